@@ -1,0 +1,113 @@
+import type { EventDraft, ProviderEvent } from '../domain/calendar-event.ts';
+import type { PushCapability, TimeRange } from '../domain/calendar.ts';
+import type { ProviderKind } from '../domain/connection.ts';
+
+/** A calendar as the provider lists it. */
+export interface ProviderCalendar {
+  providerCalendarId: string;
+  name: string;
+  description: string | null;
+  timeZone: string | null;
+  color: string | null;
+  isPrimary: boolean;
+  readOnly: boolean;
+  /** False for collections that cannot hold events (a CalDAV VTODO-only list): never synced. */
+  supportsEvents: boolean;
+}
+
+/** Which calendar an operation addresses; providers read what they need. */
+export interface ProviderCalendarRef {
+  providerCalendarId: string;
+  timeZone: string | null;
+}
+
+/**
+ * One change since the cursor. Google and Graph speak of single events; CalDAV of resources (one href
+ * holding a master and its overrides), which replace all stored events of that resource at once.
+ */
+export type ProviderChange =
+  | { type: 'upsert'; event: ProviderEvent }
+  | { type: 'delete'; providerEventId: string }
+  | { type: 'replaceResource'; resourceId: string; events: ProviderEvent[] }
+  | { type: 'deleteResource'; resourceId: string };
+
+export interface ChangeRequest {
+  calendar: ProviderCalendarRef;
+  /** Null = a full listing inside `window`. Otherwise the `nextCursor` of an earlier round, verbatim. */
+  cursor: string | null;
+  /** The sync window; providers apply it on full listings (Google, CalDAV) or carry it in the cursor (Graph). */
+  window: TimeRange;
+  /** Null on the first page of a round; then the previous page's `nextPageToken`. */
+  pageToken: string | null;
+}
+
+/**
+ * A page of changes. Exactly one of `nextPageToken` (more pages in this round) and `nextCursor` (the round
+ * is complete; store this for the next one) is set. A page may be empty while more pages follow.
+ */
+export interface ChangePage {
+  changes: ProviderChange[];
+  nextPageToken: string | null;
+  nextCursor: string | null;
+}
+
+export interface WriteOptions {
+  /** Only write if the provider's current etag still equals this (412 → `provider.precondition_failed`). */
+  etag?: string | null;
+}
+
+export interface PushSubscribeRequest {
+  calendar: ProviderCalendarRef;
+  /** HTTPS URL the provider calls (`/hooks/google`, `/hooks/microsoft`). */
+  address: string;
+  /** Graph lifecycle notifications URL (`/hooks/microsoft/lifecycle`). */
+  lifecycleAddress: string | null;
+  /** Our id for the channel (Google requires the client to choose it); Graph chooses its own. */
+  channelId: string;
+  /** The random per-channel secret echoed on every notification (Google token, Graph clientState). */
+  secret: string;
+  ttlSeconds: number;
+}
+
+export interface PushSubscription {
+  channelId: string;
+  resourceId: string | null;
+  expiresAt: Date;
+}
+
+/**
+ * The one interface every calendar provider implements (Google, Microsoft Graph, CalDAV, and an in-memory
+ * fake for tests); the same contract suite runs against each. Provider types never cross it. Every method
+ * throws only AppErrors with `provider.*` codes: `auth_revoked`, `rate_limited` (retryAfterMs),
+ * `unavailable`, `precondition_failed`, `not_found`, `cursor_invalid`, `input_invalid`.
+ *
+ * @example
+ *   let page = await provider.listChanges({ calendar, cursor, window, pageToken: null });
+ *   while (page.nextPageToken) page = await provider.listChanges({ calendar, cursor, window, pageToken: page.nextPageToken });
+ *   store(page.nextCursor);
+ */
+export interface CalendarProvider {
+  readonly kind: ProviderKind;
+  readonly push: PushCapability;
+  listCalendars(): Promise<ProviderCalendar[]>;
+  /** `provider.cursor_invalid` when the cursor expired (Google 410, Graph 410, CalDAV 403 valid-sync-token). */
+  listChanges(request: ChangeRequest): Promise<ChangePage>;
+  getEvent(calendar: ProviderCalendarRef, providerEventId: string): Promise<ProviderEvent | null>;
+  createEvent(calendar: ProviderCalendarRef, draft: EventDraft): Promise<ProviderEvent>;
+  updateEvent(calendar: ProviderCalendarRef, providerEventId: string, draft: EventDraft, options?: WriteOptions): Promise<ProviderEvent>;
+  /** Deleting an already-deleted event succeeds. */
+  deleteEvent(calendar: ProviderCalendarRef, providerEventId: string, options?: WriteOptions): Promise<void>;
+  /** Throws `provider.input_invalid` when `push` is `none`. */
+  subscribe(request: PushSubscribeRequest): Promise<PushSubscription>;
+  /**
+   * Extends a subscription. Graph extends in place; Google cannot, so it creates the replacement from
+   * `request` (new channel id) and the caller stops the old one once the new one works.
+   */
+  renew(current: PushSubscription, request: PushSubscribeRequest): Promise<PushSubscription>;
+  unsubscribe(calendar: ProviderCalendarRef, subscription: PushSubscription): Promise<void>;
+}
+
+/** Builds the provider for one connection (loading and refreshing its credentials as needed). */
+export interface CalendarProviderFactory {
+  forConnection(connection: { tenantId: string; id: string; provider: ProviderKind; serverUrl: string | null }): Promise<CalendarProvider>;
+}

@@ -1,0 +1,36 @@
+import type { CalendarEvent } from '../domain/calendar-event.ts';
+import type { TimeRange } from '../domain/calendar.ts';
+
+/** What the sync engine needs to know of a stored event to decide whether a provider change is new. */
+export interface StoredEventVersion {
+  id: string;
+  providerEventId: string;
+  resourceId: string | null;
+  recurringEventId: string | null;
+  contentHash: string;
+  etag: string | null;
+}
+
+/**
+ * The normalized copy of provider events, per calendar.
+ *
+ * @example
+ *   const inRange = await events.listInRange(tenantId, [calendarId], { start, end });
+ */
+export interface EventStore {
+  getMany(tenantId: string, calendarId: string, eventIds: readonly string[]): Promise<Map<string, CalendarEvent>>;
+  /** Every stored event of a calendar, reduced to version facts (one paginated query). */
+  listVersions(tenantId: string, calendarId: string): Promise<StoredEventVersion[]>;
+  /** Every stored event of a calendar (tests, exports). */
+  listAll(tenantId: string, calendarId: string): Promise<CalendarEvent[]>;
+  /** Writes in batches of 25, retrying unprocessed items. */
+  putMany(events: readonly CalendarEvent[]): Promise<void>;
+  deleteMany(tenantId: string, calendarId: string, eventIds: readonly string[]): Promise<void>;
+  deleteAllOfCalendar(tenantId: string, calendarId: string): Promise<void>;
+  /**
+   * Events that may overlap `range`: every single event, occurrence and exception overlapping it, and every
+   * series master of the calendars (the caller expands masters). All-day events are matched generously
+   * (they have no instant of their own); callers filter exactly.
+   */
+  listInRange(tenantId: string, calendarIds: readonly string[], range: TimeRange): Promise<CalendarEvent[]>;
+}

@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import { SCHEDULER_SHARDS } from './table-schema.ts';
+
+/**
+ * Every key of the table, in one place. Tenant-owned items always start their partition key with
+ * `T#<tenantId>`, so a query built from a tenant id cannot reach another tenant's items (tenant ids cannot
+ * contain `#`). Two lookups arrive without a tenant and are keyed by an unguessable random value whose item
+ * carries the tenant: OAuth states (the provider's redirect brings only `state`) and push channels (the
+ * provider's push brings only the channel or subscription id).
+ */
+export interface ItemKey {
+  pk: string;
+  sk: string;
+}
+
+const tenantPk = (tenantId: string): string => `T#${tenantId}`;
+
+export const keys = {
+  tenantPartition: tenantPk,
+
+  connection: (tenantId: string, connectionId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `CONN#${connectionId}` }),
+  connectionPrefix: 'CONN#',
+  credentials: (tenantId: string, connectionId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `CRED#${connectionId}` }),
+
+  calendar: (tenantId: string, calendarId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `CAL#${calendarId}` }),
+  calendarPrefix: 'CAL#',
+  /** gsi1: the calendars of one connection. */
+  calendarsOfConnection: (tenantId: string, connectionId: string): string => `${tenantPk(tenantId)}#CONN#${connectionId}#CALS`,
+
+  event: (tenantId: string, calendarId: string, eventId: string): ItemKey => ({
+    pk: `${tenantPk(tenantId)}#CAL#${calendarId}`,
+    sk: `EV#${eventId}`,
+  }),
+  eventPartition: (tenantId: string, calendarId: string): string => `${tenantPk(tenantId)}#CAL#${calendarId}`,
+  eventPrefix: 'EV#',
+  /** gsi1: a calendar's events by start time. */
+  eventsByTime: (tenantId: string, calendarId: string): string => `${tenantPk(tenantId)}#CAL#${calendarId}#TIME`,
+  /** gsi1 sort key of a bounded event: its UTC start. Masters and very long events use `X#` and are always read. */
+  eventTimeSortKey: (startIso: string, eventId: string): string => `S#${startIso}#${eventId}`,
+  eventUnboundedSortKey: (eventId: string): string => `X#${eventId}`,
+
+  webhookEndpoint: (tenantId: string, endpointId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `WHE#${endpointId}` }),
+  webhookEndpointPrefix: 'WHE#',
+
+  idempotency: (tenantId: string, key: string): ItemKey => ({ pk: `${tenantPk(tenantId)}#IDEM#${key}`, sk: 'IDEM' }),
+
+  /** Global: the `state` is hashed so the raw value (a bearer of the flow) is not a key in backups. */
+  oauthState: (state: string): ItemKey => ({ pk: `OAUTH#${sha256(state)}`, sk: 'STATE' }),
+  /** Global: Google channel ids are ours (random); Graph subscription ids are Graph's. */
+  pushChannel: (channelId: string): ItemKey => ({ pk: `PUSH#${channelId}`, sk: 'CHANNEL' }),
+
+  /** gsi2 / gsi3 shard of a calendar, stable per calendar. */
+  shardOf: (calendarId: string): number => createHash('sha1').update(calendarId).digest()[0]! % SCHEDULER_SHARDS,
+  syncDuePartition: (shard: number): string => `SYNCDUE#${shard}`,
+  syncDueSortKey: (dueIso: string, tenantId: string, calendarId: string): string => `${dueIso}#${tenantId}#${calendarId}`,
+  pushExpiryPartition: (shard: number): string => `PUSHEXP#${shard}`,
+  pushExpirySortKey: (expiresIso: string, tenantId: string, calendarId: string): string => `${expiresIso}#${tenantId}#${calendarId}`,
+};
+
+function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('base64url');
+}
