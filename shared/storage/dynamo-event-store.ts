@@ -1,0 +1,163 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod/mini';
+import { CalendarEvent } from '../domain/calendar-event.ts';
+import type { TimeRange } from '../domain/calendar.ts';
+import type { EventStore, StoredEventVersion } from '../ports/event-store.ts';
+import { batchGetAll, batchWriteAll, type BatchRetryOptions, type WriteRequest } from './dynamo-batch.ts';
+import { mapWithConcurrency, queryAll } from './dynamo-query.ts';
+import { EVENT_INDEX_ATTRIBUTES, MAX_INDEXED_EVENT_MS, eventItem } from './event-item.ts';
+import { parseItem, validForWrite, type StoredItem } from './item-codec.ts';
+import { keys } from './keys.ts';
+import { INDEX } from './table-schema.ts';
+
+export interface DynamoEventStoreOptions {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  /** Backoff of batch retries (tests shorten it). */
+  batchRetry?: BatchRetryOptions;
+}
+
+/** Calendars queried at once by `listInRange`: a person's calendars in parallel, without a read storm. */
+const CALENDAR_CONCURRENCY = 4;
+
+const StoredEventVersionSchema = z.object({
+  id: z.string(),
+  providerEventId: z.string(),
+  resourceId: z.nullable(z.string()),
+  recurringEventId: z.nullable(z.string()),
+  contentHash: z.string(),
+  etag: z.nullable(z.string()),
+});
+
+/**
+ * Events under `T#<tenant>#CAL#<calendar>` / `EV#<id>`; gsi1 orders a calendar's events by UTC start
+ * (`S#<start>#<id>`), with series masters and events longer than 14 days under `X#<id>`, so a range query
+ * is one bounded key range plus the (few) unbounded items.
+ */
+export class DynamoEventStore implements EventStore {
+  readonly #doc: DynamoDBDocumentClient;
+  readonly #tableName: string;
+  readonly #batchRetry: BatchRetryOptions;
+
+  constructor(options: DynamoEventStoreOptions) {
+    this.#doc = options.doc;
+    this.#tableName = options.tableName;
+    this.#batchRetry = options.batchRetry ?? {};
+  }
+
+  async getMany(tenantId: string, calendarId: string, eventIds: readonly string[]): Promise<Map<string, CalendarEvent>> {
+    const itemKeys = [...new Set(eventIds)].map((id) => ({ ...keys.event(tenantId, calendarId, id) }));
+    const items = await batchGetAll(this.#doc, this.#tableName, itemKeys, 'EventStore.getMany', this.#batchRetry);
+    const events = new Map<string, CalendarEvent>();
+    for (const item of items) {
+      const event = toEvent(item);
+      events.set(event.id, event);
+    }
+    return events;
+  }
+
+  async listVersions(tenantId: string, calendarId: string): Promise<StoredEventVersion[]> {
+    const items = await queryAll(
+      this.#doc,
+      {
+        TableName: this.#tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.eventPartition(tenantId, calendarId), ':prefix': keys.eventPrefix },
+        ExpressionAttributeNames: { '#id': 'id' },
+        ProjectionExpression: '#id, providerEventId, resourceId, recurringEventId, contentHash, etag',
+        ConsistentRead: true,
+      },
+      'EventStore.listVersions',
+    );
+    return items.map((item) => parseItem(StoredEventVersionSchema, item, 'event'));
+  }
+
+  async listAll(tenantId: string, calendarId: string): Promise<CalendarEvent[]> {
+    const items = await queryAll(
+      this.#doc,
+      {
+        TableName: this.#tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.eventPartition(tenantId, calendarId), ':prefix': keys.eventPrefix },
+        ConsistentRead: true,
+      },
+      'EventStore.listAll',
+    );
+    return items.map(toEvent);
+  }
+
+  async putMany(events: readonly CalendarEvent[]): Promise<void> {
+    // One request may not name a key twice; the last version of an event wins, as it would in sequence.
+    const byKey = new Map<string, WriteRequest>();
+    for (const event of events) {
+      const item = eventItem(validForWrite(CalendarEvent, event, 'event'));
+      byKey.set(`${String(item.pk)}\u0000${String(item.sk)}`, { PutRequest: { Item: item } });
+    }
+    await batchWriteAll(this.#doc, this.#tableName, [...byKey.values()], 'EventStore.putMany', this.#batchRetry);
+  }
+
+  async deleteMany(tenantId: string, calendarId: string, eventIds: readonly string[]): Promise<void> {
+    const requests = [...new Set(eventIds)].map((id): WriteRequest => ({ DeleteRequest: { Key: { ...keys.event(tenantId, calendarId, id) } } }));
+    await batchWriteAll(this.#doc, this.#tableName, requests, 'EventStore.deleteMany', this.#batchRetry);
+  }
+
+  async deleteAllOfCalendar(tenantId: string, calendarId: string): Promise<void> {
+    const itemKeys = await queryAll(
+      this.#doc,
+      {
+        TableName: this.#tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.eventPartition(tenantId, calendarId), ':prefix': keys.eventPrefix },
+        ProjectionExpression: 'pk, sk',
+        ConsistentRead: true,
+      },
+      'EventStore.deleteAllOfCalendar',
+    );
+    const requests = itemKeys.map((key): WriteRequest => ({ DeleteRequest: { Key: { pk: key.pk, sk: key.sk } } }));
+    await batchWriteAll(this.#doc, this.#tableName, requests, 'EventStore.deleteAllOfCalendar', this.#batchRetry);
+  }
+
+  async listInRange(tenantId: string, calendarIds: readonly string[], range: TimeRange): Promise<CalendarEvent[]> {
+    const startIso = range.start.toISOString();
+    const endIso = range.end.toISOString();
+    // A bounded event that overlaps the range cannot have started more than its maximum length before it.
+    const earliestStartIso = new Date(range.start.getTime() - MAX_INDEXED_EVENT_MS).toISOString();
+    const perCalendar = await mapWithConcurrency([...new Set(calendarIds)], CALENDAR_CONCURRENCY, async (calendarId) => {
+      const names = { '#pk': INDEX.byParent.partitionKey, '#sk': INDEX.byParent.sortKey };
+      const pk = keys.eventsByTime(tenantId, calendarId);
+      const [bounded, unbounded] = await Promise.all([
+        queryAll(
+          this.#doc,
+          {
+            TableName: this.#tableName,
+            IndexName: INDEX.byParent.name,
+            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+            FilterExpression: 'endUtc > :start',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: { ':pk': pk, ':from': `S#${earliestStartIso}`, ':to': `S#${endIso}`, ':start': startIso },
+          },
+          'EventStore.listInRange',
+        ),
+        queryAll(
+          this.#doc,
+          {
+            TableName: this.#tableName,
+            IndexName: INDEX.byParent.name,
+            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :unbounded)',
+            // Masters have no span and are always returned (the caller expands them); long events only when they overlap.
+            FilterExpression: 'attribute_not_exists(endUtc) OR (endUtc > :start AND startUtc < :end)',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: { ':pk': pk, ':unbounded': 'X#', ':start': startIso, ':end': endIso },
+          },
+          'EventStore.listInRange',
+        ),
+      ]);
+      return [...bounded, ...unbounded].map(toEvent);
+    });
+    return perCalendar.flat();
+  }
+}
+
+function toEvent(item: StoredItem): CalendarEvent {
+  return parseItem(CalendarEvent, item, 'event', EVENT_INDEX_ATTRIBUTES);
+}

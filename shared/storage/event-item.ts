@@ -1,0 +1,49 @@
+import { isAllDay, type CalendarEvent, type EventTime } from '../domain/calendar-event.ts';
+import { ENTITY_ATTRIBUTE, type StoredItem } from './item-codec.ts';
+import { keys } from './keys.ts';
+import { INDEX } from './table-schema.ts';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+/**
+ * Events up to this long are indexed by start time; a range query then only looks back this far. Longer
+ * events (and series masters, which have no end) are indexed under `X#` and read on every range query.
+ */
+export const MAX_INDEXED_EVENT_MS = 14 * DAY_MS;
+/** Zones run from UTC−12 to UTC+14: widening a date by 14 h each side covers its day in every zone. */
+export const ALL_DAY_PAD_MS = 14 * HOUR_MS;
+
+/** Attributes beside the domain fields of an event item. */
+export const EVENT_INDEX_ATTRIBUTES = ['startUtc', 'endUtc'] as const;
+
+function instantMs(time: EventTime, side: 'start' | 'end'): number {
+  if (!isAllDay(time)) return Date.parse(time.dateTime);
+  const midnight = Date.parse(`${time.date}T00:00:00.000Z`);
+  return side === 'start' ? midnight - ALL_DAY_PAD_MS : midnight + ALL_DAY_PAD_MS;
+}
+
+/**
+ * Where an event sits on the time index: its UTC span (all-day dates widened to cover every zone) and its
+ * gsi1 sort key. `startUtc`/`endUtc` are stored for every event that is not a master, so long events can be
+ * filtered too.
+ */
+export function eventTimeIndex(event: CalendarEvent): StoredItem {
+  if (event.kind === 'master') return { [INDEX.byParent.sortKey]: keys.eventUnboundedSortKey(event.id) };
+  const startMs = instantMs(event.start, 'start');
+  const endMs = Math.max(startMs, instantMs(event.end, 'end'));
+  const startUtc = new Date(startMs).toISOString();
+  const span = { startUtc, endUtc: new Date(endMs).toISOString() };
+  return endMs - startMs > MAX_INDEXED_EVENT_MS
+    ? { ...span, [INDEX.byParent.sortKey]: keys.eventUnboundedSortKey(event.id) }
+    : { ...span, [INDEX.byParent.sortKey]: keys.eventTimeSortKey(startUtc, event.id) };
+}
+
+export function eventItem(event: CalendarEvent): StoredItem {
+  return {
+    ...keys.event(event.tenantId, event.calendarId, event.id),
+    [ENTITY_ATTRIBUTE]: 'event',
+    ...event,
+    [INDEX.byParent.partitionKey]: keys.eventsByTime(event.tenantId, event.calendarId),
+    ...eventTimeIndex(event),
+  };
+}
