@@ -1,0 +1,204 @@
+import type { CalendarEvent } from '../domain/calendar-event.ts';
+import { isAllDay } from '../domain/calendar-event.ts';
+import type { TimeRange } from '../domain/calendar.ts';
+import { eventIntervalUtc, eventTimeToUtcMs } from '../domain/event-time.ts';
+import type { Occurrence, RecurrenceExpander } from '../ports/recurrence-expander.ts';
+import type { SeriesInstance } from './expand-series.ts';
+import { dateToLocalMs, expandSeries, isoDate, seriesZone } from './expand-series.ts';
+import { THIS_AND_FUTURE } from './recurrence-lines.ts';
+import { zoneOffsets } from './zone-offsets.ts';
+
+const DAY_MS = 86_400_000;
+
+/** Overrides of one series, indexed the two ways an instance can be matched. */
+interface SeriesOverrides {
+  /** Timed original starts by instant. */
+  byInstant: Map<number, CalendarEvent>;
+  /** Original starts by date (all-day ones, and timed ones as a fallback for all-day series). */
+  byDate: Map<string, CalendarEvent>;
+  /** RANGE=THISANDFUTURE overrides, by original start. */
+  thisAndFuture: { originalMs: number; originalDate: string; event: CalendarEvent }[];
+}
+
+function seriesKey(calendarId: string, providerEventId: string): string {
+  return `${calendarId}\u0000${providerEventId}`;
+}
+
+function isThisAndFuture(event: CalendarEvent): boolean {
+  return event.recurrence?.length === 1 && event.recurrence[0] === THIS_AND_FUTURE;
+}
+
+function overlaps(startMs: number, endMs: number, rangeStartMs: number, rangeEndMs: number): boolean {
+  if (endMs <= startMs) return startMs >= rangeStartMs && startMs < rangeEndMs;
+  return startMs < rangeEndMs && endMs > rangeStartMs;
+}
+
+/**
+ * The RecurrenceExpander of the system, for every provider: it works from stored `recurrence` lines (CalDAV
+ * masters as the iCalendar parser writes them, Google masters as Google sends them), never from ICS text.
+ *
+ * - Masters expand in their own zone's wall time (09:00 stays 09:00 across DST), simple rules by plain
+ *   arithmetic, the rest through ical.js.
+ * - Exceptions and provider-expanded occurrences replace the instance with the same original start (matched
+ *   by instant, or by date for all-day series) and appear at their own, possibly moved, time; a cancelled
+ *   one removes its instance. Exceptions whose master is absent still appear.
+ * - A RANGE=THISANDFUTURE exception replaces its instance and shifts every later one by the same amount.
+ * - Anything with status `cancelled` (a cancelled single, a cancelled series) yields no occurrence.
+ */
+export class CalendarRecurrenceExpander implements RecurrenceExpander {
+  expand(events: readonly CalendarEvent[], range: TimeRange, zoneOf: (calendarId: string) => string | null): Occurrence[] {
+    const rangeStartMs = range.start.getTime();
+    const rangeEndMs = range.end.getTime();
+    const out: Occurrence[] = [];
+    const masters: CalendarEvent[] = [];
+    const overridesBySeries = new Map<string, CalendarEvent[]>();
+
+    for (const event of events) {
+      if ((event.kind === 'exception' || event.kind === 'occurrence') && event.recurringEventId !== null) {
+        const key = seriesKey(event.calendarId, event.recurringEventId);
+        const list = overridesBySeries.get(key);
+        if (list) list.push(event);
+        else overridesBySeries.set(key, [event]);
+        this.emitStandalone(event, zoneOf(event.calendarId), rangeStartMs, rangeEndMs, out);
+      } else if (event.kind === 'master' && event.recurrence && event.recurrence.length > 0) {
+        masters.push(event);
+      } else {
+        this.emitStandalone(event, zoneOf(event.calendarId), rangeStartMs, rangeEndMs, out);
+      }
+    }
+
+    for (const master of masters) {
+      if (master.status === 'cancelled') continue;
+      const allDayZone = zoneOf(master.calendarId);
+      const overrides = indexOverrides(overridesBySeries.get(seriesKey(master.calendarId, master.providerEventId)) ?? [], master, allDayZone);
+      this.emitSeries(master, overrides, allDayZone, rangeStartMs, rangeEndMs, out);
+    }
+
+    return out.sort((a, b) => a.startMs - b.startMs || a.endMs - b.endMs || a.event.id.localeCompare(b.event.id));
+  }
+
+  private emitStandalone(event: CalendarEvent, allDayZone: string | null, rangeStartMs: number, rangeEndMs: number, out: Occurrence[]): void {
+    if (event.status === 'cancelled') return;
+    const { startMs, endMs } = eventIntervalUtc(event, allDayZone);
+    if (!overlaps(startMs, endMs, rangeStartMs, rangeEndMs)) return;
+    out.push({
+      event,
+      startMs,
+      endMs,
+      startDate: isAllDay(event.start) ? event.start.date : null,
+      endDate: isAllDay(event.end) ? event.end.date : null,
+      originalStartMs: event.originalStart ? eventTimeToUtcMs(event.originalStart, allDayZone) : null,
+    });
+  }
+
+  private emitSeries(
+    master: CalendarEvent,
+    overrides: SeriesOverrides,
+    allDayZone: string | null,
+    rangeStartMs: number,
+    rangeEndMs: number,
+    out: Occurrence[],
+  ): void {
+    const allDay = isAllDay(master.start);
+    // A THISANDFUTURE override can shift instances into the range from outside it.
+    let marginMs = 0;
+    for (const future of overrides.thisAndFuture) {
+      const { startMs, endMs } = eventIntervalUtc(future.event, allDayZone);
+      marginMs = Math.max(marginMs, Math.abs(startMs - future.originalMs) + (endMs - startMs));
+    }
+    const expanded = expandSeries(
+      { start: master.start, end: master.end, recurrence: master.recurrence ?? [] },
+      allDayZone,
+      rangeStartMs - marginMs,
+      rangeEndMs + marginMs,
+    );
+    const timedZone = allDay ? null : zoneOffsets(seriesZone(master.start));
+    for (const instance of expanded.instances) {
+      const date = instance.startDate ?? isoDate(instance.localStart);
+      const replaced = allDay ? overrides.byDate.get(date) : (overrides.byInstant.get(instance.startMs) ?? overrides.byDate.get(date));
+      if (replaced) continue; // the exception (or its cancellation) stands in for this instance
+      const future = latestThisAndFuture(overrides, instance, allDay);
+      if (future) {
+        const shifted = shiftInstance(instance, future.event, future.originalMs, allDay, allDayZone, timedZone?.zone ?? 'UTC');
+        if (shifted && future.event.status !== 'cancelled' && overlaps(shifted.startMs, shifted.endMs, rangeStartMs, rangeEndMs)) {
+          out.push({ event: future.event, ...shifted, originalStartMs: instance.startMs });
+        }
+        continue;
+      }
+      if (!overlaps(instance.startMs, instance.endMs, rangeStartMs, rangeEndMs)) continue;
+      out.push({
+        event: master,
+        startMs: instance.startMs,
+        endMs: instance.endMs,
+        startDate: instance.startDate,
+        endDate: instance.endDate,
+        originalStartMs: instance.startMs,
+      });
+    }
+  }
+}
+
+function indexOverrides(list: readonly CalendarEvent[], master: CalendarEvent, allDayZone: string | null): SeriesOverrides {
+  const byInstant = new Map<number, CalendarEvent>();
+  const byDate = new Map<string, CalendarEvent>();
+  const thisAndFuture: SeriesOverrides['thisAndFuture'] = [];
+  const frame = zoneOffsets(isAllDay(master.start) ? (allDayZone ?? 'UTC') : seriesZone(master.start));
+  for (const event of list) {
+    const original = event.originalStart;
+    if (!original) continue;
+    let originalMs: number;
+    let originalDate: string;
+    if (isAllDay(original)) {
+      originalDate = original.date;
+      originalMs = eventTimeToUtcMs(original, allDayZone);
+      byDate.set(originalDate, event);
+    } else {
+      originalMs = Date.parse(original.dateTime);
+      originalDate = isoDate(frame.utcToLocal(originalMs));
+      byInstant.set(originalMs, event);
+      if (!byDate.has(originalDate)) byDate.set(originalDate, event);
+    }
+    if (isThisAndFuture(event)) thisAndFuture.push({ originalMs, originalDate, event });
+  }
+  thisAndFuture.sort((a, b) => a.originalMs - b.originalMs);
+  return { byInstant, byDate, thisAndFuture };
+}
+
+function latestThisAndFuture(overrides: SeriesOverrides, instance: SeriesInstance, allDay: boolean): SeriesOverrides['thisAndFuture'][number] | null {
+  let found: SeriesOverrides['thisAndFuture'][number] | null = null;
+  for (const future of overrides.thisAndFuture) {
+    const applies = allDay ? future.originalDate <= (instance.startDate ?? '') : future.originalMs <= instance.startMs;
+    if (applies) found = future;
+  }
+  return found;
+}
+
+/** An instance moved the way its THISANDFUTURE override moved its own instance, with the override's length. */
+function shiftInstance(
+  instance: SeriesInstance,
+  override: CalendarEvent,
+  originalMs: number,
+  allDay: boolean,
+  allDayZone: string | null,
+  zone: string,
+): Omit<Occurrence, 'event' | 'originalStartMs'> | null {
+  if (allDay) {
+    if (!isAllDay(override.start) || !isAllDay(override.end) || !override.originalStart || !isAllDay(override.originalStart)) return null;
+    const shiftDays = Math.round((dateToLocalMs(override.start.date) - dateToLocalMs(override.originalStart.date)) / DAY_MS);
+    const lengthDays = Math.round((dateToLocalMs(override.end.date) - dateToLocalMs(override.start.date)) / DAY_MS);
+    const startLocal = instance.localStart + shiftDays * DAY_MS;
+    const frame = zoneOffsets(allDayZone ?? 'UTC');
+    return {
+      startMs: frame.localToUtc(startLocal),
+      endMs: frame.localToUtc(startLocal + lengthDays * DAY_MS),
+      startDate: isoDate(startLocal),
+      endDate: isoDate(startLocal + lengthDays * DAY_MS),
+    };
+  }
+  if (isAllDay(override.start) || isAllDay(override.end)) return null;
+  const frame = zoneOffsets(zone);
+  const overrideStartMs = Date.parse(override.start.dateTime);
+  const shiftLocal = frame.utcToLocal(overrideStartMs) - frame.utcToLocal(originalMs);
+  const startMs = frame.localToUtc(instance.localStart + shiftLocal);
+  return { startMs, endMs: startMs + (Date.parse(override.end.dateTime) - overrideStartMs), startDate: null, endDate: null };
+}
