@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 // provider simulators over real sockets), e2e (the local stack end to end), infra (CDK synth, cdk-nag).
 export default defineConfig({
   test: {
+    // Handlers log JSON at INFO; tests that check logging raise the level themselves.
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN' },
     projects: [
       {
         test: {
@@ -26,7 +28,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          globalSetup: ['test/support/global-setup.ts'],
+          // Each e2e file starts the whole local stack (with its own DynamoDB Local); run them one at a time.
+          fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 120_000,
           environment: 'node',

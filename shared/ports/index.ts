@@ -10,3 +10,4 @@ export * from './job-queue.ts';
 export * from './oauth-state-store.ts';
 export * from './page.ts';
 export * from './recurrence-expander.ts';
+export * from './log.ts';

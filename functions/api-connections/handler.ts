@@ -1,0 +1,27 @@
+import { deleteConnectionRoute, getConnectionRoute, listConnectionsRoute } from '../../shared/api/connections.ts';
+import { createApiHandler } from '../../shared/runtime/http/api-handler.ts';
+import { bindRoute } from '../../shared/runtime/http/route.ts';
+import { tokenVerifier } from '../../shared/runtime/deps/auth.ts';
+import { connectionStore } from '../../shared/runtime/deps/storage.ts';
+import { disconnectDeps } from '../../shared/runtime/deps/use-cases.ts';
+import { disconnectConnection } from '../../shared/use-cases/disconnect-connection.ts';
+import { getConnection } from '../../shared/use-cases/get-connection.ts';
+import { listConnections } from '../../shared/use-cases/list-connections.ts';
+
+export const handler = createApiHandler({
+  verifier: tokenVerifier,
+  routes: [
+    bindRoute(listConnectionsRoute, async ({ tenantId, query }) => ({
+      status: 200,
+      body: await listConnections({ connections: connectionStore() }, { tenantId, cursor: query.cursor, limit: query.limit }),
+    })),
+    bindRoute(getConnectionRoute, async ({ tenantId, params }) => ({
+      status: 200,
+      body: await getConnection({ connections: connectionStore() }, tenantId, params.id),
+    })),
+    bindRoute(deleteConnectionRoute, async ({ tenantId, params }) => {
+      await disconnectConnection(disconnectDeps(), tenantId, params.id);
+      return { status: 204 };
+    }),
+  ],
+});

@@ -1,0 +1,114 @@
+import { API_ROUTES } from '../shared/api/index.ts';
+import type { QueueName } from '../shared/ports/job-queue.ts';
+import { routeKeyOf } from '../shared/runtime/http/route.ts';
+
+/**
+ * What runs where, as data. The CDK stack and the local stack both build themselves from this file (and
+ * from the route contracts in shared/api), so a function, queue, schedule or event route exists in both or
+ * in neither.
+ */
+export interface FunctionPermissions {
+  /** DynamoDB table access. */
+  table: 'none' | 'read' | 'readwrite';
+  /** Queues this function sends to (sqs:SendMessage). */
+  sendTo: QueueName[];
+  /** Dead-letter queues this function sends to directly (poison messages it dead-letters itself). */
+  deadLetterTo: QueueName[];
+  /** events:PutEvents on the domain event bus. */
+  publishEvents: boolean;
+  /** KMS use for envelope-encrypted secrets. */
+  kms: 'none' | 'decrypt' | 'encrypt-decrypt';
+  /** Reads the provider client credentials secret. */
+  providerSecrets: boolean;
+}
+
+export type FunctionTrigger =
+  | { kind: 'http' }
+  | { kind: 'queue'; queue: QueueName; batchSize: number; maxBatchingWindowSeconds: number; maxConcurrency?: number }
+  | { kind: 'schedule'; rateMinutes: number };
+
+export interface FunctionSpec {
+  name: string;
+  /** Handler module, relative to the repository root; it exports `handler`. */
+  entry: string;
+  description: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  trigger: FunctionTrigger;
+  permissions: FunctionPermissions;
+}
+
+const none: FunctionPermissions = { table: 'none', sendTo: [], deadLetterTo: [], publishEvents: false, kms: 'none', providerSecrets: false };
+
+export const FUNCTIONS: readonly FunctionSpec[] = [
+  {
+    name: 'api-system',
+    entry: 'functions/api-system/handler.ts',
+    description: 'GET /health and GET /openapi.json',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    trigger: { kind: 'http' },
+    permissions: none,
+  },
+  {
+    name: 'api-connections',
+    entry: 'functions/api-connections/handler.ts',
+    description: 'Connections: list, get, disconnect',
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    trigger: { kind: 'http' },
+    permissions: { ...none, table: 'readwrite', publishEvents: true, kms: 'decrypt', providerSecrets: true },
+  },
+];
+
+export interface QueueSpec {
+  name: QueueName;
+  description: string;
+  /** Receives before a message moves to the dead-letter queue. */
+  maxReceiveCount: number;
+  /** How long a message may wait in the queue (seconds); must outlast the longest retry schedule. */
+  retentionSeconds: number;
+}
+
+export const QUEUES: readonly QueueSpec[] = [
+  { name: 'sync', description: 'Calendar sync jobs (push, schedule, manual)', maxReceiveCount: 8, retentionSeconds: 4 * 86_400 },
+  { name: 'webhook-fanout', description: 'Domain events routed from the bus, fanned out to webhook endpoints', maxReceiveCount: 5, retentionSeconds: 4 * 86_400 },
+  { name: 'webhook-delivery', description: 'One message per webhook delivery attempt chain', maxReceiveCount: 12, retentionSeconds: 14 * 86_400 },
+];
+
+/** The routing table: which domain event types go to which consumer queue (EventBridge rules in AWS). */
+export interface EventRoute {
+  name: string;
+  queue: QueueName;
+  /** Exact types, `prefix.*`, or `*` for every domain event. */
+  eventTypes: string[];
+}
+
+export const EVENT_ROUTES: readonly EventRoute[] = [{ name: 'webhook-fanout', queue: 'webhook-fanout', eventTypes: ['*'] }];
+
+export interface HttpRouteSpec {
+  routeKey: string;
+  method: string;
+  path: string;
+  function: string;
+  auth: 'jwt' | 'none';
+}
+
+export const HTTP_ROUTES: readonly HttpRouteSpec[] = API_ROUTES.map((route) => ({
+  routeKey: routeKeyOf(route),
+  method: route.method,
+  path: route.path,
+  function: route.function,
+  auth: route.auth,
+}));
+
+export function functionNamed(name: string): FunctionSpec {
+  const spec = FUNCTIONS.find((f) => f.name === name);
+  if (!spec) throw new Error(`No function named ${name} in infra/topology.ts`);
+  return spec;
+}
+
+/** A queue's consumer: the function whose trigger is that queue, if any yet. */
+export function consumerOf(queue: QueueName): FunctionSpec | undefined {
+  return FUNCTIONS.find((f) => f.trigger.kind === 'queue' && f.trigger.queue === queue);
+}

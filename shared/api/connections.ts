@@ -1,0 +1,42 @@
+import { ConnectionView } from '../domain/connection.ts';
+import { defineRoute } from '../runtime/http/route.ts';
+import { IdParams, PaginationQuery, pageOf } from './common.ts';
+
+export const listConnectionsRoute = defineRoute({
+  operationId: 'listConnections',
+  method: 'GET',
+  path: '/v1/connections',
+  function: 'api-connections',
+  auth: 'jwt',
+  summary: "List the tenant's calendar connections",
+  tags: ['connections'],
+  query: PaginationQuery,
+  responses: { 200: { description: 'A page of connections.', schema: pageOf(ConnectionView) } },
+});
+
+export const getConnectionRoute = defineRoute({
+  operationId: 'getConnection',
+  method: 'GET',
+  path: '/v1/connections/{id}',
+  function: 'api-connections',
+  auth: 'jwt',
+  summary: 'Get one connection',
+  tags: ['connections'],
+  params: IdParams,
+  responses: { 200: { description: 'The connection.', schema: ConnectionView } },
+});
+
+export const deleteConnectionRoute = defineRoute({
+  operationId: 'deleteConnection',
+  method: 'DELETE',
+  path: '/v1/connections/{id}',
+  function: 'api-connections',
+  auth: 'jwt',
+  summary: 'Disconnect an account',
+  description: 'Stops push channels, revokes nothing at the provider the user did not grant, deletes calendars, events and credentials, and emits connection.deleted.',
+  tags: ['connections'],
+  params: IdParams,
+  responses: { 204: { description: 'Disconnected.' } },
+});
+
+export const ConnectionRoutes = [listConnectionsRoute, getConnectionRoute, deleteConnectionRoute];

@@ -1,0 +1,6 @@
+import { systemClock, type Clock } from '../../ports/clock.ts';
+import { runtimeOverrides } from './overrides.ts';
+
+export function clock(): Clock {
+  return runtimeOverrides.clock ?? systemClock;
+}
