@@ -1,0 +1,10 @@
+export { GoogleSimulator, startGoogleSimulator } from './google-simulator.ts';
+export type { GoogleSimulatorEndpoints, GoogleSimulatorOptions, PagingMode, TimeWindow } from './google-simulator.ts';
+export { GoogleApiError } from './errors.ts';
+export type { GoogleErrorItem } from './errors.ts';
+export type { FailSpec, LatencySpec, RateLimit, RequestLogEntry, RouteName } from './faults.ts';
+export type { TokenSet } from './oauth.ts';
+export type { ChannelInfo, PushDelivery } from './push.ts';
+export type { EventAttendee, EventDateTime, EventInput, GoogleEvent, SimUser } from './types.ts';
+export { seedSandbox } from './sandbox-seed.ts';
+export type { SandboxSeed } from './sandbox-seed.ts';
