@@ -1,0 +1,80 @@
+import type { ProviderEvent } from '../../shared/domain/calendar-event.ts';
+import { InMemoryCalendarProvider } from '../fakes/in-memory-calendar-provider.ts';
+import { describeProviderContract } from './provider-contract.ts';
+
+const single = (id: string, title: string, start: ProviderEvent['start'], end: ProviderEvent['end']): ProviderEvent => ({
+  providerEventId: id,
+  resourceId: null,
+  iCalUID: `${id}@fake`,
+  kind: 'single',
+  title,
+  description: null,
+  location: null,
+  start,
+  end,
+  status: 'confirmed',
+  transparency: 'opaque',
+  organizer: null,
+  attendees: [],
+  recurrence: null,
+  recurringEventId: null,
+  originalStart: null,
+  conference: null,
+  etag: null,
+  updated: null,
+});
+
+describeProviderContract('in-memory fake', async () => {
+  const provider = new InMemoryCalendarProvider({ pageSize: 2 });
+  provider.addCalendar({ providerCalendarId: 'primary', isPrimary: true });
+  let next = 1;
+  const z = (iso: string) => iso.replace('.000Z', 'Z');
+  return {
+    provider,
+    calendar: { providerCalendarId: 'primary', timeZone: 'UTC' },
+    window: { start: new Date('2026-11-01T00:00:00Z'), end: new Date('2027-12-01T00:00:00Z') },
+    seriesShape: 'master',
+    user: {
+      async createEvent(spec) {
+        const id = `u${next++}`;
+        provider.upsertAsUser('primary', single(id, spec.title, { dateTime: z(spec.start), timeZone: spec.timeZone }, { dateTime: z(spec.end), timeZone: spec.timeZone }));
+        return id;
+      },
+      async createAllDayEvent(spec) {
+        const id = `u${next++}`;
+        provider.upsertAsUser('primary', single(id, spec.title, { date: spec.startDate }, { date: spec.endDate }));
+        return id;
+      },
+      async createWeeklySeries(spec) {
+        const id = `s${next++}`;
+        provider.upsertAsUser('primary', {
+          ...single(id, spec.title, { dateTime: z(spec.start), timeZone: spec.timeZone }, { dateTime: z(spec.end), timeZone: spec.timeZone }),
+          kind: 'master',
+          recurrence: [`RRULE:FREQ=WEEKLY;COUNT=${spec.count}`],
+        });
+        return id;
+      },
+      async cancelInstance(seriesId, originalStart) {
+        const master = provider.truth('primary').find((e) => e.providerEventId === seriesId)!;
+        provider.upsertAsUser('primary', {
+          ...master,
+          providerEventId: `${seriesId}_${originalStart}`,
+          kind: 'exception',
+          status: 'cancelled',
+          recurrence: null,
+          recurringEventId: seriesId,
+          originalStart: { dateTime: z(originalStart), timeZone: master.start && 'timeZone' in master.start ? master.start.timeZone : null },
+        });
+      },
+      async renameEvent(id, title) {
+        const current = provider.truth('primary').find((e) => e.providerEventId === id)!;
+        provider.upsertAsUser('primary', { ...current, title });
+      },
+      async deleteEvent(id) {
+        provider.deleteAsUser('primary', id);
+      },
+    },
+    expireCursors: async () => provider.expireCursors(),
+    dispose: async () => {},
+  };
+});
