@@ -12,9 +12,9 @@ const DAY_MS = 86_400_000;
 
 /** Overrides of one series, indexed the two ways an instance can be matched. */
 interface SeriesOverrides {
-  /** Timed original starts by instant. */
+  /** Timed original starts of a timed series, by instant. */
   byInstant: Map<number, CalendarEvent>;
-  /** Original starts by date (all-day ones, and timed ones as a fallback for all-day series). */
+  /** Original starts by date: every override of an all-day series, DATE ones of a timed series. */
   byDate: Map<string, CalendarEvent>;
   /** RANGE=THISANDFUTURE overrides, by original start. */
   thisAndFuture: { originalMs: number; originalDate: string; event: CalendarEvent }[];
@@ -74,7 +74,7 @@ export class CalendarRecurrenceExpander implements RecurrenceExpander {
       this.emitSeries(master, overrides, allDayZone, rangeStartMs, rangeEndMs, out);
     }
 
-    return out.sort((a, b) => a.startMs - b.startMs || a.endMs - b.endMs || a.event.id.localeCompare(b.event.id));
+    return out.sort(compareOccurrences);
   }
 
   private emitStandalone(event: CalendarEvent, allDayZone: string | null, rangeStartMs: number, rangeEndMs: number, out: Occurrence[]): void {
@@ -113,11 +113,12 @@ export class CalendarRecurrenceExpander implements RecurrenceExpander {
       rangeEndMs + marginMs,
     );
     const timedZone = allDay ? null : zoneOffsets(seriesZone(master.start));
+    const hasDateOverrides = overrides.byDate.size > 0;
     for (const instance of expanded.instances) {
-      const date = instance.startDate ?? isoDate(instance.localStart);
-      const replaced = allDay ? overrides.byDate.get(date) : (overrides.byInstant.get(instance.startMs) ?? overrides.byDate.get(date));
-      if (replaced) continue; // the exception (or its cancellation) stands in for this instance
-      const future = latestThisAndFuture(overrides, instance, allDay);
+      // The exception (or its cancellation) stands in for the instance with its original start.
+      if (!allDay && overrides.byInstant.has(instance.startMs)) continue;
+      if (hasDateOverrides && overrides.byDate.has(instance.startDate ?? isoDate(instance.localStart))) continue;
+      const future = overrides.thisAndFuture.length > 0 ? latestThisAndFuture(overrides, instance, allDay) : null;
       if (future) {
         const shifted = shiftInstance(instance, future.event, future.originalMs, allDay, allDayZone, timedZone?.zone ?? 'UTC');
         if (shifted && future.event.status !== 'cancelled' && overlaps(shifted.startMs, shifted.endMs, rangeStartMs, rangeEndMs)) {
@@ -138,11 +139,18 @@ export class CalendarRecurrenceExpander implements RecurrenceExpander {
   }
 }
 
+function compareOccurrences(a: Occurrence, b: Occurrence): number {
+  if (a.startMs !== b.startMs) return a.startMs - b.startMs;
+  if (a.endMs !== b.endMs) return a.endMs - b.endMs;
+  return a.event.id < b.event.id ? -1 : a.event.id > b.event.id ? 1 : 0;
+}
+
 function indexOverrides(list: readonly CalendarEvent[], master: CalendarEvent, allDayZone: string | null): SeriesOverrides {
   const byInstant = new Map<number, CalendarEvent>();
   const byDate = new Map<string, CalendarEvent>();
   const thisAndFuture: SeriesOverrides['thisAndFuture'] = [];
-  const frame = zoneOffsets(isAllDay(master.start) ? (allDayZone ?? 'UTC') : seriesZone(master.start));
+  const allDaySeries = isAllDay(master.start);
+  const frame = zoneOffsets(allDaySeries ? (allDayZone ?? 'UTC') : seriesZone(master.start));
   for (const event of list) {
     const original = event.originalStart;
     if (!original) continue;
@@ -155,8 +163,8 @@ function indexOverrides(list: readonly CalendarEvent[], master: CalendarEvent, a
     } else {
       originalMs = Date.parse(original.dateTime);
       originalDate = isoDate(frame.utcToLocal(originalMs));
-      byInstant.set(originalMs, event);
-      if (!byDate.has(originalDate)) byDate.set(originalDate, event);
+      if (allDaySeries) byDate.set(originalDate, event);
+      else byInstant.set(originalMs, event);
     }
     if (isThisAndFuture(event)) thisAndFuture.push({ originalMs, originalDate, event });
   }

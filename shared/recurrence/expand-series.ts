@@ -105,16 +105,21 @@ export function expandSeries(series: SeriesDefinition, allDayZone: string | null
   const fromLocal = rangeStartMs - durationMs - 2 * DAY_MS;
   const toLocal = rangeEndMs + 2 * DAY_MS;
 
-  const candidates = new Set<number>();
   const window = (rule: RuleParts): RuleWindow => ({ dtstartLocal, isDate: allDay, fromLocal, toLocal, untilLocal: untilLocal(rule, offsets, allDay) });
-  if (set.rrules.length === 0) {
-    if (dtstartLocal >= fromLocal && dtstartLocal < toLocal) candidates.add(dtstartLocal);
-  }
-  for (const rule of set.rrules) for (const local of expandRule(rule, window(rule))) candidates.add(local);
-  for (const rdate of set.rdates) {
-    const local = valueToLocal(rdate, offsets, timeOfDay, allDay);
-    const normalized = allDay ? dayStart(local) : local;
-    if (normalized >= fromLocal && normalized < toLocal) candidates.add(normalized);
+  let sorted: number[];
+  const [onlyRule] = set.rrules;
+  if (onlyRule && set.rrules.length === 1 && set.rdates.length === 0) {
+    sorted = expandRule(onlyRule, window(onlyRule)); // already sorted and unique: the common case stays cheap
+  } else {
+    const candidates = new Set<number>();
+    if (set.rrules.length === 0 && dtstartLocal >= fromLocal && dtstartLocal < toLocal) candidates.add(dtstartLocal);
+    for (const rule of set.rrules) for (const local of expandRule(rule, window(rule))) candidates.add(local);
+    for (const rdate of set.rdates) {
+      const local = valueToLocal(rdate, offsets, timeOfDay, allDay);
+      const normalized = allDay ? dayStart(local) : local;
+      if (normalized >= fromLocal && normalized < toLocal) candidates.add(normalized);
+    }
+    sorted = [...candidates].sort((a, b) => a - b);
   }
 
   const excludedLocal = new Set<number>();
@@ -127,9 +132,10 @@ export function expandSeries(series: SeriesDefinition, allDayZone: string | null
   for (const rule of set.exrules) for (const local of expandRule(rule, window(rule))) excludedLocal.add(local);
 
   const instances: SeriesInstance[] = [];
-  for (const local of [...candidates].sort((a, b) => a - b)) {
+  const checkDates = excludedDates.size > 0;
+  for (const local of sorted) {
     // RFC 5545 lets EXDATE be a DATE even on a timed series; it then removes that day's instance.
-    if (excludedLocal.has(local) || excludedDates.has(isoDate(local))) continue;
+    if (excludedLocal.has(local) || (checkDates && excludedDates.has(isoDate(local)))) continue;
     const startMs = offsets.localToUtc(local);
     const endMs = allDay ? offsets.localToUtc(local + durationMs) : startMs + durationMs;
     const overlaps = startMs < rangeEndMs && (endMs > rangeStartMs || (endMs === startMs && startMs >= rangeStartMs));

@@ -56,9 +56,13 @@ export function parseRule(text: string): RuleParts | null {
   return parts;
 }
 
+const PART_ORDER = ['FREQ', 'UNTIL', 'COUNT', 'INTERVAL', 'BYSECOND', 'BYMINUTE', 'BYHOUR', 'BYDAY', 'BYMONTHDAY', 'BYYEARDAY', 'BYWEEKNO', 'BYMONTH', 'BYSETPOS', 'WKST'];
+
+/** Canonical text of a rule: parts in RFC 5545 order, the default INTERVAL=1 left out. */
 export function formatRule(parts: RuleParts): string {
-  const ordered = ['FREQ', ...[...parts.keys()].filter((k) => k !== 'FREQ')];
-  return ordered.filter((k) => parts.has(k)).map((k) => `${k}=${parts.get(k)}`).join(';');
+  const known = PART_ORDER.filter((k) => parts.has(k) && !(k === 'INTERVAL' && parts.get(k) === '1'));
+  const other = [...parts.keys()].filter((k) => !PART_ORDER.includes(k)).sort();
+  return [...known, ...other].map((k) => `${k}=${parts.get(k)}`).join(';');
 }
 
 const DATE_VALUE = /^(\d{4})(\d{2})(\d{2})$/;

@@ -212,12 +212,20 @@ export function expandRuleIcal(rule: RuleParts, window: RuleWindow): number[] {
         minute: start.getUTCMinutes(),
         second: start.getUTCSeconds(),
       });
+  // ical.js rolls an impossible date over (BYMONTH=9;BYMONTHDAY=31 gives 1 October); RFC 5545 skips it.
+  const monthDays = rule.get('BYMONTHDAY')?.split(',').map(Number);
+  const requiredDays = monthDays?.every((d) => d > 0) ? new Set(monthDays) : null;
   const iterator = recur.iterator(first);
   for (let i = 0; i < MAX_ITERATIONS; i++) {
-    const next = iterator.next();
+    let next: ICAL.Time | null;
+    try {
+      next = iterator.next();
+    } catch {
+      break; // ical.js gives up on rules with no further instance (29 February every 4 years from 2025)
+    }
     if (!next) break;
     const local = Date.UTC(next.year, next.month - 1, next.day, next.hour, next.minute, next.second);
-    if (local <= dtstart) continue;
+    if (local <= dtstart || (requiredDays && !requiredDays.has(next.day))) continue;
     if (!sink.add(local)) break;
   }
   return sink.out;

@@ -21,6 +21,10 @@ export class ZoneOffsets {
   readonly zone: string;
   private readonly isUtc: boolean;
   private readonly years = new Map<number, YearOffsets>();
+  // The year looked up last: expansion asks about the same year thousands of times in a row.
+  private lastYear: YearOffsets | null = null;
+  private lastYearStart = 0;
+  private lastYearEnd = 0;
 
   constructor(zone: string) {
     this.zone = zone;
@@ -30,8 +34,16 @@ export class ZoneOffsets {
   /** Offset (ms, local = utc + offset) in force at `utcMs`. */
   offsetAt(utcMs: number): number {
     if (this.isUtc) return 0;
-    const year = new Date(utcMs).getUTCFullYear();
-    const data = this.yearOffsets(year);
+    let data: YearOffsets;
+    if (utcMs >= this.lastYearStart && utcMs < this.lastYearEnd && this.lastYear) data = this.lastYear;
+    else {
+      const year = new Date(utcMs).getUTCFullYear();
+      data = this.yearOffsets(year);
+      this.lastYear = data;
+      this.lastYearStart = Date.UTC(year, 0, 1);
+      this.lastYearEnd = Date.UTC(year + 1, 0, 1);
+    }
+    if (data.changes.length === 0) return data.initial;
     let offset = data.initial;
     for (const change of data.changes) {
       if (change.atMs > utcMs) break;

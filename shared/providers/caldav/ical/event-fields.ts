@@ -100,20 +100,29 @@ function findMeetingLink(text: string | null): { provider: ConferenceProvider; u
   return null;
 }
 
+function zoomMeetingId(url: string): string | null {
+  return /\/(?:j|w|s)\/(\d{9,12})/.exec(url)?.[1] ?? null;
+}
+
 /**
- * The online meeting of an event: Google's X-GOOGLE-CONFERENCE, Microsoft's Teams URL property, or a
- * recognised meeting link in URL, LOCATION or DESCRIPTION. A URL property that is no meeting link (a
+ * The online meeting of an event: Google's X-GOOGLE-CONFERENCE, RFC 7986 CONFERENCE, Microsoft's Teams URL
+ * property, or a recognised meeting link in URL, LOCATION or DESCRIPTION. A URL property that is no meeting link (a
  * holiday feed's "more information" page) is not a conference.
  */
 export function mapConference(component: ICAL.Component): Conference | null {
   const google = textValue(component, 'x-google-conference');
   if (google) return { provider: findMeetingLink(google)?.provider ?? 'google_meet', url: google.trim(), id: null, status: 'ready' };
+  const conference = textValue(component, 'conference');
+  if (conference && /^https?:\/\//i.test(conference.trim())) {
+    const url = conference.trim();
+    const provider = findMeetingLink(url)?.provider ?? 'other';
+    return { provider, url, id: provider === 'zoom' ? zoomMeetingId(url) : null, status: 'ready' };
+  }
   const sources = ['x-microsoft-skypeteamsmeetingurl', 'url', 'location', 'description'];
   for (const name of sources) {
     const link = findMeetingLink(textValue(component, name));
     if (link) {
-      const zoomId = link.provider === 'zoom' ? (/\/(?:j|w|s)\/(\d{9,12})/.exec(link.url)?.[1] ?? null) : null;
-      return { provider: link.provider, url: link.url, id: zoomId, status: 'ready' };
+      return { provider: link.provider, url: link.url, id: link.provider === 'zoom' ? zoomMeetingId(link.url) : null, status: 'ready' };
     }
   }
   return null;

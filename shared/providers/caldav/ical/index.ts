@@ -1,1 +1,2 @@
 export * from './parse-calendar-resource.ts';
+export * from './serialize-calendar-resource.ts';

@@ -1,0 +1,160 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { ProviderEvent } from '../../../shared/domain/calendar-event.ts';
+import { draftToResource, parseCalendarResource, serializeCalendarResource } from '../../../shared/providers/caldav/ical/index.ts';
+import { CalendarRecurrenceExpander } from '../../../shared/recurrence/index.ts';
+import { resource } from './event-arbitraries.ts';
+import { toCalendarEvents } from './fixture-support.ts';
+
+const options = { resourceId: 'res.ics', etag: '"etag-1"', calendarTimeZone: null };
+const now = new Date('2024-05-01T12:00:00Z');
+
+describe('serializeCalendarResource ∘ parseCalendarResource', () => {
+  it('gives back the same normalized events (timed in several zones, all-day, rules, EXDATEs, moved and cancelled exceptions)', () => {
+    fc.assert(
+      fc.property(resource, ({ events }) => {
+        const text = serializeCalendarResource(events, { now });
+        const parsed = parseCalendarResource(text, options);
+
+        expect(parsed.warnings).toEqual([]);
+        expect(parsed.events).toEqual(events);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('expands the round-tripped resource exactly like the original', () => {
+    const expander = new CalendarRecurrenceExpander();
+    const range = { start: new Date('2022-12-01T00:00:00Z'), end: new Date('2027-01-01T00:00:00Z') };
+    fc.assert(
+      fc.property(resource, ({ events }) => {
+        const again = parseCalendarResource(serializeCalendarResource(events, { now }), options).events;
+        const key = (list: readonly ProviderEvent[]) =>
+          expander.expand(toCalendarEvents(list), range, () => 'Europe/Berlin').map((o) => [o.event.providerEventId, o.startMs, o.endMs, o.startDate, o.endDate]);
+        expect(key(again)).toEqual(key(events));
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('recurring CalDAV resource with a moved and a cancelled instance', () => {
+  const uid = 'weekly-sync@example.com';
+  const master: ProviderEvent = {
+    providerEventId: uid,
+    resourceId: 'weekly.ics',
+    iCalUID: uid,
+    kind: 'master',
+    title: 'Weekly sync',
+    description: 'Agenda:\n1. status; 2. risks, 3. \\misc',
+    location: null,
+    start: { dateTime: '2024-03-04T14:00:00Z', timeZone: 'America/New_York' }, // Monday 09:00 EST
+    end: { dateTime: '2024-03-04T14:30:00Z', timeZone: 'America/New_York' },
+    status: 'confirmed',
+    transparency: 'opaque',
+    organizer: { email: 'lead@example.com', name: 'Team Lead', self: false },
+    attendees: [{ email: 'ann@example.com', name: 'Ann', responseStatus: 'accepted', optional: false, organizer: false, self: false }],
+    recurrence: ['RRULE:FREQ=WEEKLY;COUNT=6;BYDAY=MO', 'EXDATE:20240318T130000Z'],
+    recurringEventId: null,
+    originalStart: null,
+    conference: null,
+    etag: '"7"',
+    updated: '2024-02-01T10:00:00Z',
+  };
+  const moved: ProviderEvent = {
+    ...master,
+    providerEventId: `${uid}#20240325T130000Z`,
+    kind: 'exception',
+    start: { dateTime: '2024-03-26T15:00:00Z', timeZone: 'America/New_York' }, // Tuesday 11:00 EDT
+    end: { dateTime: '2024-03-26T16:00:00Z', timeZone: 'America/New_York' },
+    recurrence: null,
+    recurringEventId: uid,
+    originalStart: { dateTime: '2024-03-25T13:00:00Z', timeZone: 'America/New_York' },
+  };
+  const cancelled: ProviderEvent = {
+    ...moved,
+    providerEventId: `${uid}#20240401T130000Z`,
+    status: 'cancelled',
+    start: { dateTime: '2024-04-01T13:00:00Z', timeZone: 'America/New_York' },
+    end: { dateTime: '2024-04-01T13:30:00Z', timeZone: 'America/New_York' },
+    originalStart: { dateTime: '2024-04-01T13:00:00Z', timeZone: 'America/New_York' },
+  };
+
+  it('writes one UID with RECURRENCE-ID siblings, TZIDs, a VTIMEZONE and EXDATE in the series zone', () => {
+    const text = serializeCalendarResource([moved, master, cancelled], { now });
+
+    expect(text.match(/^UID:/gm)).toHaveLength(3);
+    expect(text).toContain('BEGIN:VTIMEZONE\r\nTZID:America/New_York\r\n');
+    expect(text).toContain('DTSTART;TZID=America/New_York:20240304T090000\r\n');
+    expect(text).toContain('EXDATE;TZID=America/New_York:20240318T090000\r\n');
+    expect(text).toContain('RECURRENCE-ID;TZID=America/New_York:20240325T090000\r\n');
+    expect(text).toContain('RECURRENCE-ID;TZID=America/New_York:20240401T090000\r\nDTSTART;TZID=America/New_York:20240401T090000');
+    expect(text).toContain('STATUS:CANCELLED');
+    expect(text).toContain('ORGANIZER;CN=Team Lead:mailto:lead@example.com');
+    expect(text).toContain('DESCRIPTION:Agenda:\\n1. status\\; 2. risks\\, 3. \\\\misc');
+    expect(text.indexOf('RRULE')).toBeLessThan(text.indexOf('RECURRENCE-ID')); // the master comes first
+    for (const line of text.split('\r\n')) expect(new TextEncoder().encode(line).length).toBeLessThanOrEqual(75);
+  });
+
+  it('parses back to the same events and expands to 09:00 local across the DST change, moved and cancelled applied', () => {
+    const parsed = parseCalendarResource(serializeCalendarResource([master, moved, cancelled], { now }), {
+      resourceId: 'weekly.ics',
+      etag: '"7"',
+      calendarTimeZone: null,
+    });
+    expect(parsed.events).toEqual([master, moved, cancelled]);
+
+    const occurrences = new CalendarRecurrenceExpander().expand(
+      toCalendarEvents(parsed.events),
+      { start: new Date('2024-03-01T00:00:00Z'), end: new Date('2024-05-01T00:00:00Z') },
+      () => null,
+    );
+    expect(occurrences.map((o) => [new Date(o.startMs).toISOString(), o.event.kind])).toEqual([
+      ['2024-03-04T14:00:00.000Z', 'master'], // 09:00 EST
+      ['2024-03-11T13:00:00.000Z', 'master'], // 09:00 EDT: the wall time stays, UTC moves by an hour
+      ['2024-03-26T15:00:00.000Z', 'exception'], // moved from Monday 25th to Tuesday 11:00
+      ['2024-04-08T13:00:00.000Z', 'master'], // 18th excluded, 1st cancelled; COUNT=6 ends on the 8th
+    ]);
+  });
+
+  it('rejects events of different UIDs in one resource', () => {
+    expect(() => serializeCalendarResource([master, { ...master, providerEventId: 'other', iCalUID: 'other' }])).toThrow(
+      expect.objectContaining({ code: 'provider.input_invalid' }),
+    );
+  });
+});
+
+describe('draftToResource', () => {
+  it('creates a series from an API draft with Google-style recurrence lines', () => {
+    const text = draftToResource(
+      {
+        title: 'Planning',
+        start: { dateTime: '2024-10-21T07:00:00Z', timeZone: 'Europe/Berlin' }, // Monday 09:00 CEST
+        end: { dateTime: '2024-10-21T08:00:00Z', timeZone: 'Europe/Berlin' },
+        transparency: 'transparent',
+        attendees: [{ email: 'ann@example.com', name: 'Ann', optional: true }],
+        recurrence: ['RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=3', 'EXDATE;TZID=Europe/Berlin:20241028T090000'],
+      },
+      'new-uid@example.com',
+      { now },
+    );
+    const [event] = parseCalendarResource(text, { resourceId: 'new.ics', etag: null, calendarTimeZone: null }).events;
+
+    expect(event).toMatchObject({
+      providerEventId: 'new-uid@example.com',
+      kind: 'master',
+      title: 'Planning',
+      transparency: 'transparent',
+      recurrence: ['RRULE:FREQ=WEEKLY;COUNT=3;BYDAY=MO', 'EXDATE:20241028T080000Z'], // 09:00 CET after the change
+      attendees: [{ email: 'ann@example.com', name: 'Ann', responseStatus: 'needs_action', optional: true, organizer: false, self: false }],
+    });
+    expect(text).toContain('RSVP=TRUE');
+  });
+
+  it('writes an all-day draft as VALUE=DATE with an exclusive DTEND', () => {
+    const text = draftToResource({ title: 'Offsite', start: { date: '2024-06-03' }, end: { date: '2024-06-05' } }, 'offsite@example.com', { now });
+    expect(text).toContain('DTSTART;VALUE=DATE:20240603\r\n');
+    expect(text).toContain('DTEND;VALUE=DATE:20240605\r\n');
+    expect(text).not.toContain('VTIMEZONE');
+  });
+});
