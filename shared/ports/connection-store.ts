@@ -27,6 +27,13 @@ export interface ConnectionStore {
    * `storage.conflict` otherwise, so concurrent refreshes cannot overwrite a newer rotating refresh token.
    */
   putCredentials(tenantId: string, connectionId: string, credentials: Credentials, expectedVersion: number): Promise<StoredCredentials>;
+  /**
+   * Takes the credentials' refresh lock until `until` (a lease shared by every worker), or returns false
+   * while another owner holds an unexpired one: concurrent refreshes of one connection collapse into one,
+   * which rotating refresh tokens require (reliability.md scenario 14).
+   */
+  acquireRefreshLock(tenantId: string, connectionId: string, owner: string, now: Date, until: Date): Promise<boolean>;
+  releaseRefreshLock(tenantId: string, connectionId: string, owner: string): Promise<void>;
 }
 
 export interface StoredCredentials {

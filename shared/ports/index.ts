@@ -11,3 +11,4 @@ export * from './oauth-state-store.ts';
 export * from './page.ts';
 export * from './recurrence-expander.ts';
 export * from './log.ts';
+export * from './oauth-client.ts';

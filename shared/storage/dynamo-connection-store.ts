@@ -202,11 +202,46 @@ export class DynamoConnectionStore implements ConnectionStore {
     return { credentials: valid, version: expectedVersion + 1 };
   }
 
+  async acquireRefreshLock(tenantId: string, connectionId: string, owner: string, now: Date, until: Date): Promise<boolean> {
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: keys.credentials(tenantId, connectionId),
+          UpdateExpression: 'SET refreshLockOwner = :owner, refreshLockUntil = :until',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(refreshLockUntil) OR refreshLockUntil < :now OR refreshLockOwner = :owner)',
+          ExpressionAttributeValues: { ':owner': owner, ':until': until.toISOString(), ':now': now.toISOString() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw translateDynamoError(error, 'ConnectionStore.acquireRefreshLock');
+    }
+  }
+
+  async releaseRefreshLock(tenantId: string, connectionId: string, owner: string): Promise<void> {
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: keys.credentials(tenantId, connectionId),
+          UpdateExpression: 'REMOVE refreshLockOwner, refreshLockUntil',
+          ConditionExpression: 'refreshLockOwner = :owner',
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return; // expired and taken over, or already released
+      throw translateDynamoError(error, 'ConnectionStore.releaseRefreshLock');
+    }
+  }
+
   async #getCredentialsItem(tenantId: string, connectionId: string, operation: string): Promise<z.infer<typeof CredentialsItem> | null> {
     const output = await dynamoCall(operation, () =>
       this.#doc.send(new GetCommand({ TableName: this.#tableName, Key: keys.credentials(tenantId, connectionId), ConsistentRead: true })),
     );
-    return output.Item ? parseItem(CredentialsItem, output.Item as StoredItem, 'credentials') : null;
+    return output.Item ? parseItem(CredentialsItem, output.Item as StoredItem, 'credentials', ['refreshLockOwner', 'refreshLockUntil']) : null;
   }
 }
 
