@@ -58,9 +58,10 @@ export function parseRule(text: string): RuleParts | null {
 
 const PART_ORDER = ['FREQ', 'UNTIL', 'COUNT', 'INTERVAL', 'BYSECOND', 'BYMINUTE', 'BYHOUR', 'BYDAY', 'BYMONTHDAY', 'BYYEARDAY', 'BYWEEKNO', 'BYMONTH', 'BYSETPOS', 'WKST'];
 
-/** Canonical text of a rule: parts in RFC 5545 order, the default INTERVAL=1 left out. */
+/** Canonical text of a rule: parts in RFC 5545 order, the defaults INTERVAL=1 and WKST=MO left out. */
 export function formatRule(parts: RuleParts): string {
-  const known = PART_ORDER.filter((k) => parts.has(k) && !(k === 'INTERVAL' && parts.get(k) === '1'));
+  const isDefault = (k: string): boolean => (k === 'INTERVAL' && parts.get(k) === '1') || (k === 'WKST' && parts.get(k) === 'MO');
+  const known = PART_ORDER.filter((k) => parts.has(k) && !isDefault(k));
   const other = [...parts.keys()].filter((k) => !PART_ORDER.includes(k)).sort();
   return [...known, ...other].map((k) => `${k}=${parts.get(k)}`).join(';');
 }

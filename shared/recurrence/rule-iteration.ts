@@ -196,9 +196,10 @@ export function expandRuleIcal(rule: RuleParts, window: RuleWindow): number[] {
   const dtstart = window.dtstartLocal;
   sink.add(dtstart);
   const start = new Date(dtstart);
+  const implied = withImpliedParts(rule, start);
   let recur: ICAL.Recur;
   try {
-    recur = ICAL.Recur.fromString(formatRule(withImpliedParts(rule, start)));
+    recur = ICAL.Recur.fromString(formatRule(implied));
   } catch {
     return sink.out; // an unreadable rule leaves DTSTART alone, as a single occurrence
   }
@@ -213,7 +214,7 @@ export function expandRuleIcal(rule: RuleParts, window: RuleWindow): number[] {
         second: start.getUTCSeconds(),
       });
   // ical.js rolls an impossible date over (BYMONTH=9;BYMONTHDAY=31 gives 1 October); RFC 5545 skips it.
-  const monthDays = rule.get('BYMONTHDAY')?.split(',').map(Number);
+  const monthDays = implied.get('BYMONTHDAY')?.split(',').map(Number);
   const requiredDays = monthDays?.every((d) => d > 0) ? new Set(monthDays) : null;
   const iterator = recur.iterator(first);
   for (let i = 0; i < MAX_ITERATIONS; i++) {
