@@ -244,9 +244,9 @@ export class GraphSimulator {
   }
 
   // ── Identity ─────────────────────────────────────────────────────────────────────────────────
-  /** Tokens without the browser; the default scope includes `offline_access` (so a refresh token). */
+  /** Tokens without the browser; the default scope includes `offline_access` (so a refresh token); add `openid` for an ID token. */
   issueTokens(user: string, options: { scope?: string; clientId?: string } = {}): { access_token: string; refresh_token?: string; expires_in: number; scope: string } {
-    const scope = options.scope ?? 'openid profile offline_access https://graph.microsoft.com/Calendars.ReadWrite https://graph.microsoft.com/User.Read';
+    const scope = options.scope ?? 'offline_access https://graph.microsoft.com/Calendars.ReadWrite https://graph.microsoft.com/User.Read';
     return this.identity.issueTokens(this.store.requireUser(user), scope, options.clientId) as { access_token: string; refresh_token?: string; expires_in: number; scope: string };
   }
 

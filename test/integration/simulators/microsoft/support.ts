@@ -46,7 +46,7 @@ export function httpsCall(url: string, ca: string, init: Omit<CallInit, 'token'>
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown = undefined;
+        let json: unknown;
         try {
           json = text ? JSON.parse(text) : undefined;
         } catch {
