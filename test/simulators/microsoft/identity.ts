@@ -1,9 +1,10 @@
-import { createHash, createSign, generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { GraphHttpError } from './graph-error.ts';
 import type { SimRequest, SimResponse } from './http-types.ts';
 import type { MailboxStore } from './mailbox-store.ts';
 import type { SimUser } from './model.ts';
 import { AADSTS, REFRESH_FAILURE_MESSAGES, aadError, aadErrorPage } from './identity-errors.ts';
+import { TokenMinter } from './token-minter.ts';
 
 export interface IdentityOptions {
   loginUrl: string;
@@ -78,8 +79,6 @@ function graphScopes(scopes: string[]): string[] {
   return graph.length > 0 ? graph : ['User.Read'];
 }
 
-const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-
 function formBody(request: SimRequest): URLSearchParams {
   return new URLSearchParams(request.bodyText);
 }
@@ -97,7 +96,7 @@ export class IdentityService {
   private readonly codes = new Map<string, CodeGrant>();
   private readonly accessTokens = new Map<string, AccessGrant>();
   private readonly refreshTokens = new Map<string, RefreshGrant>();
-  private signingKey: { privateKey: KeyObject; publicKey: KeyObject; kid: string } | null = null;
+  private readonly minter: TokenMinter;
   private denyNext: number = 0;
   consentUser: string | undefined;
 
@@ -105,6 +104,7 @@ export class IdentityService {
     this.store = store;
     this.options = options;
     this.consentUser = options.autoConsentUser;
+    this.minter = new TokenMinter(options.loginUrl, options.tenantId);
   }
 
   private get nowMs(): number {
@@ -122,8 +122,8 @@ export class IdentityService {
     }
     if (endpoint === 'oauth2/v2.0/authorize' && request.method === 'GET') return this.authorize(request);
     if (endpoint === 'oauth2/v2.0/token' && request.method === 'POST') return this.token(request);
-    if (endpoint === 'v2.0/.well-known/openid-configuration' && request.method === 'GET') return this.discovery(tenant);
-    if (endpoint === 'discovery/v2.0/keys' && request.method === 'GET') return { status: 200, json: { keys: [this.publicJwk()] } };
+    if (endpoint === 'v2.0/.well-known/openid-configuration' && request.method === 'GET') return { status: 200, json: this.minter.discovery(tenant) };
+    if (endpoint === 'discovery/v2.0/keys' && request.method === 'GET') return { status: 200, json: { keys: [this.minter.publicJwk()] } };
     return { status: 405, json: { error: 'invalid_request', error_description: `${request.method} is not supported here.` } };
   }
 
@@ -334,7 +334,7 @@ export class IdentityService {
     const nowMs = this.nowMs;
     const lifetime = this.options.accessTokenLifetimeSeconds;
     const graph = graphScopes(scopes);
-    const accessToken = this.accessTokenFor(user, graph, clientId, nowMs, lifetime);
+    const accessToken = this.minter.accessToken(user, graph, clientId, nowMs, lifetime);
     this.accessTokens.set(accessToken, { userId: user.id, clientId, scopes: graph, expiresAtMs: nowMs + lifetime * 1000 });
     const lower = new Set(scopes.map((s) => s.toLowerCase()));
     const oidc = ['openid', 'profile', 'email'].filter((s) => lower.has(s));
@@ -351,67 +351,7 @@ export class IdentityService {
       this.refreshTokens.set(refreshToken, { userId: user.id, clientId, scopes, familyId, issuedAtMs: nowMs, lastUsedMs: nowMs, state: 'active', failure: null });
       body.refresh_token = refreshToken;
     }
-    if (lower.has('openid')) body.id_token = this.idToken(user, clientId, nonce, lower.has('email'));
+    if (lower.has('openid')) body.id_token = this.minter.idToken(user, clientId, nonce, lower.has('email'));
     return body;
-  }
-
-  /** JWT-looking like Entra's v1 Graph tokens; only this simulator can validate it (by lookup). */
-  private accessTokenFor(user: SimUser, scopes: string[], clientId: string, nowMs: number, lifetime: number): string {
-    const iat = Math.floor(nowMs / 1000);
-    const header = { typ: 'JWT', nonce: randomBytes(16).toString('base64url'), alg: 'RS256', kid: 'simulator' };
-    const payload = {
-      aud: '00000003-0000-0000-c000-000000000000', iss: `https://sts.windows.net/${this.options.tenantId}/`, iat, nbf: iat, exp: iat + lifetime,
-      appid: clientId, name: user.displayName, oid: user.id, scp: scopes.join(' '), sub: user.id, tid: this.options.tenantId,
-      unique_name: user.userPrincipalName, upn: user.userPrincipalName, ver: '1.0', uti: randomBytes(16).toString('base64url'),
-    };
-    return `${b64(header)}.${b64(payload)}.${randomBytes(64).toString('base64url')}`;
-  }
-
-  /** RS256-signed like Entra's; times use the real clock because clients validate them against it. */
-  private idToken(user: SimUser, clientId: string, nonce: string | null, withEmail: boolean): string {
-    const key = this.key();
-    const iat = Math.floor(Date.now() / 1000);
-    const payload: Record<string, unknown> = {
-      aud: clientId, iss: `${this.options.loginUrl}/${this.options.tenantId}/v2.0`, iat, nbf: iat, exp: iat + 3600,
-      name: user.displayName, oid: user.id, preferred_username: user.userPrincipalName,
-      sub: createHash('sha256').update(`${clientId}:${user.id}`).digest('base64url'), tid: this.options.tenantId, ver: '2.0',
-      ...(withEmail ? { email: user.mail } : {}), ...(nonce ? { nonce } : {}),
-    };
-    const signingInput = `${b64({ typ: 'JWT', alg: 'RS256', kid: key.kid })}.${b64(payload)}`;
-    const signature = createSign('RSA-SHA256').update(signingInput).sign(key.privateKey).toString('base64url');
-    return `${signingInput}.${signature}`;
-  }
-
-  private key(): { privateKey: KeyObject; publicKey: KeyObject; kid: string } {
-    this.signingKey ??= { ...generateKeyPairSync('rsa', { modulusLength: 2048 }), kid: randomBytes(12).toString('base64url') };
-    return this.signingKey;
-  }
-
-  private publicJwk(): Record<string, unknown> {
-    const key = this.key();
-    return { ...key.publicKey.export({ format: 'jwk' }), kid: key.kid, use: 'sig', alg: 'RS256', kty: 'RSA' };
-  }
-
-  /** Entra's multi-tenant discovery documents keep the `{tenantid}` placeholder in `issuer`. */
-  private discovery(tenant: string): SimResponse {
-    const base = `${this.options.loginUrl}/${tenant}`;
-    const specific = tenant.toLowerCase() === this.options.tenantId.toLowerCase();
-    return {
-      status: 200,
-      json: {
-        issuer: `${this.options.loginUrl}/${specific ? this.options.tenantId : '{tenantid}'}/v2.0`,
-        authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
-        token_endpoint: `${base}/oauth2/v2.0/token`,
-        jwks_uri: `${base}/discovery/v2.0/keys`,
-        response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
-        response_modes_supported: ['query', 'fragment', 'form_post'],
-        subject_types_supported: ['pairwise'],
-        id_token_signing_alg_values_supported: ['RS256'],
-        scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
-        token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
-        code_challenge_methods_supported: ['S256'],
-        tenant_region_scope: 'EU',
-      },
-    };
   }
 }
