@@ -2,7 +2,7 @@ import { nextConference } from './conference.ts';
 import { googleErrors } from './errors.ts';
 import { mergePatch, normalizeEvent, type NormalizedEvent } from './event-input.ts';
 import { inputView, renderFull, renderInstance, renderRecord, type RenderContext } from './event-resource.ts';
-import { exceptionsOf, instanceRef, isOccurrence, keyOf, originalStartOf, parseInstanceId, seriesKeys } from './series.ts';
+import { exceptionsOf, instanceRef, isOccurrence, keyOf, originalStartOf, parseInstanceId, trackedKeys } from './series.ts';
 import type { RecordChange, SimStore } from './store.ts';
 import type { CalendarRecord, EventInput, EventRecord, GoogleEvent, InstanceRef } from './types.ts';
 
@@ -116,7 +116,7 @@ export function writeEvent(
     deleteEvent(store, calendarId, eventId, {});
     return record;
   }
-  const oldRefs = record.type === 'master' ? seriesKeys(record, calendar, store.horizonMs()).map((key) => instanceRef(record, key)) : [];
+  const oldRefs = record.type === 'master' ? trackedKeys(record, calendar, store.nowMs(), store.horizonMs()).map((key) => instanceRef(record, key)) : [];
   applyNormalized(record, normalized);
   record.type = normalized.recurrence ? 'master' : 'single';
   record.conference = nextConference(input, record.conference, options.conferenceDataVersion ?? 0, record.id);
@@ -130,7 +130,7 @@ export function writeEvent(
       changes.push({ record: exception });
     }
   }
-  const newRefs = record.type === 'master' ? seriesKeys(record, calendar, store.horizonMs()).map((key) => instanceRef(record, key)) : [];
+  const newRefs = record.type === 'master' ? trackedKeys(record, calendar, store.nowMs(), store.horizonMs()).map((key) => instanceRef(record, key)) : [];
   changes.unshift({ record, instances: mergeRefs(oldRefs, newRefs) });
   store.commit(calendar, changes);
   return record;
@@ -200,7 +200,7 @@ export function deleteEvent(store: SimStore, calendarId: string, eventId: string
     store.commit(calendar, [{ record }]);
     return;
   }
-  const refs = record.type === 'master' ? seriesKeys(record, calendar, store.horizonMs()).map((key) => instanceRef(record, key)) : null;
+  const refs = record.type === 'master' ? trackedKeys(record, calendar, store.nowMs(), store.horizonMs()).map((key) => instanceRef(record, key)) : null;
   record.deleted = true;
   const changes: RecordChange[] = [{ record, instances: refs }];
   for (const exception of exceptionsOf(calendar, record.id)) {
@@ -223,7 +223,7 @@ export function moveEvent(store: SimStore, calendarId: string, eventId: string, 
   if (destination.events.has(eventId)) throw googleErrors.duplicate();
   const record = target.record;
   const exceptions = exceptionsOf(source, record.id);
-  const refs = record.type === 'master' ? seriesKeys(record, source, store.horizonMs()).map((key) => instanceRef(record, key)) : null;
+  const refs = record.type === 'master' ? trackedKeys(record, source, store.nowMs(), store.horizonMs()).map((key) => instanceRef(record, key)) : null;
   const copies = [record, ...exceptions].map((r): EventRecord => ({ ...structuredClone(r), calendarId: destinationId }));
   for (const r of [record, ...exceptions]) r.deleted = true;
   store.commit(source, [{ record, instances: refs }, ...exceptions.map((r) => ({ record: r }))]);

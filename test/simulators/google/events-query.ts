@@ -19,7 +19,7 @@ import {
 } from './page-tokens.ts';
 import { booleanParam, instantParam, maxResultsParam, STANDARD_PARAMS, zoneParam } from './query-params.ts';
 import { DAY_MS } from './recurrence.ts';
-import { exceptionsOf, instanceRef, instanceTimes, intervalOf, isOccurrence, keyOf, seriesKeys } from './series.ts';
+import { exceptionsOf, instanceRef, instanceTimes, intervalOf, isOccurrence, keyOf, seriesKeys, spanOf, trackedKeys } from './series.ts';
 import type { SimStore } from './store.ts';
 import type { CalendarRecord, EventRecord, GoogleEvent, InstanceRef } from './types.ts';
 
@@ -141,7 +141,8 @@ function sortKey(query: ListQuery, id: string, startMs: number, updated: string)
 /** Every occurrence key of a live master that falls into the query window. */
 function keysInWindow(store: SimStore, calendar: CalendarRecord, master: EventRecord, query: ListQuery, zone: string): number[] {
   const limit = (query.timeMax ?? store.horizonMs()) + DAY_MS;
-  return seriesKeys(master, calendar, limit).filter((key) => {
+  const from = query.timeMin === undefined ? Number.NEGATIVE_INFINITY : query.timeMin - spanOf(master);
+  return seriesKeys(master, calendar, limit, from).filter((key) => {
     const times = instanceTimes(master, key);
     const { startMs, endMs } = intervalOf(times.start, times.end, zone);
     return overlaps(startMs, endMs, query);
@@ -258,7 +259,7 @@ function incrementalCandidates(store: SimStore, calendar: CalendarRecord, since:
   const cache = new Map<string, Set<number>>();
   const occurrences = (master: EventRecord): Set<number> => {
     let keys = cache.get(master.id);
-    if (!keys) cache.set(master.id, (keys = new Set(seriesKeys(master, calendar, store.horizonMs()))));
+    if (!keys) cache.set(master.id, (keys = new Set(trackedKeys(master, calendar, store.nowMs(), store.horizonMs()))));
     return keys;
   };
   return [...latest.entries()].map(([id, { seq, ref, recordId }]) => ({
@@ -362,7 +363,8 @@ export function listInstances(store: SimStore, calendar: CalendarRecord, eventId
   } else {
     const exceptions = new Map(exceptionsOf(calendar, master.id).map((e) => [e.id, e]));
     const limit = Math.max(window.timeMax ?? store.horizonMs(), originalStart ?? 0) + DAY_MS;
-    for (const key of seriesKeys(master, calendar, limit)) {
+    const from = originalStart ?? (window.timeMin === undefined ? Number.NEGATIVE_INFINITY : window.timeMin - spanOf(master));
+    for (const key of seriesKeys(master, calendar, limit, from)) {
       const ref = instanceRef(master, key);
       const exception = exceptions.get(ref.id);
       const times = exception ? { start: exception.start, end: exception.end } : instanceTimes(master, key);

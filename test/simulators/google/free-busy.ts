@@ -1,6 +1,6 @@
 import { GoogleApiError, googleErrors } from './errors.ts';
 import { DAY_MS } from './recurrence.ts';
-import { instanceRef, instanceTimes, intervalOf, seriesKeys } from './series.ts';
+import { instanceRef, instanceTimes, intervalOf, seriesKeys, spanOf } from './series.ts';
 import type { SimStore } from './store.ts';
 import type { CalendarRecord } from './types.ts';
 import { formatInZone, isKnownZone, parseDateTime } from './zone-time.ts';
@@ -38,7 +38,7 @@ function busyOf(store: SimStore, calendar: CalendarRecord, fromMs: number, toMs:
   for (const record of calendar.events.values()) {
     if (record.deleted || record.status === 'cancelled' || record.fields.transparency === 'transparent') continue;
     if (record.type === 'master') {
-      for (const key of seriesKeys(record, calendar, toMs + DAY_MS)) {
+      for (const key of seriesKeys(record, calendar, toMs + DAY_MS, fromMs - spanOf(record))) {
         if (calendar.events.get(instanceRef(record, key).id)?.deleted === false) continue; // the exception decides
         const times = instanceTimes(record, key);
         const { startMs, endMs } = intervalOf(times.start, times.end, zone);

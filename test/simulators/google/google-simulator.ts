@@ -197,6 +197,12 @@ export class GoogleSimulator {
     return { ...this.store.createUser(input) };
   }
 
+  /** The user, or null when unknown. */
+  user(email: string): SimUser | null {
+    const found = this.store.users.get(email.toLowerCase());
+    return found ? { ...found } : null;
+  }
+
   createCalendar(ownerEmail: string, input: { summary: string; timeZone?: string; description?: string; id?: string }): { id: string; summary: string; timeZone: string } {
     const calendar = this.store.createCalendar(ownerEmail, input);
     return { id: calendar.id, summary: calendar.summary, timeZone: calendar.timeZone };

@@ -217,25 +217,29 @@ function periodDays(rule: Rule, k: number, anchorDay: number): number[] {
   }
 }
 
-function ruleKeys(rule: Rule, anchor: SeriesAnchor, limitKey: number, maxCount: number): number[] {
+function ruleKeys(rule: Rule, anchor: SeriesAnchor, bounds: KeyBounds): number[] {
   const anchorKey = anchor.allDay ? anchor.startDay * DAY_MS : anchor.startMs;
   const anchorDay = anchor.allDay ? anchor.startDay : localDay(anchor.startMs, anchor.zone);
   const timeOfDay = anchor.allDay ? null : wallAt(anchor.zone, anchor.startMs);
   const keyOf = (day: number): number =>
     timeOfDay === null || anchor.allDay ? day * DAY_MS : wallToUtc({ ...dayWall(day), hour: timeOfDay.hour, minute: timeOfDay.minute, second: timeOfDay.second }, anchor.zone);
-  const keys = [anchorKey];
+  // COUNT counts every occurrence from DTSTART; only those from `fromKey` on are collected (and capped).
+  let generated = 1;
+  const keys = anchorKey >= bounds.fromKey ? [anchorKey] : [];
   const untilKey = rule.untilKey ?? Number.POSITIVE_INFINITY;
   const countLimit = rule.count ?? Number.POSITIVE_INFINITY;
   const periodLength = { DAILY: 1, WEEKLY: 7, MONTHLY: 28, YEARLY: 365 }[rule.freq] * rule.interval;
   for (let k = 0; k < MAX_PERIODS; k += 1) {
     // Rules whose periods yield nothing (BYMONTHDAY=30 in February) must still stop at the limit.
-    if ((anchorDay + k * periodLength - 32) * DAY_MS > limitKey) return keys;
+    if ((anchorDay + k * periodLength - 32) * DAY_MS > bounds.limitKey) return keys;
     for (const day of periodDays(rule, k, anchorDay)) {
       if (day <= anchorDay) continue;
       const key = keyOf(day);
-      if (key > untilKey || keys.length >= countLimit || key > limitKey) return keys;
+      if (key > untilKey || generated >= countLimit || key > bounds.limitKey) return keys;
+      generated += 1;
+      if (key < bounds.fromKey) continue;
       keys.push(key);
-      if (keys.length >= maxCount) return keys;
+      if (keys.length >= bounds.maxCount) return keys;
     }
   }
   return keys;
@@ -246,15 +250,22 @@ function localDay(utcMs: number, zone: string): number {
   return dayOf(w.year, w.month, w.day);
 }
 
+interface KeyBounds {
+  fromKey: number;
+  limitKey: number;
+  maxCount: number;
+}
+
 /**
  * Occurrence keys of a series in ascending order (utc ms for timed series, `epochDay * DAY_MS` for all-day
- * ones), EXDATEs removed, up to `limitKey` (inclusive) and at most `maxCount` keys.
+ * ones), EXDATEs removed, from `fromKey` up to `limitKey` (both inclusive) and at most `maxCount` keys.
  */
-export function occurrenceKeys(recurrence: Recurrence, anchor: SeriesAnchor, limitKey: number, maxCount = 5_000): number[] {
+export function occurrenceKeys(recurrence: Recurrence, anchor: SeriesAnchor, limitKey: number, maxCount = 5_000, fromKey = Number.NEGATIVE_INFINITY): number[] {
+  const bounds: KeyBounds = { fromKey, limitKey, maxCount };
   const anchorKey = anchor.allDay ? anchor.startDay * DAY_MS : anchor.startMs;
-  const all = new Set<number>(recurrence.rules.length === 0 ? [anchorKey] : []);
-  for (const rule of recurrence.rules) for (const key of ruleKeys(rule, anchor, limitKey, maxCount)) all.add(key);
-  for (const key of recurrence.rdates) if (key <= limitKey) all.add(key);
+  const all = new Set<number>(recurrence.rules.length === 0 && anchorKey >= fromKey ? [anchorKey] : []);
+  for (const rule of recurrence.rules) for (const key of ruleKeys(rule, anchor, bounds)) all.add(key);
+  for (const key of recurrence.rdates) if (key <= limitKey && key >= fromKey) all.add(key);
   return [...all]
     .filter((key) => !recurrence.exdates.has(key))
     .sort((a, b) => a - b)

@@ -15,11 +15,9 @@ export interface SandboxSeed {
 
 export function seedSandbox(simulator: GoogleSimulator, options: { email?: string; name?: string; timeZone?: string; now?: Date } = {}): SandboxSeed {
   const email = (options.email ?? 'sandbox.user@example.com').toLowerCase();
-  const timeZone = options.timeZone ?? 'UTC';
-  const existing = simulator.calendars(email).length > 0;
-  const user = existing
-    ? { email, name: options.name ?? email, sub: '', timeZone, primaryCalendarId: email }
-    : simulator.createUser({ email, name: options.name ?? 'Sandbox User', timeZone });
+  // The auto-consent user already exists (created at start); then its own zone applies.
+  const user = simulator.user(email) ?? simulator.createUser({ email, name: options.name ?? 'Sandbox User', timeZone: options.timeZone ?? 'UTC' });
+  const timeZone = user.timeZone;
   const calendarId = user.primaryCalendarId;
   const today = Math.floor((options.now ?? new Date()).getTime() / 86_400_000);
   const at = (dayOffset: number, hour: number): string => `${formatDate(today + dayOffset)}T${String(hour).padStart(2, '0')}:00:00`;

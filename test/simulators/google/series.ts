@@ -17,10 +17,25 @@ export function anchorOf(master: EventRecord, calendar: CalendarRecord): SeriesA
   return { allDay: false, startMs: master.start.ms, zone: master.startZone ?? calendar.timeZone };
 }
 
-/** Occurrence keys of a master up to `limitKey` (inclusive); empty for a non-recurring record. */
-export function seriesKeys(master: EventRecord, calendar: CalendarRecord, limitKey: number): number[] {
+/**
+ * Occurrence keys of a master from `fromKey` to `limitKey` (inclusive), at most MAX_INSTANCES_PER_SERIES;
+ * empty for a non-recurring record.
+ */
+export function seriesKeys(master: EventRecord, calendar: CalendarRecord, limitKey: number, fromKey = Number.NEGATIVE_INFINITY): number[] {
   if (!master.parsedRecurrence) return [];
-  return occurrenceKeys(master.parsedRecurrence, anchorOf(master, calendar), limitKey, MAX_INSTANCES_PER_SERIES);
+  return occurrenceKeys(master.parsedRecurrence, anchorOf(master, calendar), limitKey, MAX_INSTANCES_PER_SERIES, fromKey);
+}
+
+/** Longest an instance of the master can last, for window arithmetic (all-day lengths in days, plus a day of zone slack). */
+export function spanOf(master: EventRecord): number {
+  if (master.start.allDay && master.end.allDay) return (master.end.day - master.start.day + 1) * 86_400_000;
+  if (!master.start.allDay && !master.end.allDay) return master.end.ms - master.start.ms + 86_400_000;
+  return 86_400_000;
+}
+
+/** The occurrences change tracking looks at: one horizon back and one ahead of now. */
+export function trackedKeys(master: EventRecord, calendar: CalendarRecord, nowMs: number, horizonMs: number): number[] {
+  return seriesKeys(master, calendar, horizonMs, nowMs - (horizonMs - nowMs));
 }
 
 export function instanceId(masterId: string, key: number, allDay: boolean): string {
@@ -51,7 +66,7 @@ export function parseInstanceId(id: string): { masterId: string; key: number; al
 
 /** True when `key` is an occurrence of the master's current rule. */
 export function isOccurrence(master: EventRecord, calendar: CalendarRecord, key: number): boolean {
-  return seriesKeys(master, calendar, key).includes(key);
+  return seriesKeys(master, calendar, key, key).includes(key);
 }
 
 export function originalStartOf(master: EventRecord, key: number): TimeValue {

@@ -53,7 +53,7 @@ export class SimStore {
   createUser(input: { email: string; name?: string; timeZone?: string }): SimUser {
     const email = input.email.toLowerCase();
     if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new Error(`not an e-mail address: ${input.email}`);
-    if (this.users.has(email)) throw new Error(`user exists: ${email}`);
+    if (this.users.has(email)) throw new Error(`user exists: ${email} (an autoConsentUser is created at start)`);
     const timeZone = input.timeZone ?? 'UTC';
     if (!isKnownZone(timeZone)) throw new Error(`unknown time zone: ${timeZone}`);
     // Google subjects are 21-digit numbers, stable per account.

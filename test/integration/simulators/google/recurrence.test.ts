@@ -234,6 +234,17 @@ describe('recurring events over HTTP', () => {
     expect(mismatch.status).toBe(400);
   });
 
+  it('expands long-running series near the window, however many instances lie before it', async () => {
+    const { sim: google, api } = await setup();
+    const old = google.createRecurringEvent(ALICE, { summary: 'Since 2010', start: { dateTime: '2010-01-01T07:00:00', timeZone: 'UTC' }, end: { dateTime: '2010-01-01T07:30:00', timeZone: 'UTC' }, recurrence: ['RRULE:FREQ=DAILY'] });
+
+    const page = await all(api, { singleEvents: true, iCalUID: old.iCalUID as string, timeMin: '2030-01-10T00:00:00Z', timeMax: '2030-01-12T00:00:00Z' });
+    const instance = await api<GoogleEventJson>('GET', eventsPath(ALICE).replace('/events', `/events/${old.id}_20300111T070000Z`));
+
+    expect(page.items.map((e) => e.id)).toEqual([`${old.id}_20300110T070000Z`, `${old.id}_20300111T070000Z`]);
+    expect(instance.status).toBe(200);
+  });
+
   it('events.instances lists the series with exceptions applied; instance ids work with get and PUT', async () => {
     const { sim: google, api, master } = await setup();
     google.cancelInstance(ALICE, master.id, '2030-01-14T09:00:00+01:00');

@@ -13,7 +13,7 @@ describe('sandbox seed', () => {
     const now = new Date('2030-03-10T12:00:00Z');
     const google = (sim = await startGoogleSimulator({ now: () => now, autoConsentUser: 'sandbox.user@example.com' }));
 
-    const seed = seedSandbox(google, { now, timeZone: 'Europe/Berlin' });
+    const seed = seedSandbox(google, { now });
     const truth = google.truth(seed.calendarId);
     const authorize = new URL(google.endpoints.authorizeUrl);
     for (const [name, value] of Object.entries({ client_id: google.clientId, redirect_uri: 'http://127.0.0.1:1/cb', response_type: 'code', scope: 'openid email', state: 's' })) {
