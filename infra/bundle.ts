@@ -21,8 +21,13 @@ export interface BundleResult {
   outdir: string;
   /** Absolute path of `index.mjs`. */
   entryFile: string;
-  /** The entry chunk: what a cold start loads before the handler runs. */
+  /** `index.mjs` alone. */
   entry: BundleFile;
+  /**
+   * What a cold start loads before the handler runs: `index.mjs` and every chunk it imports statically,
+   * transitively (code splitting moves shared code into chunks the entry imports at once).
+   */
+  startup: { files: string[]; bytes: number; gzipBytes: number };
   /** Every emitted file, the entry first; lazily imported chunks (provider SDKs) are the rest. */
   files: BundleFile[];
   totalBytes: number;
@@ -82,10 +87,26 @@ export async function bundleFunction(entry: string, outdir: string): Promise<Bun
   files.sort((a, b) => (a.path === ENTRY_FILE_NAME ? -1 : b.path === ENTRY_FILE_NAME ? 1 : a.path.localeCompare(b.path)));
   const entryOutput = files[0];
   if (entryOutput?.path !== ENTRY_FILE_NAME) throw new Error(`esbuild emitted no ${ENTRY_FILE_NAME} for ${entry}`);
+  const byPath = new Map(files.map((file) => [file.path, file]));
+  const relative = (file: string) => path.relative(target, path.resolve(PROJECT_ROOT, file)).split(path.sep).join('/');
+  const startupFiles = new Set<string>();
+  const pending = [ENTRY_FILE_NAME];
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (startupFiles.has(file)) continue;
+    startupFiles.add(file);
+    const output = Object.entries(result.metafile.outputs).find(([name]) => relative(name) === file)?.[1];
+    for (const item of output?.imports ?? []) if (!item.external && item.kind === 'import-statement') pending.push(relative(item.path));
+  }
+  const startup = [...startupFiles].map((file) => byPath.get(file)!);
   return {
     outdir: target,
     entryFile: path.join(target, ENTRY_FILE_NAME),
     entry: entryOutput,
+    startup: {
+      files: startup.map((file) => file.path),
+      bytes: startup.reduce((sum, file) => sum + file.bytes, 0),
+      gzipBytes: startup.reduce((sum, file) => sum + file.gzipBytes, 0),
+    },
     files,
     totalBytes: files.reduce((sum, file) => sum + file.bytes, 0),
     totalGzipBytes: files.reduce((sum, file) => sum + file.gzipBytes, 0),
