@@ -3,8 +3,7 @@ import { isAllDay } from '../domain/calendar-event.ts';
 import type { TimeRange } from '../domain/calendar.ts';
 import { eventIntervalUtc, eventTimeToUtcMs } from '../domain/event-time.ts';
 import type { Occurrence, RecurrenceExpander } from '../ports/recurrence-expander.ts';
-import type { SeriesInstance } from './expand-series.ts';
-import { dateToLocalMs, expandSeries, isoDate, seriesZone } from './expand-series.ts';
+import { dateToLocalMs, forEachSeriesInstance, isoDate, seriesZone } from './expand-series.ts';
 import { THIS_AND_FUTURE } from './recurrence-lines.ts';
 import { zoneOffsets } from './zone-offsets.ts';
 
@@ -106,43 +105,36 @@ export class CalendarRecurrenceExpander implements RecurrenceExpander {
       const { startMs, endMs } = eventIntervalUtc(future.event, allDayZone);
       marginMs = Math.max(marginMs, Math.abs(startMs - future.originalMs) + (endMs - startMs));
     }
-    const expanded = expandSeries(
+    const timedZone = allDay ? null : zoneOffsets(seriesZone(master.start));
+    const hasDateOverrides = overrides.byDate.size > 0;
+    const hasFuture = overrides.thisAndFuture.length > 0;
+    forEachSeriesInstance(
       { start: master.start, end: master.end, recurrence: master.recurrence ?? [] },
       allDayZone,
       rangeStartMs - marginMs,
       rangeEndMs + marginMs,
-    );
-    const timedZone = allDay ? null : zoneOffsets(seriesZone(master.start));
-    const hasDateOverrides = overrides.byDate.size > 0;
-    for (const instance of expanded.instances) {
-      // The exception (or its cancellation) stands in for the instance with its original start.
-      if (!allDay && overrides.byInstant.has(instance.startMs)) continue;
-      if (hasDateOverrides && overrides.byDate.has(instance.startDate ?? isoDate(instance.localStart))) continue;
-      const future = overrides.thisAndFuture.length > 0 ? latestThisAndFuture(overrides, instance, allDay) : null;
-      if (future) {
-        const shifted = shiftInstance(instance, future.event, future.originalMs, allDay, allDayZone, timedZone?.zone ?? 'UTC');
-        if (shifted && future.event.status !== 'cancelled' && overlaps(shifted.startMs, shifted.endMs, rangeStartMs, rangeEndMs)) {
-          out.push({ event: future.event, ...shifted, originalStartMs: instance.startMs });
+      (localStart, startMs, endMs, startDate, endDate) => {
+        // The exception (or its cancellation) stands in for the instance with its original start.
+        if (!allDay && overrides.byInstant.has(startMs)) return;
+        if (hasDateOverrides && overrides.byDate.has(startDate ?? isoDate(localStart))) return;
+        const future = hasFuture ? latestThisAndFuture(overrides, startMs, startDate, allDay) : null;
+        if (future) {
+          const shifted = shiftInstance(localStart, future.event, future.originalMs, allDay, allDayZone, timedZone?.zone ?? 'UTC');
+          if (shifted && future.event.status !== 'cancelled' && overlaps(shifted.startMs, shifted.endMs, rangeStartMs, rangeEndMs)) {
+            out.push({ event: future.event, ...shifted, originalStartMs: startMs });
+          }
+          return;
         }
-        continue;
-      }
-      if (!overlaps(instance.startMs, instance.endMs, rangeStartMs, rangeEndMs)) continue;
-      out.push({
-        event: master,
-        startMs: instance.startMs,
-        endMs: instance.endMs,
-        startDate: instance.startDate,
-        endDate: instance.endDate,
-        originalStartMs: instance.startMs,
-      });
-    }
+        if (!overlaps(startMs, endMs, rangeStartMs, rangeEndMs)) return;
+        out.push({ event: master, startMs, endMs, startDate, endDate, originalStartMs: startMs });
+      },
+    );
   }
 }
 
+/** By start, then end; equal ones keep the input order (the sort is stable), which keeps this comparator numeric and cheap. */
 function compareOccurrences(a: Occurrence, b: Occurrence): number {
-  if (a.startMs !== b.startMs) return a.startMs - b.startMs;
-  if (a.endMs !== b.endMs) return a.endMs - b.endMs;
-  return a.event.id < b.event.id ? -1 : a.event.id > b.event.id ? 1 : 0;
+  return a.startMs - b.startMs || a.endMs - b.endMs;
 }
 
 function indexOverrides(list: readonly CalendarEvent[], master: CalendarEvent, allDayZone: string | null): SeriesOverrides {
@@ -172,10 +164,10 @@ function indexOverrides(list: readonly CalendarEvent[], master: CalendarEvent, a
   return { byInstant, byDate, thisAndFuture };
 }
 
-function latestThisAndFuture(overrides: SeriesOverrides, instance: SeriesInstance, allDay: boolean): SeriesOverrides['thisAndFuture'][number] | null {
+function latestThisAndFuture(overrides: SeriesOverrides, startMs: number, startDate: string | null, allDay: boolean): SeriesOverrides['thisAndFuture'][number] | null {
   let found: SeriesOverrides['thisAndFuture'][number] | null = null;
   for (const future of overrides.thisAndFuture) {
-    const applies = allDay ? future.originalDate <= (instance.startDate ?? '') : future.originalMs <= instance.startMs;
+    const applies = allDay ? future.originalDate <= (startDate ?? '') : future.originalMs <= startMs;
     if (applies) found = future;
   }
   return found;
@@ -183,7 +175,7 @@ function latestThisAndFuture(overrides: SeriesOverrides, instance: SeriesInstanc
 
 /** An instance moved the way its THISANDFUTURE override moved its own instance, with the override's length. */
 function shiftInstance(
-  instance: SeriesInstance,
+  localStart: number,
   override: CalendarEvent,
   originalMs: number,
   allDay: boolean,
@@ -194,7 +186,7 @@ function shiftInstance(
     if (!isAllDay(override.start) || !isAllDay(override.end) || !override.originalStart || !isAllDay(override.originalStart)) return null;
     const shiftDays = Math.round((dateToLocalMs(override.start.date) - dateToLocalMs(override.originalStart.date)) / DAY_MS);
     const lengthDays = Math.round((dateToLocalMs(override.end.date) - dateToLocalMs(override.start.date)) / DAY_MS);
-    const startLocal = instance.localStart + shiftDays * DAY_MS;
+    const startLocal = localStart + shiftDays * DAY_MS;
     const frame = zoneOffsets(allDayZone ?? 'UTC');
     return {
       startMs: frame.localToUtc(startLocal),
@@ -207,6 +199,6 @@ function shiftInstance(
   const frame = zoneOffsets(zone);
   const overrideStartMs = Date.parse(override.start.dateTime);
   const shiftLocal = frame.utcToLocal(overrideStartMs) - frame.utcToLocal(originalMs);
-  const startMs = frame.localToUtc(instance.localStart + shiftLocal);
+  const startMs = frame.localToUtc(localStart + shiftLocal);
   return { startMs, endMs: startMs + (Date.parse(override.end.dateTime) - overrideStartMs), startDate: null, endDate: null };
 }

@@ -75,12 +75,30 @@ function untilLocal(rule: RuleParts, offsets: ZoneOffsets, allDay: boolean): num
   return z === 'Z' ? offsets.utcToLocal(wall) : wall;
 }
 
+/** Receives one instance; positional so that expanding thousands of series allocates nothing per instance. */
+export type InstanceVisitor = (localStart: number, startMs: number, endMs: number, startDate: string | null, endDate: string | null) => void;
+
 /**
  * Expands one master into the instances that overlap [rangeStartMs, rangeEndMs): RRULEs (union), RDATEs
  * and DTSTART, minus EXDATEs and EXRULEs, in the master's wall time. Timed instances keep the master's exact
  * duration; all-day instances keep its length in days and resolve in `allDayZone`.
  */
 export function expandSeries(series: SeriesDefinition, allDayZone: string | null, rangeStartMs: number, rangeEndMs: number): ExpandedSeries {
+  const instances: SeriesInstance[] = [];
+  const { invalid } = forEachSeriesInstance(series, allDayZone, rangeStartMs, rangeEndMs, (localStart, startMs, endMs, startDate, endDate) =>
+    instances.push({ localStart, startMs, endMs, startDate, endDate }),
+  );
+  return { instances, invalid };
+}
+
+/** expandSeries, visiting the instances in order instead of collecting them; returns the unreadable lines. */
+export function forEachSeriesInstance(
+  series: SeriesDefinition,
+  allDayZone: string | null,
+  rangeStartMs: number,
+  rangeEndMs: number,
+  visit: InstanceVisitor,
+): { invalid: string[] } {
   const allDay = isAllDay(series.start);
   const offsets = zoneOffsets(allDay ? (allDayZone ?? 'UTC') : seriesZone(series.start));
   const set = parseRecurrenceLines(series.recurrence, (tzid) => resolveTimeZoneName(tzid));
@@ -131,7 +149,6 @@ export function expandSeries(series: SeriesDefinition, allDayZone: string | null
   }
   for (const rule of set.exrules) for (const local of expandRule(rule, window(rule))) excludedLocal.add(local);
 
-  const instances: SeriesInstance[] = [];
   const checkDates = excludedDates.size > 0;
   for (const local of sorted) {
     // RFC 5545 lets EXDATE be a DATE even on a timed series; it then removes that day's instance.
@@ -140,13 +157,7 @@ export function expandSeries(series: SeriesDefinition, allDayZone: string | null
     const endMs = allDay ? offsets.localToUtc(local + durationMs) : startMs + durationMs;
     const overlaps = startMs < rangeEndMs && (endMs > rangeStartMs || (endMs === startMs && startMs >= rangeStartMs));
     if (!overlaps) continue;
-    instances.push({
-      localStart: local,
-      startMs,
-      endMs,
-      startDate: allDay ? isoDate(local) : null,
-      endDate: allDay ? isoDate(local + durationDays * DAY_MS) : null,
-    });
+    visit(local, startMs, endMs, allDay ? isoDate(local) : null, allDay ? isoDate(local + durationDays * DAY_MS) : null);
   }
-  return { instances, invalid: set.invalid };
+  return { invalid: set.invalid };
 }
