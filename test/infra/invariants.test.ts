@@ -180,6 +180,16 @@ describe.each(TOPOLOGIES)('infrastructure invariants of the $name', ({ topology 
     );
   });
 
+  it('keeps provider credentials in one retained secret under the stack key, created as an empty JSON object', () => {
+    const secrets = resourcesOf(template, 'AWS::SecretsManager::Secret');
+    expect(secrets).toHaveLength(1);
+    const [[id, secret]] = secrets as [[string, Resource]];
+    expect(id).toBe(idOf(stack.providerSecret.secret));
+    expect(secret.DeletionPolicy).toBe('Retain');
+    expect(refersTo(secret.Properties!.KmsKeyId, idOf(stack.keys.stackKey))).toBe(true);
+    expect(JSON.parse(secret.Properties!.SecretString as string)).toEqual({});
+  });
+
   it('rotates both KMS keys and keeps them when the stack is deleted', () => {
     const keys = resourcesOf(template, 'AWS::KMS::Key');
     expect(keys).toHaveLength(2);
