@@ -84,7 +84,7 @@ export function parseCalendarResource(icsText: string, options: ParseResourceOpt
     try {
       const uidText = textValue(vevent, 'uid')?.trim() ?? null;
       let uid = uidText;
-      if (!uid && vevent.getFirstProperty('dtstart')) uid = syntheticUid(vevent, options.resourceId, ++withoutUid);
+      if (!uid && (vevent.getFirstProperty('dtstart') || vevent.getFirstProperty('recurrence-id'))) uid = syntheticUid(vevent, options.resourceId, ++withoutUid);
       const event = convertEvent(vevent, uid, uidText, options, context);
       if (!event) continue;
       let id = event.providerEventId;
@@ -116,7 +116,8 @@ function convertEvent(
   options: ParseResourceOptions,
   context: TimeContext,
 ): ProviderEvent | null {
-  const dtstart = vevent.getFirstProperty('dtstart');
+  // An override without DTSTART (some servers write cancelled instances that way) starts at its RECURRENCE-ID.
+  const dtstart = vevent.getFirstProperty('dtstart') ?? vevent.getFirstProperty('recurrence-id');
   if (!dtstart || !uid) {
     context.warn(`skipped a VEVENT without DTSTART${iCalUID ? ` (UID ${iCalUID})` : ''}`);
     return null;

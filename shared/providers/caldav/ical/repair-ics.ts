@@ -29,11 +29,20 @@ const KNOWN_NAMES = new Set(
 const PROPERTY_START = /^([A-Za-z0-9-]+)[;:]/;
 const DATE_PROPERTIES = new Set(['DTSTART', 'DTEND', 'RECURRENCE-ID', 'DUE']);
 
+/**
+ * The property name a line starts with, or null when the line is text that continues the previous value.
+ * Known names and X- names always count; other names only when written in upper case and not followed by
+ * `//` — so a stray `Passcode: 1234` or `https://…` line of a raw description stays text, while a newer
+ * registered property such as `BUSYTYPE:` is still read as one.
+ */
 function propertyName(line: string): string | null {
   const match = PROPERTY_START.exec(line);
   if (!match) return null;
-  const name = (match[1] ?? '').toUpperCase();
-  return KNOWN_NAMES.has(name) || name.startsWith('X-') ? name : null;
+  const written = match[1] ?? '';
+  const name = written.toUpperCase();
+  if (KNOWN_NAMES.has(name) || name.startsWith('X-')) return name;
+  const looksLikeUrl = line.slice(written.length, written.length + 3) === '://';
+  return written === name && /[A-Z]/.test(name) && !looksLikeUrl ? name : null;
 }
 
 /** Unfolds and repairs `text`; returns null when it holds no iCalendar object at all. */
