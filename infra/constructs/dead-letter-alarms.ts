@@ -20,7 +20,6 @@ export interface DeadLetterAlarmsProps {
 export class DeadLetterAlarms extends Construct {
   readonly topic: sns.Topic;
   readonly #alarmAction: actions.SnsAction;
-  readonly #watched = new Set<sqs.IQueue>();
 
   constructor(scope: Construct, id: string, props: DeadLetterAlarmsProps) {
     super(scope, id);
@@ -31,7 +30,6 @@ export class DeadLetterAlarms extends Construct {
 
   /** Alarms when `queue` holds any visible message. */
   watch(id: string, queue: sqs.IQueue, what: string): cloudwatch.Alarm {
-    this.#watched.add(queue);
     const alarm = new cloudwatch.Alarm(this, id, {
       alarmDescription: `${what}: messages are waiting in a dead-letter queue. Inspect them, fix the cause, then redrive.`,
       metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
@@ -43,9 +41,5 @@ export class DeadLetterAlarms extends Construct {
     alarm.addAlarmAction(this.#alarmAction);
     alarm.addOkAction(this.#alarmAction);
     return alarm;
-  }
-
-  isWatched(queue: sqs.IQueue): boolean {
-    return this.#watched.has(queue);
   }
 }
