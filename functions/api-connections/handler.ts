@@ -1,9 +1,11 @@
-import { deleteConnectionRoute, getConnectionRoute, listConnectionsRoute } from '../../shared/api/connections.ts';
+import { deleteConnectionRoute, getConnectionRoute, listConnectionsRoute, syncConnectionRoute } from '../../shared/api/connections.ts';
 import { createApiHandler } from '../../shared/runtime/http/api-handler.ts';
 import { bindRoute } from '../../shared/runtime/http/route.ts';
 import { tokenVerifier } from '../../shared/runtime/deps/auth.ts';
 import { connectionStore } from '../../shared/runtime/deps/storage.ts';
 import { disconnectDeps } from '../../shared/runtime/deps/use-cases.ts';
+import { requestSyncDeps } from '../../shared/runtime/deps/write-side.ts';
+import { syncConnectionNow } from '../../shared/use-cases/sync/sync-connection-now.ts';
 import { disconnectConnection } from '../../shared/use-cases/disconnect-connection.ts';
 import { getConnection } from '../../shared/use-cases/get-connection.ts';
 import { listConnections } from '../../shared/use-cases/list-connections.ts';
@@ -23,5 +25,9 @@ export const handler = createApiHandler({
       await disconnectConnection(disconnectDeps(), tenantId, params.id);
       return { status: 204 };
     }),
+    bindRoute(syncConnectionRoute, async ({ tenantId, params }) => ({
+      status: 202,
+      body: await syncConnectionNow({ ...requestSyncDeps(), connections: connectionStore() }, tenantId, params.id),
+    })),
   ],
 });

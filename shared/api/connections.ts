@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import { ConnectionView } from '../domain/connection.ts';
 import { defineRoute } from '../runtime/http/route.ts';
 import { IdParams, PaginationQuery, pageOf } from './common.ts';
@@ -39,4 +40,17 @@ export const deleteConnectionRoute = defineRoute({
   responses: { 204: { description: 'Disconnected.' } },
 });
 
-export const ConnectionRoutes = [listConnectionsRoute, getConnectionRoute, deleteConnectionRoute];
+export const syncConnectionRoute = defineRoute({
+  operationId: 'syncConnection',
+  method: 'POST',
+  path: '/v1/connections/{id}/sync',
+  function: 'api-connections',
+  auth: 'jwt',
+  summary: 'Sync a connection now',
+  description: 'Queues a sync of every sync-enabled calendar of the connection (coalesced with any sync already pending). Poll GET /v1/connections/{id} for lastSyncedAt, or listen for calendar.sync.completed.',
+  tags: ['connections'],
+  params: IdParams,
+  responses: { 202: { description: 'Queued.', schema: z.object({ calendars: z.int(), enqueued: z.int() }) } },
+});
+
+export const ConnectionRoutes = [listConnectionsRoute, getConnectionRoute, deleteConnectionRoute, syncConnectionRoute];

@@ -28,9 +28,10 @@ export interface EventStore {
   deleteMany(tenantId: string, calendarId: string, eventIds: readonly string[]): Promise<void>;
   deleteAllOfCalendar(tenantId: string, calendarId: string): Promise<void>;
   /**
-   * Events that may overlap `range`: every single event, occurrence and exception overlapping it, and every
-   * series master of the calendars (the caller expands masters). All-day events are matched generously
-   * (they have no instant of their own); callers filter exactly.
+   * Events that may overlap `range`: every single event, occurrence and exception overlapping it, every
+   * occurrence and exception whose original start lies in it (moved out, it still replaces that instance),
+   * and every series master of the calendars (the caller expands masters). All-day events are matched
+   * generously (they have no instant of their own); callers filter exactly.
    */
   listInRange(tenantId: string, calendarIds: readonly string[], range: TimeRange): Promise<CalendarEvent[]>;
 }

@@ -12,3 +12,4 @@ export * from './page.ts';
 export * from './recurrence-expander.ts';
 export * from './log.ts';
 export * from './oauth-client.ts';
+export * from './provider-secrets.ts';

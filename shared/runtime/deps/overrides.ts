@@ -2,6 +2,7 @@ import type { CalendarProviderFactory } from '../../ports/calendar-provider.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { EventPublisher } from '../../ports/event-publisher.ts';
 import type { JobQueue, QueueName } from '../../ports/job-queue.ts';
+import type { OAuthClientFactory } from '../../ports/oauth-client.ts';
 
 /**
  * What the local stack (and tests) plug in instead of the AWS adapters: the in-process bus and queues, a
@@ -13,6 +14,7 @@ export interface RuntimeOverrides {
   deadLetterQueues?: Partial<Record<QueueName, JobQueue<unknown>>>;
   clock?: Clock;
   providers?: CalendarProviderFactory;
+  oauthClients?: OAuthClientFactory;
 }
 
 export const runtimeOverrides: RuntimeOverrides = {};

@@ -1,0 +1,40 @@
+import { toAppError } from '../../domain/app-error.ts';
+import type { CalendarProviderFactory } from '../../ports/calendar-provider.ts';
+import type { ConnectionStore } from '../../ports/connection-store.ts';
+import type { EventPublisher } from '../../ports/event-publisher.ts';
+import { recordReauthRequired } from '../sync/connection-health.ts';
+import { ensurePushChannel, type PushDeps } from './push-channels.ts';
+
+export interface RenewDeps extends PushDeps {
+  connections: ConnectionStore;
+  providers: CalendarProviderFactory;
+  publisher: EventPublisher;
+}
+
+/**
+ * Replaces (Google) or extends (Graph) every push channel that expires within the renewal horizon. A failure
+ * is logged and retried on the next run; meanwhile the scheduled safety sync keeps the calendar current.
+ */
+export async function renewPushChannels(deps: RenewDeps): Promise<{ renewed: number; failed: number }> {
+  const horizon = new Date(deps.clock.now().getTime() + deps.settings.renewBeforeMs);
+  const refs = await deps.calendars.listPushExpiringBefore(horizon, 1_000);
+  let renewed = 0;
+  let failed = 0;
+  for (const ref of refs) {
+    const calendar = await deps.calendars.get(ref.tenantId, ref.calendarId);
+    if (!calendar?.push || !calendar.syncEnabled) continue;
+    const connection = await deps.connections.get(calendar.tenantId, calendar.connectionId);
+    if (!connection || connection.status === 'reauth_required' || connection.status === 'disabled') continue;
+    try {
+      const provider = await deps.providers.forConnection(connection);
+      await ensurePushChannel(deps, calendar, provider, { force: true });
+      renewed += 1;
+    } catch (thrown) {
+      failed += 1;
+      const error = toAppError(thrown);
+      if (error.code === 'provider.auth_revoked') await recordReauthRequired(deps, connection, error);
+      deps.log.warn('push channel renewal failed', { calendarId: calendar.id, code: error.code });
+    }
+  }
+  return { renewed, failed };
+}
