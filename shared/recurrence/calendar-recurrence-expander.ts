@@ -2,6 +2,7 @@ import type { CalendarEvent } from '../domain/calendar-event.ts';
 import { isAllDay } from '../domain/calendar-event.ts';
 import type { TimeRange } from '../domain/calendar.ts';
 import { eventIntervalUtc, eventTimeToUtcMs } from '../domain/event-time.ts';
+import { resolveTimeZoneName } from '../domain/windows-time-zones.ts';
 import type { Occurrence, RecurrenceExpander } from '../ports/recurrence-expander.ts';
 import { dateToLocalMs, forEachSeriesInstance, isoDate, seriesZone } from './expand-series.ts';
 import { THIS_AND_FUTURE } from './recurrence-lines.ts';
@@ -48,6 +49,15 @@ export class CalendarRecurrenceExpander implements RecurrenceExpander {
   expand(events: readonly CalendarEvent[], range: TimeRange, zoneOf: (calendarId: string) => string | null): Occurrence[] {
     const rangeStartMs = range.start.getTime();
     const rangeEndMs = range.end.getTime();
+    // Calendar zones should be IANA already; a Windows name or junk must not make the whole expansion throw.
+    const zones = new Map<string, string | null>();
+    const zoneOfCalendar = (calendarId: string): string | null => {
+      if (!zones.has(calendarId)) {
+        const zone = zoneOf(calendarId);
+        zones.set(calendarId, zone ? resolveTimeZoneName(zone) : null);
+      }
+      return zones.get(calendarId) ?? null;
+    };
     const out: Occurrence[] = [];
     const masters: CalendarEvent[] = [];
     const overridesBySeries = new Map<string, CalendarEvent[]>();
@@ -58,17 +68,17 @@ export class CalendarRecurrenceExpander implements RecurrenceExpander {
         const list = overridesBySeries.get(key);
         if (list) list.push(event);
         else overridesBySeries.set(key, [event]);
-        this.emitStandalone(event, zoneOf(event.calendarId), rangeStartMs, rangeEndMs, out);
+        this.emitStandalone(event, zoneOfCalendar(event.calendarId), rangeStartMs, rangeEndMs, out);
       } else if (event.kind === 'master' && event.recurrence && event.recurrence.length > 0) {
         masters.push(event);
       } else {
-        this.emitStandalone(event, zoneOf(event.calendarId), rangeStartMs, rangeEndMs, out);
+        this.emitStandalone(event, zoneOfCalendar(event.calendarId), rangeStartMs, rangeEndMs, out);
       }
     }
 
     for (const master of masters) {
       if (master.status === 'cancelled') continue;
-      const allDayZone = zoneOf(master.calendarId);
+      const allDayZone = zoneOfCalendar(master.calendarId);
       const overrides = indexOverrides(overridesBySeries.get(seriesKey(master.calendarId, master.providerEventId)) ?? [], master, allDayZone);
       this.emitSeries(master, overrides, allDayZone, rangeStartMs, rangeEndMs, out);
     }

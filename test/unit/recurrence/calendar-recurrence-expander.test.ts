@@ -124,6 +124,14 @@ describe('CalendarRecurrenceExpander: stored recurrence lines in every form', ()
     ]);
   });
 
+  it('accepts a Windows zone name or junk as calendar zone instead of throwing', () => {
+    const allDay = event({ kind: 'master', start: { date: '2024-05-06' }, end: { date: '2024-05-07' }, recurrence: ['RRULE:FREQ=DAILY;COUNT=2'] });
+    const windows = expander.expand([allDay], range('2024-05-01T00:00:00Z', '2024-06-01T00:00:00Z'), () => 'Tokyo Standard Time');
+    expect(windows.map((o) => new Date(o.startMs).toISOString())).toEqual(['2024-05-05T15:00:00.000Z', '2024-05-06T15:00:00.000Z']);
+    const junk = expander.expand([allDay], range('2024-05-01T00:00:00Z', '2024-06-01T00:00:00Z'), () => 'Not/AZone');
+    expect(junk.map((o) => new Date(o.startMs).toISOString())).toEqual(['2024-05-06T00:00:00.000Z', '2024-05-07T00:00:00.000Z']);
+  });
+
   it('removes the day of an EXDATE;VALUE=DATE from a timed series', () => {
     const master = event({ kind: 'master', recurrence: ['RRULE:FREQ=DAILY;COUNT=3', 'EXDATE;VALUE=DATE:20240102'] });
     expect(starts(expander.expand([master], range('2024-01-01T00:00:00Z', '2024-02-01T00:00:00Z'), () => null))).toEqual(['2024-01-01T09:00:00Z', '2024-01-03T09:00:00Z']);
