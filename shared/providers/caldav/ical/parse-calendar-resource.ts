@@ -45,6 +45,11 @@ export interface ParsedResource {
  * without UID gets `no-uid:<resourceId>` (or `no-uid:sha256(DTSTART,SUMMARY)` without a resource id), with
  * `:2`, `:3`… for further UID-less events in the same object.
  *
+ * Times: DATE values are all-day (end exclusive; one day when DTEND and DURATION are missing); zoned values
+ * become UTC instants with their IANA zone (TZIDs resolved as `TzidResolver` documents); floating values are
+ * read in `calendarTimeZone`, else the object's X-WR-TIMEZONE, else UTC; UTC values are labelled with
+ * X-WR-TIMEZONE when there is one (Google's exports mean "this series lives in that zone"), else `UTC`.
+ *
  * Recurrence lines are written in the canonical form described in `shared/recurrence/recurrence-lines.ts`.
  * A VEVENT without DTSTART is skipped with a warning; only text that is not iCalendar at all throws
  * `provider.input_invalid`.
