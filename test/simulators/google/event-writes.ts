@@ -130,16 +130,9 @@ export function writeEvent(
       changes.push({ record: exception });
     }
   }
-  const newRefs = record.type === 'master' ? trackedKeys(record, calendar, store.nowMs(), store.horizonMs()).map((key) => instanceRef(record, key)) : [];
-  changes.unshift({ record, instances: mergeRefs(oldRefs, newRefs) });
+  changes.unshift({ record, instances: oldRefs }); // commit adds the new occurrences
   store.commit(calendar, changes);
   return record;
-}
-
-function mergeRefs(a: InstanceRef[], b: InstanceRef[]): InstanceRef[] {
-  const byId = new Map<string, InstanceRef>();
-  for (const ref of [...a, ...b]) byId.set(ref.id, ref);
-  return [...byId.values()];
 }
 
 function writeInstance(store: SimStore, calendar: CalendarRecord, target: Target, input: EventInput, options: WriteOptions): EventRecord {
@@ -227,7 +220,7 @@ export function moveEvent(store: SimStore, calendarId: string, eventId: string, 
   const copies = [record, ...exceptions].map((r): EventRecord => ({ ...structuredClone(r), calendarId: destinationId }));
   for (const r of [record, ...exceptions]) r.deleted = true;
   store.commit(source, [{ record, instances: refs }, ...exceptions.map((r) => ({ record: r }))]);
-  store.commit(destination, copies.map((r, i) => ({ record: r, instances: i === 0 ? refs : null })));
+  store.commit(destination, copies.map((r) => ({ record: r })));
   return copies[0] as EventRecord;
 }
 

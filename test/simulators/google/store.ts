@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { googleErrors } from './errors.ts';
+import { instanceRef, trackedKeys } from './series.ts';
 import type { CalendarRecord, EventRecord, InstanceRef, SimUser } from './types.ts';
 import { isKnownZone } from './zone-time.ts';
 
@@ -117,6 +118,17 @@ export class SimStore {
     }
   }
 
+  /** A live master's change touches every current occurrence too (plus those the caller saw before the change). */
+  private touchedInstances(calendar: CalendarRecord, record: EventRecord, before: InstanceRef[] | null): InstanceRef[] | null {
+    if (record.type !== 'master' || record.deleted) return before;
+    const byId = new Map((before ?? []).map((ref) => [ref.id, ref]));
+    for (const key of trackedKeys(record, calendar, this.nowMs(), this.horizonMs())) {
+      const ref = instanceRef(record, key);
+      byId.set(ref.id, ref);
+    }
+    return [...byId.values()];
+  }
+
   /** Records one user-visible operation: one sequence number, fresh etags, log entries, one notification. */
   commit(calendar: CalendarRecord, changes: RecordChange[]): void {
     if (changes.length === 0) return;
@@ -127,7 +139,7 @@ export class SimStore {
       record.etag = this.nextEtag();
       record.updated = updated;
       this.put(calendar, record);
-      calendar.log.push({ seq: calendar.seq, eventId: record.id, instances: instances ?? null });
+      calendar.log.push({ seq: calendar.seq, eventId: record.id, instances: this.touchedInstances(calendar, record, instances ?? null) });
     }
     calendar.etag = this.nextEtag();
     for (const listener of this.listeners) listener(calendar.id);
