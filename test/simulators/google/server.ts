@@ -102,7 +102,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       const match = candidate.pattern.exec(url.pathname);
       if (match && candidate.method === method) {
         route = candidate;
-        params = match.slice(1).map((part) => decodeURIComponent(part));
+        params = match.slice(1);
         break;
       }
     }
@@ -135,7 +135,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
     let result: SimResponse;
     try {
-      result = route.handle({ method, url, headers: incoming.headers, body }, params);
+      const decoded = params.map((part) => {
+        try {
+          return decodeURIComponent(part);
+        } catch {
+          throw googleErrors.badRequest();
+        }
+      });
+      result = route.handle({ method, url, headers: incoming.headers, body }, decoded);
     } catch (error) {
       result = errorResponse(error, route.oauth === true);
     }

@@ -108,4 +108,21 @@ describe('the official Node client against the simulator', () => {
     expect(stale).toMatchObject({ status: 412 });
     expect(google.getEvent(ALICE, created.data.id as string)?.summary).toBe('y');
   });
+
+  it('watches, stops channels and deletes events through the client (204 answers with empty bodies)', async () => {
+    const google = (sim = await startGoogleSimulator({ autoConsentUser: ALICE, deliverPushes: 'manual' }));
+    const { client } = await connect(google);
+    const created = await client.events.insert({ calendarId: 'primary', requestBody: { summary: 'x', ...timed('2030-01-09T10:00:00Z', '2030-01-09T11:00:00Z') } });
+
+    const channel = await client.events.watch({ calendarId: 'primary', requestBody: { id: 'ch-1', type: 'web_hook', address: 'https://example.com/hooks/google', token: 't', params: { ttl: '600' } } });
+    const stopped = await client.channels.stop({ requestBody: { id: 'ch-1', resourceId: channel.data.resourceId as string } });
+    const deleted = await client.events.delete({ calendarId: 'primary', eventId: created.data.id as string });
+    const again = await client.events.delete({ calendarId: 'primary', eventId: created.data.id as string }).catch((error: unknown) => error);
+
+    expect(channel.data).toMatchObject({ id: 'ch-1', resourceId: expect.any(String), token: 't', expiration: expect.stringMatching(/^\d+$/) });
+    expect(stopped.status).toBe(204);
+    expect(deleted.status).toBe(204);
+    expect(again).toMatchObject({ status: 410 });
+    expect(google.channels()[0]?.stopped).toBe(true);
+  });
 });
