@@ -29,8 +29,14 @@ function instantMs(time: EventTime, side: 'start' | 'end'): number {
  */
 export function eventTimeIndex(event: CalendarEvent): StoredItem {
   if (event.kind === 'master') return { [INDEX.byParent.sortKey]: keys.eventUnboundedSortKey(event.id) };
-  const startMs = instantMs(event.start, 'start');
-  const endMs = Math.max(startMs, instantMs(event.end, 'end'));
+  let startMs = instantMs(event.start, 'start');
+  let endMs = Math.max(startMs, instantMs(event.end, 'end'));
+  if (event.originalStart) {
+    // An instance moved away from its original start must still be found by a range holding that start:
+    // without it the expander would put the series' original instance back there.
+    startMs = Math.min(startMs, instantMs(event.originalStart, 'start'));
+    endMs = Math.max(endMs, isAllDay(event.originalStart) ? instantMs(event.originalStart, 'end') : Date.parse(event.originalStart.dateTime) + 1);
+  }
   const startUtc = new Date(startMs).toISOString();
   const span = { startUtc, endUtc: new Date(endMs).toISOString() };
   return endMs - startMs > MAX_INDEXED_EVENT_MS
