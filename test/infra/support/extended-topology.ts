@@ -1,17 +1,21 @@
 import type { FunctionPermissions, FunctionSpec } from '../../../infra/topology.ts';
-import { PROJECT_TOPOLOGY, type Topology } from '../../../infra/constructs/topology-input.ts';
+import type { QueueName } from '../../../shared/ports/job-queue.ts';
+import { PROJECT_TOPOLOGY, queueConsumer, type Topology } from '../../../infra/constructs/topology-input.ts';
 
 const none: FunctionPermissions = { table: 'none', sendTo: [], deadLetterTo: [], publishEvents: false, kms: 'none', providerSecrets: false };
 
 /**
  * The project topology plus one function of every trigger kind, an event route with prefix and exact types,
  * and every permission: the invariants must hold for what the topology will grow into, not only for what
- * it holds today (the entries are never bundled: these tests synthesize placeholder code).
+ * it holds today (the entries are never bundled: these tests synthesize placeholder code). Queue consumers
+ * are added only for queues the project does not consume yet (one queue, one consumer).
  */
-const EXTRA_FUNCTIONS: FunctionSpec[] = [
+const unconsumed: QueueName[] = PROJECT_TOPOLOGY.queues.map((queue) => queue.name).filter((name) => !queueConsumer(PROJECT_TOPOLOGY, name));
+
+const queueWorkers: FunctionSpec[] = [
   {
-    name: 'fixture-sync-worker',
-    entry: 'functions/fixture-sync-worker/handler.ts',
+    name: 'fixture-queue-worker-a',
+    entry: 'functions/fixture-queue-worker-a/handler.ts',
     description: 'Fixture: queue consumer with every permission',
     memoryMb: 1024,
     timeoutSeconds: 120,
@@ -19,17 +23,24 @@ const EXTRA_FUNCTIONS: FunctionSpec[] = [
     permissions: { table: 'readwrite', sendTo: ['webhook-delivery'], deadLetterTo: ['sync'], publishEvents: true, kms: 'encrypt-decrypt', providerSecrets: true },
   },
   {
-    name: 'fixture-webhook-delivery',
-    entry: 'functions/fixture-webhook-delivery/handler.ts',
+    name: 'fixture-queue-worker-b',
+    entry: 'functions/fixture-queue-worker-b/handler.ts',
     description: 'Fixture: queue consumer that reads only',
     memoryMb: 256,
     timeoutSeconds: 20,
     trigger: { kind: 'queue', queue: 'webhook-delivery', batchSize: 5, maxBatchingWindowSeconds: 0 },
     permissions: { ...none, table: 'read', deadLetterTo: ['webhook-delivery'] },
   },
+];
+const queueFixtures = queueWorkers
+  .slice(0, unconsumed.length)
+  .map((spec, index): FunctionSpec => (spec.trigger.kind === 'queue' ? { ...spec, trigger: { ...spec.trigger, queue: unconsumed[index]! } } : spec));
+
+const EXTRA_FUNCTIONS: FunctionSpec[] = [
+  ...queueFixtures,
   {
-    name: 'fixture-sync-scheduler',
-    entry: 'functions/fixture-sync-scheduler/handler.ts',
+    name: 'fixture-scheduler',
+    entry: 'functions/fixture-scheduler/handler.ts',
     description: 'Fixture: scheduled function',
     memoryMb: 256,
     timeoutSeconds: 60,
