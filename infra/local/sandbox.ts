@@ -1,6 +1,9 @@
+import { startGoogleSandbox } from './sandbox-google.ts';
+
 /**
- * Sandbox mode: when no provider credentials are configured, the local stack runs our provider simulators
- * in-process and points the provider URLs at them, so the whole flow can be tried with no cloud account.
+ * Sandbox mode: when a provider has no credentials configured, the local stack runs our simulator of it
+ * in-process and points the provider settings at it, so the whole flow — connect, sync, change, push,
+ * webhook — can be tried with no cloud account. With credentials, the real provider is used.
  */
 export interface SandboxProviders {
   /** Provider name → short description for the start banner. */
@@ -11,11 +14,21 @@ export interface SandboxProviders {
 export async function startSandboxProviders(mode: 'auto' | 'on' | 'off', _log: (line: string) => void): Promise<SandboxProviders> {
   const running: Record<string, string> = {};
   const stops: (() => Promise<void>)[] = [];
-  if (mode === 'off') return { running, stop: async () => {} };
+  const wanted = (credentialVariable: string) => mode === 'on' || (mode === 'auto' && !process.env[credentialVariable]);
+  try {
+    if (wanted('GOOGLE_CLIENT_ID')) {
+      const google = await startGoogleSandbox();
+      running.google = google.description;
+      stops.push(google.stop);
+    }
+  } catch (error) {
+    for (const stop of stops) await stop();
+    throw error;
+  }
   return {
     running,
     async stop() {
-      for (const stop of stops) await stop();
+      for (const stop of stops.reverse()) await stop().catch(() => undefined);
     },
   };
 }

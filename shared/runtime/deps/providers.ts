@@ -17,7 +17,7 @@ export const providerSecrets = lazy(() => new ConfiguredProviderSecrets(config()
  */
 const registry = lazy(
   () =>
-    new ProviderRegistry({}, () => ({
+    new ProviderRegistry({ google: () => import('../../providers/google/index.ts') }, () => ({
       connections: connectionStore(),
       clock: clock(),
       log: logger,

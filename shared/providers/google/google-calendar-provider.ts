@@ -1,0 +1,204 @@
+import { calendar as calendarApi, type calendar_v3 } from '@googleapis/calendar';
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../../domain/app-error.ts';
+import type { EventDraft, ProviderEvent } from '../../domain/calendar-event.ts';
+import type {
+  CalendarProvider,
+  ChangePage,
+  ChangeRequest,
+  ProviderCalendar,
+  ProviderCalendarRef,
+  PushSubscribeRequest,
+  PushSubscription,
+  WriteOptions,
+} from '../../ports/calendar-provider.ts';
+import type { Log } from '../../ports/log.ts';
+import type { AccessTokenSource } from '../oauth/access-token-source.ts';
+import { isTransient, readGoogleFailure, translateGoogleError } from './google-errors.ts';
+import { toGoogleBody, toProviderChange, type GoogleEventResource } from './google-event-mapper.ts';
+
+/** Google's maximum page size for events.list (providers.md A6): a full sync of N events takes ceil(N/2500) calls. */
+export const GOOGLE_MAX_RESULTS = 2500;
+/** Quick in-adapter retries of transient 5xx/network failures, before the sync job's own backoff takes over. */
+const QUICK_RETRIES = 2;
+
+export interface GoogleCalendarProviderOptions {
+  tokens: Pick<AccessTokenSource, 'accessToken' | 'refreshAfterRejection'>;
+  /** Calendar API root (origin); paths stay /calendar/v3/... (providers.md A25). */
+  rootUrl: string;
+  log: Log;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+type Api = calendar_v3.Calendar;
+
+/**
+ * Google Calendar through the official `@googleapis/calendar` client. The client's own retry (gaxios: 3
+ * retries on 5xx/429 for idempotent methods, ignoring rate-limit semantics) is switched off so retries are
+ * not multiplied: we retry transient failures at most twice here with jittered backoff, and everything else
+ * becomes a typed AppError that the sync job retries with its own (longer) backoff. Auth is ours: the
+ * bearer token comes from the AccessTokenSource, and a 401 triggers exactly one forced refresh.
+ */
+export class GoogleCalendarProvider implements CalendarProvider {
+  readonly kind = 'google' as const;
+  readonly push = 'google-channel' as const;
+  private readonly api: Api;
+  private readonly options: GoogleCalendarProviderOptions;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(options: GoogleCalendarProviderOptions) {
+    this.options = options;
+    this.api = calendarApi({ version: 'v3', rootUrl: options.rootUrl.endsWith('/') ? options.rootUrl : `${options.rootUrl}/` });
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  /** Runs one API call with our token, one refresh on 401, and quick retries of transient failures. */
+  private async call<T>(what: string, request: (headers: { headers: Record<string, string>; retry: boolean }) => Promise<{ data: T }>): Promise<T> {
+    let token = await this.options.tokens.accessToken();
+    let refreshed = false;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return (await request({ headers: { authorization: `Bearer ${token}` }, retry: false })).data;
+      } catch (thrown) {
+        const failure = readGoogleFailure(thrown);
+        if (failure.status === 401 && !refreshed) {
+          refreshed = true;
+          token = await this.options.tokens.refreshAfterRejection(token);
+          continue;
+        }
+        const error = translateGoogleError(thrown, what, attempt);
+        if (isTransient(error) && attempt < QUICK_RETRIES) {
+          await this.sleep(Math.round((250 * 2 ** attempt) * (0.5 + Math.random())));
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  async listCalendars(): Promise<ProviderCalendar[]> {
+    const calendars: ProviderCalendar[] = [];
+    let pageToken: string | undefined;
+    for (let page = 0; page < 100; page++) {
+      const data = await this.call('calendarList.list', (o) => this.api.calendarList.list({ maxResults: 250, ...(pageToken ? { pageToken } : {}) }, o));
+      for (const entry of data.items ?? []) {
+        if (!entry.id || entry.deleted) continue;
+        calendars.push({
+          providerCalendarId: entry.id,
+          name: entry.summaryOverride ?? entry.summary ?? entry.id,
+          description: entry.description ?? null,
+          timeZone: entry.timeZone ?? null,
+          color: entry.backgroundColor ?? null,
+          isPrimary: entry.primary ?? false,
+          readOnly: entry.accessRole === 'reader' || entry.accessRole === 'freeBusyReader',
+          // A free/busy-only calendar lists no events.
+          supportsEvents: entry.accessRole !== 'freeBusyReader',
+        });
+      }
+      pageToken = data.nextPageToken ?? undefined;
+      if (!pageToken) break;
+    }
+    return calendars;
+  }
+
+  async listChanges(request: ChangeRequest): Promise<ChangePage> {
+    const calendarId = request.calendar.providerCalendarId;
+    // With a sync token the window parameters are forbidden (providers.md A2); every other one repeats the full sync's.
+    const query: calendar_v3.Params$Resource$Events$List = {
+      calendarId,
+      maxResults: GOOGLE_MAX_RESULTS,
+      singleEvents: false,
+      ...(request.cursor
+        ? { syncToken: request.cursor }
+        : { timeMin: request.window.start.toISOString(), timeMax: request.window.end.toISOString() }),
+      ...(request.pageToken ? { pageToken: request.pageToken } : {}),
+    };
+    const data = await this.call('events.list', (o) => this.api.events.list(query, o));
+    const zone = data.timeZone ?? request.calendar.timeZone;
+    const changes = (data.items ?? []).map((item) => toProviderChange(item as GoogleEventResource, zone)).filter((change) => change !== null);
+    return { changes, nextPageToken: data.nextPageToken ?? null, nextCursor: data.nextPageToken ? null : (data.nextSyncToken ?? null) };
+  }
+
+  async getEvent(calendar: ProviderCalendarRef, providerEventId: string): Promise<ProviderEvent | null> {
+    try {
+      const data = await this.call('events.get', (o) => this.api.events.get({ calendarId: calendar.providerCalendarId, eventId: providerEventId }, o));
+      const change = toProviderChange(data as GoogleEventResource, calendar.timeZone);
+      return change?.type === 'upsert' && change.event.status !== 'cancelled' ? change.event : null;
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'provider.not_found') return null;
+      throw error;
+    }
+  }
+
+  async createEvent(calendar: ProviderCalendarRef, draft: EventDraft): Promise<ProviderEvent> {
+    const meet = draft.conference?.provider === 'google_meet';
+    const data = await this.call('events.insert', (o) =>
+      this.api.events.insert(
+        { calendarId: calendar.providerCalendarId, ...(meet ? { conferenceDataVersion: 1 } : {}), requestBody: toGoogleBody(draft, meet ? randomUUID() : null) as calendar_v3.Schema$Event },
+        o,
+      ),
+    );
+    return this.expectEvent(data, calendar);
+  }
+
+  async updateEvent(calendar: ProviderCalendarRef, providerEventId: string, draft: EventDraft, options: WriteOptions = {}): Promise<ProviderEvent> {
+    const meet = draft.conference?.provider === 'google_meet';
+    const data = await this.call('events.patch', (o) =>
+      this.api.events.patch(
+        { calendarId: calendar.providerCalendarId, eventId: providerEventId, ...(meet ? { conferenceDataVersion: 1 } : {}), requestBody: toGoogleBody(draft, meet ? randomUUID() : null) as calendar_v3.Schema$Event },
+        { ...o, headers: { ...o.headers, ...(options.etag ? { 'if-match': options.etag } : {}) } },
+      ),
+    );
+    return this.expectEvent(data, calendar);
+  }
+
+  async deleteEvent(calendar: ProviderCalendarRef, providerEventId: string, options: WriteOptions = {}): Promise<void> {
+    try {
+      await this.call('events.delete', (o) =>
+        this.api.events.delete({ calendarId: calendar.providerCalendarId, eventId: providerEventId }, { ...o, headers: { ...o.headers, ...(options.etag ? { 'if-match': options.etag } : {}) } }),
+      );
+    } catch (error) {
+      // Deleting what is already gone answers 404 or 410 `deleted` (providers.md A5): success.
+      if (error instanceof AppError && error.code === 'provider.not_found') return;
+      throw error;
+    }
+  }
+
+  async subscribe(request: PushSubscribeRequest): Promise<PushSubscription> {
+    const data = await this.call('events.watch', (o) =>
+      this.api.events.watch(
+        {
+          calendarId: request.calendar.providerCalendarId,
+          requestBody: { id: request.channelId, type: 'web_hook', address: request.address, token: request.secret, params: { ttl: String(request.ttlSeconds) } },
+        },
+        o,
+      ),
+    );
+    const expiration = Number(data.expiration);
+    return {
+      channelId: data.id ?? request.channelId,
+      resourceId: data.resourceId ?? null,
+      expiresAt: new Date(Number.isFinite(expiration) && expiration > 0 ? expiration : Date.now() + request.ttlSeconds * 1000),
+    };
+  }
+
+  /** Google channels cannot be extended: the renewal is a new channel; the caller stops the old one after. */
+  async renew(_current: PushSubscription, request: PushSubscribeRequest): Promise<PushSubscription> {
+    return this.subscribe(request);
+  }
+
+  async unsubscribe(_calendar: ProviderCalendarRef, subscription: PushSubscription): Promise<void> {
+    try {
+      await this.call('channels.stop', (o) => this.api.channels.stop({ requestBody: { id: subscription.channelId, ...(subscription.resourceId ? { resourceId: subscription.resourceId } : {}) } }, o));
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'provider.not_found') return;
+      throw error;
+    }
+  }
+
+  private expectEvent(data: calendar_v3.Schema$Event, calendar: ProviderCalendarRef): ProviderEvent {
+    const change = toProviderChange(data as GoogleEventResource, calendar.timeZone);
+    if (change?.type !== 'upsert') throw new AppError('provider.unavailable', 'Google returned no event', { retryable: true });
+    return change.event;
+  }
+}
