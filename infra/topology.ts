@@ -78,6 +78,16 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     permissions: { ...none, table: 'readwrite', sendTo: ['sync'] },
   },
   {
+    name: 'push-microsoft',
+    entry: 'functions/push-microsoft/handler.ts',
+    description: 'Graph notification receiver: validation handshake, verify clientState, queue a coalesced sync; lifecycle events',
+    // Renewing a subscription on reauthorizationRequired loads the Graph client within Graph's 3 s deadline.
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    trigger: { kind: 'http' },
+    permissions: { ...none, table: 'readwrite', sendTo: ['sync'], kms: 'encrypt-decrypt', providerSecrets: true },
+  },
+  {
     name: 'sync-worker',
     entry: 'functions/sync-worker/handler.ts',
     description: 'Syncs calendars from their providers (SQS consumer)',

@@ -1,4 +1,5 @@
 import { startGoogleSandbox } from './sandbox-google.ts';
+import { startMicrosoftSandbox } from './sandbox-microsoft.ts';
 
 /**
  * Sandbox mode: when a provider has no credentials configured, the local stack runs our simulator of it
@@ -20,6 +21,11 @@ export async function startSandboxProviders(mode: 'auto' | 'on' | 'off', _log: (
       const google = await startGoogleSandbox();
       running.google = google.description;
       stops.push(google.stop);
+    }
+    if (wanted('MICROSOFT_CLIENT_ID')) {
+      const microsoft = await startMicrosoftSandbox();
+      running.microsoft = microsoft.description;
+      stops.push(microsoft.stop);
     }
   } catch (error) {
     for (const stop of stops) await stop();
