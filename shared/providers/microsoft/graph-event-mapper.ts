@@ -105,8 +105,10 @@ function seriesStartOf(start: EventTime): SeriesStart {
  * comes from `start/end`; the zone the organizer meant from `originalStartTimeZone` (Windows or IANA names).
  */
 export function toProviderEvent(event: GraphEvent, context: MappingContext): ProviderEvent {
-  const startZone = graphZoneToIana(event.originalStartTimeZone) ?? (event.isAllDay ? null : graphZoneToIana(event.start?.timeZone));
-  const endZone = graphZoneToIana(event.originalEndTimeZone) ?? startZone;
+  // The zone Graph wrote the times in is the one we asked for, not the organizer's: only a fallback when the
+  // event names none at all. A custom (unnamed) zone is null.
+  const startZone = event.originalStartTimeZone ? graphZoneToIana(event.originalStartTimeZone) : event.isAllDay ? null : graphZoneToIana(event.start?.timeZone);
+  const endZone = event.originalEndTimeZone ? graphZoneToIana(event.originalEndTimeZone) : startZone;
   const { start, end } = timesOf(event, startZone, endZone);
   const kind = KINDS[event.type ?? ''] ?? 'single';
   const organizerEmail = event.organizer?.emailAddress?.address ?? null;
