@@ -5,7 +5,6 @@
  * - folding anywhere, including between a property name and its colon (KOrganizer);
  * - values written across raw, unfolded lines (Exchange descriptions): a line that is not a known property
  *   continues the previous value, joined with an escaped newline;
- * - spaces inside RRULE/EXRULE values (`BYDAY=MO, TU`, Exchange CDO);
  * - a bare 8-digit DTSTART/DTEND/RECURRENCE-ID without VALUE=DATE (Synology);
  * - END lines that close nothing, and components left open at the end.
  */
@@ -90,6 +89,12 @@ export function repairIcs(text: string): RepairedIcs | null {
     warnings.push('components without VCALENDAR were wrapped in one');
   }
   for (const raw of joined) {
+    if (isInvalidRule(raw)) {
+      // RFC 5545 has no recovery for a malformed rule; like the reference expander we drop the rule and keep
+      // the event (it then occurs once, at DTSTART) rather than lose the whole VEVENT.
+      warnings.push(`dropped an invalid recurrence rule: ${raw.slice(0, 80)}`);
+      continue;
+    }
     const line = repairLine(raw);
     const begin = /^BEGIN:(.+)$/i.exec(line);
     const end = /^END:(.+)$/i.exec(line);
@@ -120,12 +125,15 @@ export function repairIcs(text: string): RepairedIcs | null {
   return { lines: out, warnings };
 }
 
+/** An RRULE/EXRULE whose value holds white space (`BYDAY=MO, TU`, Exchange CDO) is not a valid recur value. */
+function isInvalidRule(line: string): boolean {
+  const name = propertyName(line);
+  if (name !== 'RRULE' && name !== 'EXRULE') return false;
+  return /\s/.test(line.slice(line.indexOf(':') + 1).trim());
+}
+
 function repairLine(line: string): string {
   const name = propertyName(line);
-  if (name === 'RRULE' || name === 'EXRULE') {
-    const colon = line.indexOf(':');
-    return `${line.slice(0, colon + 1)}${line.slice(colon + 1).replace(/\s+/g, '')}`;
-  }
   if (name !== null && DATE_PROPERTIES.has(name)) {
     const colon = findValueColon(line);
     if (colon < 0) return line;
