@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { GraphError } from '@microsoft/microsoft-graph-client';
 import { AppError, isAppError } from '../../domain/app-error.ts';
 
@@ -47,11 +48,24 @@ export function toProviderError(error: unknown, operation: GraphOperation): AppE
   return new AppError('provider.unavailable', message, { ...options, retryable: true, ...(retryAfterMs !== null ? { retryAfterMs } : {}) });
 }
 
+/**
+ * The SDK wraps anything a middleware throws into a GraphError that keeps only the message. Our middleware
+ * records its own AppErrors (a dead grant found while refreshing the token, a refresh lock that timed out)
+ * in the scope of the call, so the caller gets them back as they were.
+ */
+const callScope = new AsyncLocalStorage<{ cause?: AppError }>();
+
+export function rememberCallFailure(error: unknown): void {
+  const scope = callScope.getStore();
+  if (scope && !scope.cause && isAppError(error)) scope.cause = error;
+}
+
 /** Runs a Graph call and translates its failure. */
 export async function graphCall<T>(operation: GraphOperation, call: () => Promise<T>): Promise<T> {
+  const scope: { cause?: AppError } = {};
   try {
-    return await call();
+    return await callScope.run(scope, call);
   } catch (error) {
-    throw toProviderError(error, operation);
+    throw scope.cause ?? toProviderError(error, operation);
   }
 }

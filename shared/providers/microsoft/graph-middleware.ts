@@ -1,5 +1,5 @@
 import type { AuthenticationProvider, Context, Middleware } from '@microsoft/microsoft-graph-client';
-import { retryAfterMsOf } from './graph-errors.ts';
+import { rememberCallFailure, retryAfterMsOf } from './graph-errors.ts';
 import type { MailboxSlots } from './mailbox-slots.ts';
 
 /** Our AuthenticationProvider can also replace a token that Graph rejected (401). */
@@ -38,6 +38,11 @@ async function discard(response: Response | undefined): Promise<void> {
   await response?.body?.cancel().catch(() => undefined);
 }
 
+function remembered(error: unknown): never {
+  rememberCallFailure(error);
+  throw error;
+}
+
 abstract class ChainedMiddleware implements Middleware {
   protected next!: Middleware;
   abstract execute(context: Context): Promise<void>;
@@ -67,12 +72,12 @@ export class BearerTokenMiddleware extends ChainedMiddleware {
       setHeader(context, 'Authorization', null);
       return this.next.execute(context);
     }
-    const token = await this.auth.getAccessToken();
+    const token = await this.auth.getAccessToken().catch(remembered);
     setHeader(context, 'Authorization', `Bearer ${token}`);
     await this.next.execute(context);
     if (context.response?.status !== 401) return;
     await discard(context.response);
-    const replacement = await this.auth.refreshAfterRejection(token);
+    const replacement = await this.auth.refreshAfterRejection(token).catch(remembered);
     setHeader(context, 'Authorization', `Bearer ${replacement}`);
     await this.next.execute(context);
   }
