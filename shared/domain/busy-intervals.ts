@@ -69,15 +69,20 @@ export function mergeBusyIntervals(columns: BusyColumns): BusyColumns {
   const starts = new Float64Array(columns.length);
   const ends = new Float64Array(columns.length);
   let count = 0;
+  let startsAscending = true;
+  let previousStart = -Infinity;
   for (let i = 0; i < columns.length; i++) {
     const start = columns.starts[i]!;
     const end = columns.ends[i]!;
     if (!(end > start)) continue;
+    if (start < previousStart) startsAscending = false;
+    previousStart = start;
     starts[count] = start;
     ends[count] = end;
     count += 1;
   }
-  const sortedStarts = starts.subarray(0, count).sort();
+  // Events read from the store come in start order: their starts need no sort.
+  const sortedStarts = startsAscending ? starts.subarray(0, count) : starts.subarray(0, count).sort();
   const sortedEnds = ends.subarray(0, count).sort();
   // Merged intervals are written over the sorted arrays: the k-th output never outruns the inputs read.
   let out = 0;
@@ -142,55 +147,63 @@ export function toIsoIntervals(columns: BusyColumns, format: (ms: number) => str
   return out;
 }
 
-const CHAR_0 = 48;
+// Month starts (epoch ms) of 1900–2199, plus the month after: day arithmetic becomes one table read.
+const FIRST_TABLE_YEAR = 1900;
+const TABLE_YEARS = 300;
+let monthStarts: Float64Array | null = null;
 
-function digits(text: string, from: number, count: number): number {
-  let value = 0;
-  for (let k = from; k < from + count; k++) {
-    const digit = text.charCodeAt(k) - CHAR_0;
-    if (digit < 0 || digit > 9) return NaN;
-    value = value * 10 + digit;
+function monthStartTable(): Float64Array {
+  if (!monthStarts) {
+    monthStarts = new Float64Array(TABLE_YEARS * 12 + 1);
+    for (let i = 0; i <= TABLE_YEARS * 12; i++) monthStarts[i] = Date.UTC(FIRST_TABLE_YEAR + Math.floor(i / 12), i % 12, 1);
   }
-  return value;
+  return monthStarts;
 }
 
-const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-function daysInMonth(year: number, month: number): number {
-  if (month !== 2) return MONTH_DAYS[month - 1]!;
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-}
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146_097 + dayOfEra - 719_468;
+/** `text[at]` as a digit 0–9, or a value above 9 for anything else (the unsigned shift folds negatives up). */
+function digitAt(text: string, at: number): number {
+  return (text.charCodeAt(at) - 48) >>> 0;
 }
 
 /**
- * Epoch ms of an RFC 3339 instant. Stored instants are always UTC (`…Z`, with or without milliseconds);
- * those are read by arithmetic, several times faster than `Date.parse`. Anything else (offsets, other
- * precisions) goes through `Date.parse`.
+ * Epoch ms of an RFC 3339 instant. Stored instants are UTC (`2026-11-01T09:00:00.000Z`, with or without
+ * milliseconds); those are read with digit arithmetic and one table read, 3–4× faster than `Date.parse`
+ * (which is what the hot loop of free/busy would otherwise spend most of its time in). Everything else
+ * (offsets, other precisions, years outside 1900–2199, invalid dates) goes to `Date.parse`, so the answer
+ * is always Date.parse's.
  */
 export function parseInstantMs(text: string): number {
   const length = text.length;
-  if ((length === 20 || length === 24) && text.charCodeAt(length - 1) === 90 /* Z */ && text.charCodeAt(10) === 84 /* T */) {
-    const year = digits(text, 0, 4);
-    const month = digits(text, 5, 2);
-    const day = digits(text, 8, 2);
-    const hours = digits(text, 11, 2);
-    const minutes = digits(text, 14, 2);
-    const seconds = digits(text, 17, 2);
-    const millis = length === 24 ? digits(text, 20, 3) : 0;
-    const separatorsOk =
-      text.charCodeAt(4) === 45 && text.charCodeAt(7) === 45 && text.charCodeAt(13) === 58 && text.charCodeAt(16) === 58 && (length === 20 || text.charCodeAt(19) === 46);
-    if (separatorsOk && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hours <= 23 && minutes <= 59 && seconds <= 59) {
-      const ms = daysFromCivil(year, month, day) * DAY_MS + hours * 3_600_000 + minutes * 60_000 + seconds * 1000 + millis;
-      if (!Number.isNaN(ms)) return ms;
+  if (
+    (length === 20 || length === 24) &&
+    text.charCodeAt(length - 1) === 90 /* Z */ &&
+    text.charCodeAt(10) === 84 /* T */ &&
+    text.charCodeAt(4) === 45 &&
+    text.charCodeAt(7) === 45 &&
+    text.charCodeAt(13) === 58 &&
+    text.charCodeAt(16) === 58 &&
+    (length === 20 || text.charCodeAt(19) === 46)
+  ) {
+    const y0 = digitAt(text, 0), y1 = digitAt(text, 1), y2 = digitAt(text, 2), y3 = digitAt(text, 3);
+    const mo0 = digitAt(text, 5), mo1 = digitAt(text, 6), d0 = digitAt(text, 8), d1 = digitAt(text, 9);
+    const h0 = digitAt(text, 11), h1 = digitAt(text, 12), mi0 = digitAt(text, 14), mi1 = digitAt(text, 15);
+    const s0 = digitAt(text, 17), s1 = digitAt(text, 18);
+    const f0 = length === 24 ? digitAt(text, 20) : 0, f1 = length === 24 ? digitAt(text, 21) : 0, f2 = length === 24 ? digitAt(text, 22) : 0;
+    if (Math.max(y0, y1, y2, y3, mo0, mo1, d0, d1, h0, h1, mi0, mi1, s0, s1, f0, f1, f2) <= 9) {
+      const year = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+      const month = mo0 * 10 + mo1;
+      const dayMs = (d0 * 10 + d1 - 1) * DAY_MS;
+      const hours = h0 * 10 + h1;
+      const minutes = mi0 * 10 + mi1;
+      const seconds = s0 * 10 + s1;
+      if (year >= FIRST_TABLE_YEAR && year < FIRST_TABLE_YEAR + TABLE_YEARS && month >= 1 && month <= 12 && dayMs >= 0 && hours <= 23 && minutes <= 59 && seconds <= 59) {
+        const table = monthStartTable();
+        const index = (year - FIRST_TABLE_YEAR) * 12 + month - 1;
+        const monthStart = table[index]!;
+        if (dayMs < table[index + 1]! - monthStart) {
+          return monthStart + dayMs + hours * 3_600_000 + minutes * 60_000 + seconds * 1000 + f0 * 100 + f1 * 10 + f2;
+        }
+      }
     }
   }
   return Date.parse(text);

@@ -1,6 +1,6 @@
 import { AppError } from '../domain/app-error.ts';
 import { BusyIntervalBuffer, createIsoFormatter, mergeBusyIntervals, parseInstantMs, toIsoIntervals, type IsoInterval } from '../domain/busy-intervals.ts';
-import type { CalendarEvent, EventTime } from '../domain/calendar-event.ts';
+import type { CalendarEvent } from '../domain/calendar-event.ts';
 import { isAllDay } from '../domain/calendar-event.ts';
 import type { TimeRange } from '../domain/calendar.ts';
 import { blocksTime } from '../domain/event-time.ts';
@@ -41,7 +41,8 @@ export interface FreeBusyResult {
 /** Whether an event makes its calendar's owner busy: it blocks time and the owner has not declined it. */
 function isBusy(event: CalendarEvent): boolean {
   if (!blocksTime(event)) return false;
-  for (const attendee of event.attendees) if (attendee.self && attendee.responseStatus === 'declined') return false;
+  const attendees = event.attendees;
+  for (let i = 0; i < attendees.length; i++) if (attendees[i]!.self && attendees[i]!.responseStatus === 'declined') return false;
   return true;
 }
 
@@ -53,9 +54,11 @@ function isSeriesPart(event: CalendarEvent): boolean {
 
 /**
  * Busy time of some of the tenant's calendars over a range, from the store alone. Single events (the bulk)
- * go straight into typed-array buffers with their instants parsed by arithmetic; only series and their
- * exceptions go through the recurrence expander. Each calendar is merged by one sort-and-sweep, and the
- * merged calendars once more for the total; ISO text is written for merged intervals only.
+ * go straight into typed-array buffers with their instants parsed by arithmetic, in the store's start order;
+ * only series and their exceptions go through the recurrence expander. Each calendar is merged by one
+ * sort-and-sweep (the starts need no sort), the merged calendars once more for the total, and ISO text is
+ * written for merged intervals only. What remains costly is touching every stored event object and reading
+ * its two ISO strings: see test/bench/free-busy.bench.ts.
  */
 export async function freeBusy(deps: FreeBusyDeps, input: FreeBusyInput): Promise<FreeBusyResult> {
   const calendarIds = [...new Set(input.calendarIds)];
@@ -67,32 +70,46 @@ export async function freeBusy(deps: FreeBusyDeps, input: FreeBusyInput): Promis
 
   const rangeStartMs = input.range.start.getTime();
   const rangeEndMs = input.range.end.getTime();
+  const stored = await deps.events.listInRange(input.tenantId, calendarIds, input.range);
   const zones = new Map<string, string | null>();
   const buffers = new Map<string, BusyIntervalBuffer>();
+  const expectedPerCalendar = Math.ceil(stored.length / calendarIds.length) + 16;
   for (const calendar of calendars) {
     if (!calendar) continue;
     zones.set(calendar.id, input.timeZone ?? calendar.timeZone);
-    buffers.set(calendar.id, new BusyIntervalBuffer(rangeStartMs, rangeEndMs, 256));
+    buffers.set(calendar.id, new BusyIntervalBuffer(rangeStartMs, rangeEndMs, expectedPerCalendar));
   }
   const zoneOf = (calendarId: string): string | null => zones.get(calendarId) ?? null;
-  const toMs = instantReader();
+  const midnight = allDayMidnights();
 
-  const stored = await deps.events.listInRange(input.tenantId, calendarIds, input.range);
   const seriesParts: CalendarEvent[] = [];
+  // The store answers calendar by calendar: look the buffer and zone up only when the calendar changes.
+  let calendarId: string | null = null;
+  let buffer: BusyIntervalBuffer | undefined;
+  let zone: string | null = null;
   for (const event of stored) {
     if (isSeriesPart(event)) {
       seriesParts.push(event);
       continue;
     }
     if (!isBusy(event)) continue;
-    const buffer = buffers.get(event.calendarId);
+    if (event.calendarId !== calendarId) {
+      calendarId = event.calendarId;
+      buffer = buffers.get(calendarId);
+      zone = zoneOf(calendarId);
+    }
     if (!buffer) continue;
-    const zone = zoneOf(event.calendarId);
-    buffer.add(toMs(event.start, zone), toMs(event.end, zone));
+    const { start, end } = event;
+    buffer.add(isAllDay(start) ? midnight(start.date, zone) : parseInstantMs(start.dateTime), isAllDay(end) ? midnight(end.date, zone) : parseInstantMs(end.dateTime));
   }
+  // Series instances go to buffers of their own, so the singles keep the store's start order (no sort).
+  const instances = new Map<string, BusyIntervalBuffer>();
   if (seriesParts.length > 0) {
     for (const occurrence of deps.expander.expand(seriesParts, input.range, zoneOf)) {
-      if (isBusy(occurrence.event)) buffers.get(occurrence.event.calendarId)?.add(occurrence.startMs, occurrence.endMs);
+      if (!isBusy(occurrence.event)) continue;
+      let buffer = instances.get(occurrence.event.calendarId);
+      if (!buffer) instances.set(occurrence.event.calendarId, (buffer = new BusyIntervalBuffer(rangeStartMs, rangeEndMs)));
+      buffer.add(occurrence.startMs, occurrence.endMs);
     }
   }
 
@@ -101,7 +118,12 @@ export async function freeBusy(deps: FreeBusyDeps, input: FreeBusyInput): Promis
   const perCalendar: Record<string, CalendarBusy> = {};
   for (const calendar of calendars) {
     if (!calendar) continue;
-    const merged = mergeBusyIntervals(buffers.get(calendar.id)!);
+    let merged = mergeBusyIntervals(buffers.get(calendar.id)!);
+    const series = instances.get(calendar.id);
+    if (series) {
+      series.addAll(merged);
+      merged = mergeBusyIntervals(series);
+    }
     total.addAll(merged);
     perCalendar[calendar.id] = { busy: toIsoIntervals(merged, format), syncEnabled: calendar.syncEnabled, lastSyncedAt: calendar.lastSyncedAt };
   }
@@ -114,16 +136,15 @@ export async function freeBusy(deps: FreeBusyDeps, input: FreeBusyInput): Promis
   };
 }
 
-/** EventTime → epoch ms; all-day dates start at midnight in the zone (cached: many events share a day). */
-function instantReader(): (time: EventTime, zone: string | null) => number {
-  const midnights = new Map<string, number>();
-  return (time, zone) => {
-    if (!isAllDay(time)) return parseInstantMs(time.dateTime);
-    const key = zone === null ? time.date : `${zone}\u0000${time.date}`;
-    let ms = midnights.get(key);
+/** Midnight starting a date in a zone, cached: many all-day events share a day. */
+function allDayMidnights(): (date: string, zone: string | null) => number {
+  const cache = new Map<string, number>();
+  return (date, zone) => {
+    const key = zone === null ? date : `${zone}\u0000${date}`;
+    let ms = cache.get(key);
     if (ms === undefined) {
-      ms = startOfDateUtcMs(time.date, zone);
-      midnights.set(key, ms);
+      ms = startOfDateUtcMs(date, zone);
+      cache.set(key, ms);
     }
     return ms;
   };

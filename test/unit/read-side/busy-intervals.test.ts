@@ -38,6 +38,16 @@ describe('mergeBusyIntervals', () => {
     );
   });
 
+  it('equals the naive merge when the starts arrive in order (as the store delivers them) and skip their sort', () => {
+    fc.assert(
+      fc.property(fc.array(interval, { maxLength: 60 }), (intervals) => {
+        const ordered = [...intervals].sort((a, b) => a[0] - b[0]);
+        expect(pairsOf(mergeBusyIntervals(columnsOf(ordered)))).toEqual(naiveMerge(intervals));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('joins touching intervals, swallows nested ones, drops empty ones and leaves its input alone', () => {
     const input = columnsOf([
       [10, 11],
@@ -100,6 +110,10 @@ describe('ISO codecs', () => {
   });
 
   it.each([
+    '1899-12-31T23:59:59Z',
+    '2200-01-01T00:00:00.000Z',
+    '2026-11-01T24:00:00Z',
+    '2026-11-01T23:59:60Z',
     '2026-11-01T09:00:00+01:00',
     '2026-11-01T09:00:00.123456Z',
     '2026-02-29T00:00:00Z',

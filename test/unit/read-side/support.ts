@@ -55,6 +55,19 @@ interface Entry {
  */
 export class InMemoryEventStore implements Pick<EventStore, 'listInRange' | 'putMany' | 'listAll' | 'deleteAllOfCalendar'> {
   readonly #byCalendar = new Map<string, Map<string, Entry>>();
+  /** Per calendar in the real store's answer order: bounded events by start, then masters. */
+  readonly #ordered = new Map<string, Entry[]>();
+
+  #inIndexOrder(key: string): Entry[] {
+    let ordered = this.#ordered.get(key);
+    if (!ordered) {
+      const entries = [...(this.#byCalendar.get(key)?.values() ?? [])];
+      const bounded = entries.filter((entry) => entry.event.kind !== 'master').sort((a, b) => a.startMs - b.startMs || (a.event.id < b.event.id ? -1 : 1));
+      ordered = [...bounded, ...entries.filter((entry) => entry.event.kind === 'master')];
+      this.#ordered.set(key, ordered);
+    }
+    return ordered;
+  }
 
   async putMany(events: readonly CalendarEvent[]): Promise<void> {
     for (const event of events) {
@@ -69,6 +82,7 @@ export class InMemoryEventStore implements Pick<EventStore, 'listInRange' | 'put
         endMs = Math.max(endMs, originalMs + 1);
       }
       calendar.set(event.id, { event, startMs, endMs });
+      this.#ordered.delete(key);
     }
   }
 
@@ -78,6 +92,7 @@ export class InMemoryEventStore implements Pick<EventStore, 'listInRange' | 'put
 
   async deleteAllOfCalendar(tenantId: string, calendarId: string): Promise<void> {
     this.#byCalendar.delete(`${tenantId}\u0000${calendarId}`);
+    this.#ordered.delete(`${tenantId}\u0000${calendarId}`);
   }
 
   async listInRange(tenantId: string, calendarIds: readonly string[], range: TimeRange): Promise<CalendarEvent[]> {
@@ -85,7 +100,7 @@ export class InMemoryEventStore implements Pick<EventStore, 'listInRange' | 'put
     const to = range.end.getTime() + ALL_DAY_SLACK_MS;
     const out: CalendarEvent[] = [];
     for (const calendarId of new Set(calendarIds)) {
-      for (const entry of this.#byCalendar.get(`${tenantId}\u0000${calendarId}`)?.values() ?? []) {
+      for (const entry of this.#inIndexOrder(`${tenantId}\u0000${calendarId}`)) {
         if (entry.event.kind === 'master' || (entry.startMs < to && entry.endMs >= from)) out.push(entry.event);
       }
     }
