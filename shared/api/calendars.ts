@@ -127,7 +127,7 @@ export const updateCalendarRoute = defineRoute({
   summary: "Change a calendar's sync settings",
   description: [
     'A changed `syncWindow` (each side 7–365 days; an omitted side keeps its value) drops the sync cursor, so the next sync is a full listing of the new window.',
-    'Turning sync off deletes the calendar\'s stored events at once (they would otherwise keep blocking free/busy), drops the cursor and stops its push channel.',
+    'Turning sync off deletes the calendar\'s stored events at once (they would otherwise keep blocking free/busy), drops the cursor and drops its push channel (pushes for it are ignored until the provider lets it expire).',
     'Turning it on again queues a full sync. Repeating a request is safe.',
   ].join(' '),
   tags: ['calendars'],
