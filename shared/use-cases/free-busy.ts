@@ -5,6 +5,7 @@ import { isAllDay } from '../domain/calendar-event.ts';
 import type { TimeRange } from '../domain/calendar.ts';
 import { blocksTime } from '../domain/event-time.ts';
 import { startOfDateUtcMs } from '../domain/time-zone.ts';
+import { resolveTimeZoneName } from '../domain/windows-time-zones.ts';
 import type { CalendarStore } from '../ports/calendar-store.ts';
 import type { EventStore } from '../ports/event-store.ts';
 import type { RecurrenceExpander } from '../ports/recurrence-expander.ts';
@@ -76,7 +77,9 @@ export async function freeBusy(deps: FreeBusyDeps, input: FreeBusyInput): Promis
   const expectedPerCalendar = Math.ceil(stored.length / calendarIds.length) + 16;
   for (const calendar of calendars) {
     if (!calendar) continue;
-    zones.set(calendar.id, input.timeZone ?? calendar.timeZone);
+    // Calendar zones should be IANA; a Windows name is translated and junk read as UTC, never a 500.
+    const zone = input.timeZone ?? calendar.timeZone;
+    zones.set(calendar.id, zone ? resolveTimeZoneName(zone) : null);
     buffers.set(calendar.id, new BusyIntervalBuffer(rangeStartMs, rangeEndMs, expectedPerCalendar));
   }
   const zoneOf = (calendarId: string): string | null => zones.get(calendarId) ?? null;

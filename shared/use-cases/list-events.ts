@@ -4,6 +4,7 @@ import { isAllDay } from '../domain/calendar-event.ts';
 import type { TimeRange } from '../domain/calendar.ts';
 import { eventIntervalUtc, eventTimeToUtcMs } from '../domain/event-time.ts';
 import { zoneOffsetMs } from '../domain/time-zone.ts';
+import { resolveTimeZoneName } from '../domain/windows-time-zones.ts';
 import type { CalendarStore } from '../ports/calendar-store.ts';
 import type { EventStore } from '../ports/event-store.ts';
 import type { Occurrence, RecurrenceExpander } from '../ports/recurrence-expander.ts';
@@ -47,7 +48,8 @@ export async function listEvents(deps: ListEventsDeps, input: ListEventsInput): 
   const after = input.cursor ? decodeEventCursor(input.cursor) : null;
   const calendar = await deps.calendars.get(input.tenantId, input.calendarId);
   if (!calendar) throw notFound('Calendar');
-  const zone = calendar.timeZone;
+  // Calendar zones should be IANA; a Windows name is translated and junk read as UTC, never a 500.
+  const zone = calendar.timeZone ? resolveTimeZoneName(calendar.timeZone) : null;
   const stored = await deps.events.listInRange(input.tenantId, [calendar.id], input.range);
   const sorted = input.expand ? expandedItems(deps.expander, stored, input.range, zone) : storedItems(deps.expander, stored, input.range, zone);
   sorted.sort(compareSorted);
