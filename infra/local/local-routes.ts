@@ -5,6 +5,7 @@ import type { FunctionRunner } from './function-runner.ts';
 import type { LocalEventBus } from './local-event-bus.ts';
 import type { LocalIssuer } from './local-issuer.ts';
 import type { LocalQueue } from './local-queue.ts';
+import { handleSandboxRoute } from './sandbox-routes.ts';
 
 interface LocalRouteContext {
   issuer: LocalIssuer;
@@ -60,6 +61,7 @@ export const localRoutes = {
       );
       return json(response, 200, { queues, invocations: Object.fromEntries(context.runner.invocations) });
     }
+    if (url.pathname.startsWith('/local/sandbox/')) return handleSandboxRoute(request, body, response);
     return false;
   },
 };
