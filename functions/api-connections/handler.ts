@@ -1,10 +1,14 @@
+import { connectCaldavRoute } from '../../shared/api/caldav.ts';
 import { deleteConnectionRoute, getConnectionRoute, listConnectionsRoute, syncConnectionRoute } from '../../shared/api/connections.ts';
 import { createApiHandler } from '../../shared/runtime/http/api-handler.ts';
 import { bindRoute } from '../../shared/runtime/http/route.ts';
 import { tokenVerifier } from '../../shared/runtime/deps/auth.ts';
 import { connectionStore } from '../../shared/runtime/deps/storage.ts';
 import { disconnectDeps } from '../../shared/runtime/deps/use-cases.ts';
-import { requestSyncDeps } from '../../shared/runtime/deps/write-side.ts';
+import { completeAuthorizationDeps, requestSyncDeps } from '../../shared/runtime/deps/write-side.ts';
+import { toConnectionView } from '../../shared/domain/connection.ts';
+import { config } from '../../shared/runtime/config.ts';
+import { connectCaldav } from '../../shared/use-cases/connect/connect-caldav.ts';
 import { syncConnectionNow } from '../../shared/use-cases/sync/sync-connection-now.ts';
 import { disconnectConnection } from '../../shared/use-cases/disconnect-connection.ts';
 import { getConnection } from '../../shared/use-cases/get-connection.ts';
@@ -24,6 +28,16 @@ export const handler = createApiHandler({
     bindRoute(deleteConnectionRoute, async ({ tenantId, params }) => {
       await disconnectConnection(disconnectDeps(), tenantId, params.id);
       return { status: 204 };
+    }),
+    bindRoute(connectCaldavRoute, async ({ tenantId, body }) => {
+      // The CalDAV adapter (tsdav) loads only when someone connects a CalDAV account.
+      const { caldavOutboundPolicy, probeCaldavAccount } = await import('../../shared/providers/caldav/index.ts');
+      const isLocal = config().isLocal;
+      const { connection } = await connectCaldav(
+        { ...completeAuthorizationDeps(), outbound: caldavOutboundPolicy(isLocal), probeCaldav: (url, credentials) => probeCaldavAccount(url, credentials, { isLocal }) },
+        { tenantId, ...body },
+      );
+      return { status: 201, body: toConnectionView(connection) };
     }),
     bindRoute(syncConnectionRoute, async ({ tenantId, params }) => ({
       status: 202,

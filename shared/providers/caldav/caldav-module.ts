@@ -7,7 +7,7 @@ import { silentLog } from '../../ports/log.ts';
 import type { ConnectionRef, ProviderContext } from '../provider-registry.ts';
 import { CaldavCalendarProvider } from './caldav-calendar-provider.ts';
 import { CaldavClient } from './caldav-client.ts';
-import { discoverAccount, listCalendarCollections, type CaldavAccount } from './caldav-discovery.ts';
+import { discoverAccount, listCalendarCollections } from './caldav-discovery.ts';
 import { createCaldavFetch, type CaldavFetch } from './caldav-fetch.ts';
 
 /** Budget of one request during a sync (a multiget of 100 objects included). */
@@ -84,14 +84,17 @@ export async function createProvider(connection: ConnectionRef, context: Provide
 }
 
 export interface CaldavAccountProbeResult {
-  account: CaldavAccount;
+  principalUrl: string;
+  emails: string[];
+  displayName: string | null;
   calendars: ProviderCalendar[];
 }
 
 /**
  * Validates a server URL and credentials by discovery, before anything is stored: principal, home and the
- * calendars in it. Errors are the provider's (`auth_revoked` for refused credentials, `input_invalid` with
- * `reason: not_caldav`, `unavailable` for unreachable servers); the connect use-case words them for users.
+ * calendars in it (the connect use-case's `CaldavProbe`). Errors are the provider's (`auth_revoked` for
+ * refused credentials, `input_invalid` with `reason: not_caldav`, `unavailable` for unreachable servers);
+ * the use-case words them for users.
  */
 export async function probeCaldavAccount(serverUrl: string, credentials: BasicCredentials, options: { isLocal: boolean; fetch?: CaldavFetch }): Promise<CaldavAccountProbeResult> {
   const client = new CaldavClient({
@@ -102,5 +105,5 @@ export async function probeCaldavAccount(serverUrl: string, credentials: BasicCr
   });
   const account = await discoverAccount(client, serverUrl);
   const calendars = await listCalendarCollections(client, account.homeUrl);
-  return { account, calendars };
+  return { principalUrl: account.principalUrl, emails: account.emails, displayName: account.displayName, calendars };
 }

@@ -17,7 +17,7 @@ export const providerSecrets = lazy(() => new ConfiguredProviderSecrets(config()
  */
 const registry = lazy(
   () =>
-    new ProviderRegistry({ google: () => import('../../providers/google/index.ts'), microsoft: () => import('../../providers/microsoft/index.ts') }, () => ({
+    new ProviderRegistry({ google: () => import('../../providers/google/index.ts'), microsoft: () => import('../../providers/microsoft/index.ts'), caldav: () => import('../../providers/caldav/index.ts') }, () => ({
       connections: connectionStore(),
       clock: clock(),
       log: logger,
