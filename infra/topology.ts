@@ -124,6 +124,35 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'http' },
     permissions: { ...none, table: 'readwrite', sendTo: ['sync'] },
   },
+  {
+    name: 'api-webhooks',
+    entry: 'functions/api-webhooks/handler.ts',
+    description: 'Webhook endpoints (register, change, rotate secret, test), delivery log, redelivery and recovery',
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    trigger: { kind: 'http' },
+    permissions: { ...none, table: 'readwrite', sendTo: ['webhook-delivery'], publishEvents: true, kms: 'encrypt-decrypt' },
+  },
+  {
+    name: 'webhook-fanout',
+    entry: 'functions/webhook-fanout/handler.ts',
+    description: 'Fans each domain event out to the matching webhook endpoints: one delivery each, queued once',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    // No batching window: every second of waiting is added to event-to-webhook latency.
+    trigger: { kind: 'queue', queue: 'webhook-fanout', batchSize: 10, maxBatchingWindowSeconds: 0, maxConcurrency: 10 },
+    permissions: { ...none, table: 'readwrite', sendTo: ['webhook-delivery'] },
+  },
+  {
+    name: 'webhook-delivery',
+    entry: 'functions/webhook-delivery/handler.ts',
+    description: 'Signs and sends webhook attempts, schedules retries on the in-flight message, dead-letters exhausted deliveries',
+    memoryMb: 512,
+    // Ten attempts of at most 15 s run side by side, plus storage: well inside a minute.
+    timeoutSeconds: 60,
+    trigger: { kind: 'queue', queue: 'webhook-delivery', batchSize: 10, maxBatchingWindowSeconds: 0, maxConcurrency: 50 },
+    permissions: { ...none, table: 'readwrite', deadLetterTo: ['webhook-delivery'], publishEvents: true, kms: 'decrypt' },
+  },
 ];
 
 export interface QueueSpec {

@@ -41,6 +41,14 @@ export const keys = {
 
   webhookEndpoint: (tenantId: string, endpointId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `WHE#${endpointId}` }),
   webhookEndpointPrefix: 'WHE#',
+  /** An endpoint's deliveries live in a partition of their own; gsi1 orders them by creation time. */
+  webhookDelivery: (tenantId: string, endpointId: string, deliveryId: string): ItemKey => ({
+    pk: `${tenantPk(tenantId)}#WHE#${endpointId}`,
+    sk: `DLV#${deliveryId}`,
+  }),
+  webhookDeliveriesByTime: (tenantId: string, endpointId: string): string => `${tenantPk(tenantId)}#WHE#${endpointId}#DLVS`,
+  webhookDeliveryTimeSortKey: (createdAtIso: string, deliveryId: string): string => `DLV#${createdAtIso}#${deliveryId}`,
+  webhookDeliveryPrefix: 'DLV#',
 
   idempotency: (tenantId: string, key: string): ItemKey => ({ pk: `${tenantPk(tenantId)}#IDEM#${key}`, sk: 'IDEM' }),
 

@@ -1,0 +1,207 @@
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod/mini';
+import { notFound } from '../domain/app-error.ts';
+import type { Page } from '../ports/page.ts';
+import type { DeliveryListRequest, WebhookDeliveryPatch, WebhookDeliveryStore } from '../ports/webhook-delivery-store.ts';
+import { DELIVERY_RETENTION_DAYS, WebhookDelivery, type DeliveryStatus } from '../webhooks/webhook-delivery.ts';
+import { dynamoCall, isConditionalCheckFailed, translateDynamoError } from './dynamo-errors.ts';
+import { ENTITY_ATTRIBUTE, parseItem, toEpochSeconds, validForWrite, validPatch, type StoredItem } from './item-codec.ts';
+import { keys } from './keys.ts';
+import { decodePageCursor, encodePageCursor, validatePageLimit } from './page-cursor.ts';
+import { INDEX, TTL_ATTRIBUTE } from './table-schema.ts';
+import { UpdateBuilder } from './update-builder.ts';
+
+export interface DynamoWebhookDeliveryStoreOptions {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+const DeliveryPatchSchema = z.partial(
+  z.pick(WebhookDelivery, {
+    status: true,
+    failure: true,
+    round: true,
+    roundAttempts: true,
+    attemptCount: true,
+    attempts: true,
+    nextAttemptAt: true,
+    lastStatusCode: true,
+    lastErrorClass: true,
+    finalizedRound: true,
+    updatedAt: true,
+  }),
+);
+
+/** Items a filtered listing examines per call at most, so a rare status cannot make one request scan a year. */
+const MAX_EXAMINED_PER_PAGE = 2_000;
+
+function expiresAt(updatedAt: string): number {
+  return toEpochSeconds(Date.parse(updatedAt)) + DELIVERY_RETENTION_DAYS * 86_400;
+}
+
+/**
+ * The delivery log. Each delivery is one item in its endpoint's partition (`T#<t>#WHE#<endpoint>` /
+ * `DLV#<id>`), attempts inside it; gsi1 (`…#DLVS`, `DLV#<createdAt>#<id>`) lists them by time. Every write
+ * pushes the TTL to 90 days after the change. List cursors carry the gsi1 sort key only; the partition is
+ * always re-derived from the caller's tenant and endpoint.
+ */
+export class DynamoWebhookDeliveryStore implements WebhookDeliveryStore {
+  readonly #doc: DynamoDBDocumentClient;
+  readonly #tableName: string;
+
+  constructor(options: DynamoWebhookDeliveryStoreOptions) {
+    this.#doc = options.doc;
+    this.#tableName = options.tableName;
+  }
+
+  async create(delivery: WebhookDelivery): Promise<{ created: boolean; delivery: WebhookDelivery }> {
+    const valid = validForWrite(WebhookDelivery, delivery, 'webhook delivery');
+    try {
+      await this.#doc.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: {
+            ...keys.webhookDelivery(valid.tenantId, valid.endpointId, valid.id),
+            [INDEX.byParent.partitionKey]: keys.webhookDeliveriesByTime(valid.tenantId, valid.endpointId),
+            [INDEX.byParent.sortKey]: keys.webhookDeliveryTimeSortKey(valid.createdAt, valid.id),
+            [ENTITY_ATTRIBUTE]: 'webhook-delivery',
+            [TTL_ATTRIBUTE]: expiresAt(valid.updatedAt),
+            ...valid,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return { created: true, delivery: valid };
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw translateDynamoError(error, 'WebhookDeliveryStore.create');
+    }
+    const existing = await this.get(valid.tenantId, valid.endpointId, valid.id);
+    if (!existing) throw notFound('Webhook delivery'); // expired between the put and the read
+    return { created: false, delivery: existing };
+  }
+
+  async get(tenantId: string, endpointId: string, deliveryId: string): Promise<WebhookDelivery | null> {
+    const output = await dynamoCall('WebhookDeliveryStore.get', () =>
+      this.#doc.send(new GetCommand({ TableName: this.#tableName, Key: keys.webhookDelivery(tenantId, endpointId, deliveryId), ConsistentRead: true })),
+    );
+    return output.Item ? toDelivery(output.Item) : null;
+  }
+
+  async update(tenantId: string, endpointId: string, deliveryId: string, expectedVersion: number, patch: WebhookDeliveryPatch): Promise<WebhookDelivery> {
+    const valid = validPatch(DeliveryPatchSchema, patch, 'webhook delivery patch');
+    const update = new UpdateBuilder();
+    for (const [field, value] of Object.entries(valid)) {
+      if (value !== undefined) update.set(field, value);
+    }
+    if (valid.updatedAt) update.set(TTL_ATTRIBUTE, expiresAt(valid.updatedAt));
+    update.add('version', 1);
+    update.conditionExists();
+    update.condition('version', '=', expectedVersion);
+    try {
+      const output = await this.#doc.send(
+        new UpdateCommand({ ...update.build(this.#tableName, keys.webhookDelivery(tenantId, endpointId, deliveryId)), ReturnValues: 'ALL_NEW' }),
+      );
+      return toDelivery(output.Attributes ?? {});
+    } catch (error) {
+      if (isConditionalCheckFailed(error) && !(await this.get(tenantId, endpointId, deliveryId))) throw notFound('Webhook delivery');
+      throw translateDynamoError(error, 'WebhookDeliveryStore.update');
+    }
+  }
+
+  async markQueued(tenantId: string, endpointId: string, deliveryId: string, round: number): Promise<void> {
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: keys.webhookDelivery(tenantId, endpointId, deliveryId),
+          UpdateExpression: 'SET queuedRound = :round',
+          ConditionExpression: 'attribute_exists(pk) AND queuedRound < :round',
+          ExpressionAttributeValues: { ':round': round },
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return;
+      throw translateDynamoError(error, 'WebhookDeliveryStore.markQueued');
+    }
+  }
+
+  async list(tenantId: string, endpointId: string, request: DeliveryListRequest): Promise<Page<WebhookDelivery>> {
+    return this.#queryByTime(tenantId, endpointId, { ...request, newestFirst: true, since: null, operation: 'WebhookDeliveryStore.list' });
+  }
+
+  async listSince(tenantId: string, endpointId: string, since: Date, status: DeliveryStatus, request: { cursor?: string | null; limit: number }): Promise<Page<WebhookDelivery>> {
+    return this.#queryByTime(tenantId, endpointId, { ...request, status, newestFirst: false, since, operation: 'WebhookDeliveryStore.listSince' });
+  }
+
+  async #queryByTime(
+    tenantId: string,
+    endpointId: string,
+    options: { status?: DeliveryStatus | undefined; cursor?: string | null | undefined; limit: number; newestFirst: boolean; since: Date | null; operation: string },
+  ): Promise<Page<WebhookDelivery>> {
+    const limit = validatePageLimit(options.limit);
+    const gsiPk = keys.webhookDeliveriesByTime(tenantId, endpointId);
+    const startSk = options.cursor ? decodePageCursor(options.cursor, keys.webhookDeliveryPrefix) : null;
+    const startKey = startSk ? { ...startKeyOf(tenantId, endpointId, startSk), [INDEX.byParent.partitionKey]: gsiPk, [INDEX.byParent.sortKey]: startSk } : undefined;
+    const values: Record<string, unknown> = { ':pk': gsiPk };
+    let keyCondition = '#gpk = :pk';
+    if (options.since) {
+      keyCondition += ' AND #gsk >= :since';
+      values[':since'] = keys.webhookDeliveryTimeSortKey(options.since.toISOString(), '');
+    } else {
+      keyCondition += ' AND begins_with(#gsk, :prefix)';
+      values[':prefix'] = keys.webhookDeliveryPrefix;
+    }
+    const names: Record<string, string> = { '#gpk': INDEX.byParent.partitionKey, '#gsk': INDEX.byParent.sortKey };
+    if (options.status) {
+      names['#status'] = 'status';
+      values[':status'] = options.status;
+    }
+    const items: StoredItem[] = [];
+    let next: Record<string, unknown> | undefined = startKey;
+    let examined = 0;
+    let exhausted = false;
+    while (items.length <= limit && examined < MAX_EXAMINED_PER_PAGE) {
+      const output = await dynamoCall(options.operation, () =>
+        this.#doc.send(
+          new QueryCommand({
+            TableName: this.#tableName,
+            IndexName: INDEX.byParent.name,
+            KeyConditionExpression: keyCondition,
+            ...(options.status ? { FilterExpression: '#status = :status' } : {}),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ScanIndexForward: !options.newestFirst,
+            ExclusiveStartKey: next,
+            Limit: options.status ? 100 : limit + 1 - items.length,
+          }),
+        ),
+      );
+      examined += output.ScannedCount ?? 0;
+      items.push(...((output.Items ?? []) as StoredItem[]));
+      next = output.LastEvaluatedKey;
+      if (!next) {
+        exhausted = true;
+        break;
+      }
+    }
+    const page = items.slice(0, limit);
+    const hasMore = items.length > limit || !exhausted;
+    const last = page.at(-1);
+    // Stopped after examining the cap without a full page: continue after the last item examined.
+    const resumeAt = items.length > limit || !next ? last?.[INDEX.byParent.sortKey] : (next[INDEX.byParent.sortKey] ?? last?.[INDEX.byParent.sortKey]);
+    return {
+      items: page.map(toDelivery),
+      cursor: hasMore && typeof resumeAt === 'string' ? encodePageCursor(resumeAt) : null,
+    };
+  }
+}
+
+/** The table key of the delivery a gsi1 sort key (`DLV#<createdAt>#<id>`) names. */
+function startKeyOf(tenantId: string, endpointId: string, gsiSortKey: string): { pk: string; sk: string } {
+  const deliveryId = gsiSortKey.slice(gsiSortKey.lastIndexOf('#') + 1);
+  return keys.webhookDelivery(tenantId, endpointId, deliveryId);
+}
+
+function toDelivery(item: StoredItem): WebhookDelivery {
+  return parseItem(WebhookDelivery, item, 'webhook-delivery');
+}
