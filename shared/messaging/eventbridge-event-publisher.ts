@@ -1,4 +1,4 @@
-import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { AppError } from '../domain/app-error.ts';
 import { DOMAIN_EVENT_SOURCE, type DomainEvent } from '../domain/domain-events.ts';
 import type { EventPublisher } from '../ports/event-publisher.ts';
@@ -43,12 +43,14 @@ export function batchEntries(entries: PutEventsRequestEntry[]): PutEventsRequest
  * (with backoff); whatever still fails becomes a retryable AppError so the caller's own retry re-publishes.
  */
 export class EventBridgeEventPublisher implements EventPublisher {
-  private readonly client: EventBridgeClient;
+  private readonly clientSource: EventBridgeClient | (() => Promise<EventBridgeClient>);
+  private client: Promise<EventBridgeClient> | null = null;
   private readonly busName: string;
   private readonly pause: (ms: number) => Promise<void>;
 
-  constructor(options: { client: EventBridgeClient; busName: string; sleep?: (ms: number) => Promise<void> }) {
-    this.client = options.client;
+  /** `client` may be a factory: the EventBridge SDK is then loaded on the first publish, not at cold start. */
+  constructor(options: { client: EventBridgeClient | (() => Promise<EventBridgeClient>); busName: string; sleep?: (ms: number) => Promise<void> }) {
+    this.clientSource = options.client;
     this.busName = options.busName;
     this.pause = options.sleep ?? sleep;
   }
@@ -61,12 +63,15 @@ export class EventBridgeEventPublisher implements EventPublisher {
   }
 
   private async putWithRetry(entries: PutEventsRequestEntry[]): Promise<void> {
+    const source = this.clientSource;
+    this.client ??= typeof source === 'function' ? source() : Promise.resolve(source);
+    const [client, { PutEventsCommand }] = await Promise.all([this.client, import('@aws-sdk/client-eventbridge')]);
     let pending = entries;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       if (attempt > 0) await this.pause(backoffWithJitterMs(attempt, 100, 2_000));
       let response;
       try {
-        response = await this.client.send(new PutEventsCommand({ Entries: pending }));
+        response = await client.send(new PutEventsCommand({ Entries: pending }));
       } catch (error) {
         if (attempt === MAX_ATTEMPTS - 1) throw new AppError('internal.unexpected', 'EventBridge PutEvents failed', { retryable: true, cause: error });
         continue;

@@ -1,4 +1,4 @@
-import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { AppError } from '../domain/app-error.ts';
 import type { JobQueue, QueueMessage } from '../ports/job-queue.ts';
 import { backoffWithJitterMs, sleep } from './backoff.ts';
@@ -11,14 +11,23 @@ export const MAX_VISIBILITY_SECONDS = 43_200;
 
 /** A JobQueue on SQS: SendMessageBatch (≤ 10, ≤ 256 KB) with retry of the failed entries only. */
 export class SqsJobQueue<T> implements JobQueue<T> {
-  private readonly client: SQSClient;
+  private readonly clientSource: SQSClient | (() => Promise<SQSClient>);
+  private client: Promise<SQSClient> | null = null;
   private readonly queueUrl: string;
   private readonly pause: (ms: number) => Promise<void>;
 
-  constructor(options: { client: SQSClient; queueUrl: string; sleep?: (ms: number) => Promise<void> }) {
-    this.client = options.client;
+  /** `client` may be a factory: the SQS SDK is then loaded on first use, not at cold start. */
+  constructor(options: { client: SQSClient | (() => Promise<SQSClient>); queueUrl: string; sleep?: (ms: number) => Promise<void> }) {
+    this.clientSource = options.client;
     this.queueUrl = options.queueUrl;
     this.pause = options.sleep ?? sleep;
+  }
+
+  private async sdk() {
+    const source = this.clientSource;
+    this.client ??= typeof source === 'function' ? source() : Promise.resolve(source);
+    const [client, commands] = await Promise.all([this.client, import('@aws-sdk/client-sqs')]);
+    return { client, commands };
   }
 
   async send(messages: readonly QueueMessage<T>[]): Promise<void> {
@@ -43,11 +52,12 @@ export class SqsJobQueue<T> implements JobQueue<T> {
   }
 
   private async sendBatch(entries: { Id: string; MessageBody: string; DelaySeconds: number | undefined }[]): Promise<void> {
+    const { client, commands } = await this.sdk();
     let pending = entries;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       if (attempt > 0) await this.pause(backoffWithJitterMs(attempt, 100, 2_000));
       try {
-        const response = await this.client.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending }));
+        const response = await client.send(new commands.SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending }));
         const failed = new Set((response.Failed ?? []).filter((f) => !f.SenderFault).map((f) => f.Id));
         const senderFault = (response.Failed ?? []).find((f) => f.SenderFault);
         if (senderFault) throw new AppError('input.invalid', `SQS rejected a message: ${senderFault.Code}`, { retryable: false });
@@ -62,8 +72,9 @@ export class SqsJobQueue<T> implements JobQueue<T> {
   }
 
   async changeVisibility(receiptHandle: string, seconds: number): Promise<void> {
-    await this.client.send(
-      new ChangeMessageVisibilityCommand({
+    const { client, commands } = await this.sdk();
+    await client.send(
+      new commands.ChangeMessageVisibilityCommand({
         QueueUrl: this.queueUrl,
         ReceiptHandle: receiptHandle,
         VisibilityTimeout: Math.max(0, Math.min(MAX_VISIBILITY_SECONDS, Math.round(seconds))),

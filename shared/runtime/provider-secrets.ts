@@ -1,4 +1,4 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod/mini';
 import { AppError } from '../domain/app-error.ts';
 import type { ProviderSecrets, ProviderSecretValues } from '../ports/provider-secrets.ts';
@@ -50,10 +50,11 @@ export class ConfiguredProviderSecrets implements ProviderSecrets {
   private async load(): Promise<ProviderSecretValues> {
     const fromEnv = providerSecretsFromEnv(this.config);
     if (!this.config.PROVIDER_SECRETS_ARN) return fromEnv;
-    this.client ??= new SecretsManagerClient({ region: this.config.AWS_REGION });
+    const sdk = await import('@aws-sdk/client-secrets-manager');
+    this.client ??= new sdk.SecretsManagerClient({ region: this.config.AWS_REGION });
     let text: string | undefined;
     try {
-      text = (await this.client.send(new GetSecretValueCommand({ SecretId: this.config.PROVIDER_SECRETS_ARN }))).SecretString;
+      text = (await this.client.send(new sdk.GetSecretValueCommand({ SecretId: this.config.PROVIDER_SECRETS_ARN }))).SecretString;
     } catch (error) {
       throw new AppError('internal.unexpected', 'Could not read the provider credentials secret', { retryable: true, cause: error });
     }

@@ -146,7 +146,7 @@ export class InMemoryCalendarProvider implements CalendarProvider {
     return this.subscribe(request);
   }
 
-  async unsubscribe(): Promise<void> {
+  async unsubscribe(_calendar: ProviderCalendarRef, _subscription: PushSubscription): Promise<void> {
     this.beginCall();
   }
 

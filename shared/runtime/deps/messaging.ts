@@ -1,5 +1,3 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { AppError } from '../../domain/app-error.ts';
 import { EventBridgeEventPublisher } from '../../messaging/eventbridge-event-publisher.ts';
 import { SqsJobQueue } from '../../messaging/sqs-job-queue.ts';
@@ -10,14 +8,19 @@ import { lazy } from './lazy.ts';
 import { runtimeOverrides } from './overrides.ts';
 
 const eventBridgePublisher = lazy(
-  () => new EventBridgeEventPublisher({ client: new EventBridgeClient({ region: config().AWS_REGION }), busName: config().EVENT_BUS_NAME }),
+  () =>
+    new EventBridgeEventPublisher({
+      client: async () => new (await import('@aws-sdk/client-eventbridge')).EventBridgeClient({ region: config().AWS_REGION }),
+      busName: config().EVENT_BUS_NAME,
+    }),
 );
 
 export function eventPublisher(): EventPublisher {
   return runtimeOverrides.publisher ?? eventBridgePublisher();
 }
 
-const sqsClient = lazy(() => new SQSClient({ region: config().AWS_REGION }));
+/** One SQS client per process, built on first use (the SDK stays out of the cold start). */
+const sqsClient = lazy(async () => new (await import('@aws-sdk/client-sqs')).SQSClient({ region: config().AWS_REGION }));
 
 const QUEUE_URL_VARIABLE: Record<QueueName, 'SYNC_QUEUE_URL' | 'WEBHOOK_FANOUT_QUEUE_URL' | 'WEBHOOK_DELIVERY_QUEUE_URL'> = {
   sync: 'SYNC_QUEUE_URL',
@@ -35,7 +38,7 @@ export function jobQueue<T>(name: QueueName): JobQueue<T> {
   if (!queue) {
     const queueUrl = config()[QUEUE_URL_VARIABLE[name]];
     if (!queueUrl) throw new AppError('config.invalid', `${QUEUE_URL_VARIABLE[name]} is not set`);
-    queue = new SqsJobQueue<unknown>({ client: sqsClient(), queueUrl });
+    queue = new SqsJobQueue<unknown>({ client: sqsClient, queueUrl });
     sqsQueues.set(name, queue);
   }
   return queue as JobQueue<T>;

@@ -1,4 +1,4 @@
-import { KMSClient } from '@aws-sdk/client-kms';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import { AppError } from '../../domain/app-error.ts';
 import type { Config } from '../../runtime/config.ts';
 import { EnvelopeCredentialCipher } from './envelope-credential-cipher.ts';
@@ -14,7 +14,7 @@ export type CredentialCipherConfig = Pick<Config, 'KMS_KEY_ID' | 'LOCAL_ENCRYPTI
 export function createCredentialCipher(config: CredentialCipherConfig, kms?: KMSClient): EnvelopeCredentialCipher {
   if (config.KMS_KEY_ID) {
     return new EnvelopeCredentialCipher({
-      keyWrapper: new KmsKeyWrapper({ kms: kms ?? new KMSClient({ region: config.AWS_REGION }), keyId: config.KMS_KEY_ID }),
+      keyWrapper: new KmsKeyWrapper({ kms: kms ?? (async () => new (await import('@aws-sdk/client-kms')).KMSClient({ region: config.AWS_REGION })), keyId: config.KMS_KEY_ID }),
     });
   }
   if (config.LOCAL_ENCRYPTION_KEY && config.isLocal) {

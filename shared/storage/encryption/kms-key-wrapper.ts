@@ -1,4 +1,4 @@
-import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import { AppError } from '../../domain/app-error.ts';
 import { canonicalJson } from '../../domain/content-hash.ts';
 import type { AssociatedData } from '../../ports/credential-cipher.ts';
@@ -6,7 +6,8 @@ import type { DataKey, KeyWrapper } from './key-wrapper.ts';
 import { TtlCache } from './ttl-cache.ts';
 
 export interface KmsKeyWrapperOptions {
-  kms: KMSClient;
+  /** A client, or a factory that builds one on first use (keeps the KMS SDK out of the cold start). */
+  kms: KMSClient | (() => Promise<KMSClient>);
   /** Key id, ARN or alias that wraps new data keys. */
   keyId: string;
   /** How long a plaintext data key may be reused from memory (default 5 minutes). */
@@ -32,17 +33,24 @@ const RETRYABLE_KMS_ERRORS = new Set([
  * does not call KMS for every item it reads or re-seals. Concurrent misses for the same key share one call.
  */
 export class KmsKeyWrapper implements KeyWrapper {
-  readonly #kms: KMSClient;
+  readonly #kmsSource: KMSClient | (() => Promise<KMSClient>);
+  #kms: Promise<KMSClient> | null = null;
   readonly #keyId: string;
   readonly #generated: TtlCache<string, Promise<DataKey>>;
   readonly #unwrapped: TtlCache<string, Promise<Uint8Array>>;
 
   constructor(options: KmsKeyWrapperOptions) {
-    this.#kms = options.kms;
+    this.#kmsSource = options.kms;
     this.#keyId = options.keyId;
     const cacheOptions = { ttlMs: options.cacheTtlMs ?? 5 * 60_000, maxEntries: options.maxCachedKeys ?? 1000, now: options.now ?? Date.now };
     this.#generated = new TtlCache(cacheOptions);
     this.#unwrapped = new TtlCache(cacheOptions);
+  }
+
+  #client(): Promise<KMSClient> {
+    const source = this.#kmsSource;
+    this.#kms ??= typeof source === 'function' ? source() : Promise.resolve(source);
+    return this.#kms;
   }
 
   generateDataKey(context: AssociatedData): Promise<DataKey> {
@@ -74,7 +82,8 @@ export class KmsKeyWrapper implements KeyWrapper {
 
   async #generate(context: AssociatedData): Promise<DataKey> {
     try {
-      const output = await this.#kms.send(new GenerateDataKeyCommand({ KeyId: this.#keyId, KeySpec: 'AES_256', EncryptionContext: context }));
+      const [kms, { GenerateDataKeyCommand }] = await Promise.all([this.#client(), import('@aws-sdk/client-kms')]);
+      const output = await kms.send(new GenerateDataKeyCommand({ KeyId: this.#keyId, KeySpec: 'AES_256', EncryptionContext: context }));
       if (!output.Plaintext || !output.CiphertextBlob) throw new AppError('internal.unexpected', 'KMS GenerateDataKey returned no key', { retryable: true });
       return { plaintext: output.Plaintext, encryptedKey: output.CiphertextBlob, keyId: output.KeyId ?? this.#keyId };
     } catch (error) {
@@ -84,7 +93,8 @@ export class KmsKeyWrapper implements KeyWrapper {
 
   async #decrypt(encryptedKey: Uint8Array, keyId: string, context: AssociatedData): Promise<Uint8Array> {
     try {
-      const output = await this.#kms.send(new DecryptCommand({ CiphertextBlob: encryptedKey, KeyId: keyId, EncryptionContext: context }));
+      const [kms, { DecryptCommand }] = await Promise.all([this.#client(), import('@aws-sdk/client-kms')]);
+      const output = await kms.send(new DecryptCommand({ CiphertextBlob: encryptedKey, KeyId: keyId, EncryptionContext: context }));
       if (!output.Plaintext) throw new AppError('internal.unexpected', 'KMS Decrypt returned no key', { retryable: false });
       return output.Plaintext;
     } catch (error) {
