@@ -62,7 +62,8 @@ export async function updateCalendar(deps: UpdateCalendarDeps, tenantId: string,
   if (change.syncEnabled === false) {
     await deps.events.deleteAllOfCalendar(tenantId, calendarId);
     await deps.hooks.onSyncDisabled(calendar);
-  } else if (enabledChanged) {
+  } else if (enabledChanged || (windowChanged && calendar.syncEnabled)) {
+    // A new window is applied by a full listing, so it is queued now rather than at the next safety sync.
     await deps.hooks.onSyncEnabled(calendar);
   }
   return toCalendarView(calendar);

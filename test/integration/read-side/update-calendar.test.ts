@@ -60,7 +60,7 @@ beforeEach(async () => {
 });
 
 describe('updateCalendar on DynamoDB Local', () => {
-  it('a changed window drops the cursor (next sync is full) and keeps the untouched side', async () => {
+  it('a changed window drops the cursor, queues the full sync now, and keeps the untouched side', async () => {
     clock.advance(60_000);
     const view = await updateCalendar(deps, TENANT, calendar.id, { syncWindow: { pastDays: 7 } });
     expect(view.syncWindow).toEqual({ pastDays: 7, futureDays: 365 });
@@ -68,8 +68,7 @@ describe('updateCalendar on DynamoDB Local', () => {
     const stored = (await stores.calendars.get(TENANT, calendar.id))!;
     expect(stored).toMatchObject({ cursor: null, cursorVersion: 2, syncWindow: { pastDays: 7, futureDays: 365 }, syncEnabled: true });
     expect(await stores.events.listAll(TENANT, calendar.id)).toHaveLength(2);
-    expect(calls).toEqual([]);
-    expect(queue.sent).toEqual([]);
+    expect(calls).toEqual([`enabled:${calendar.id}`]);
   });
 
   it('the same window again changes nothing, not even the cursor', async () => {
