@@ -10,3 +10,4 @@ export * from './tenant.ts';
 export * from './time-zone.ts';
 export * from './timestamps.ts';
 export * from './webhook-endpoint.ts';
+export * from './windows-time-zones.ts';
