@@ -141,7 +141,7 @@ export class RadicaleUser {
     });
     const out: StoredObject[] = [];
     for (const response of responses) {
-      if (!response.href || response.status !== 200 || !response.props?.calendarData) continue;
+      if (!response.href || !response.ok || !response.props?.calendarData) continue;
       out.push({ href: new URL(response.href, collectionUrl).pathname, etag: textOf(response.props.getetag), data: textOf(response.props.calendarData) });
     }
     return out.sort((a, b) => (a.href < b.href ? -1 : 1));

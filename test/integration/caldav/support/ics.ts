@@ -3,7 +3,11 @@
  * with the VTIMEZONE blocks a desktop client would write.
  */
 
-export type IcsTime = { instant: string; zone: string } | { date: string };
+/**
+ * A time as a client writes it: an instant shown in a zone, a wall time (ms of that wall time read as UTC)
+ * in a zone (`UTC` → a `Z` value), or an all-day date.
+ */
+export type IcsTime = { instant: string; zone: string } | { wall: number; zone: string } | { date: string };
 
 export interface VeventSpec {
   uid: string;
@@ -74,8 +78,14 @@ function utcStamp(instant: string): string {
   return new Date(instant).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 }
 
+/** Wall-time ms → `20261207T100000`. */
+export function formatWall(wall: number): string {
+  return new Date(wall).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, '');
+}
+
 function timeLine(name: string, time: IcsTime): string {
   if ('date' in time) return `${name};VALUE=DATE:${time.date.replaceAll('-', '')}`;
+  if ('wall' in time) return time.zone === 'UTC' ? `${name}:${formatWall(time.wall)}Z` : `${name};TZID=${time.zone}:${formatWall(time.wall)}`;
   if (time.zone === 'UTC') return `${name}:${utcStamp(time.instant)}`;
   return `${name};TZID=${time.zone}:${wallTime(time.instant, time.zone)}`;
 }
