@@ -16,7 +16,6 @@ const single: GraphEvent = {
   subject: 'Quarterly review',
   bodyPreview: 'Numbers for Q4',
   body: { contentType: 'html', content: '<html><head><style>p{}</style></head><body><p>Numbers for <b>Q4</b> &amp; planning</p><p>Room&nbsp;2</p></body></html>' },
-  importance: 'normal',
   isAllDay: false,
   isCancelled: false,
   isOrganizer: true,
