@@ -8,7 +8,15 @@ export type Fault =
   | { kind: 'timeout'; holdMs?: number }
   | { kind: 'delay'; ms: number }
   /** Closes the connection without an answer. */
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  /** Forwards, then changes the upstream answer before the client sees it. */
+  | { kind: 'rewrite'; transform: (answer: ProxiedAnswer, request: ProxiedRequest) => ProxiedAnswer };
+
+export interface ProxiedAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
 
 export interface ProxiedRequest {
   method: string;
@@ -67,13 +75,27 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     return entry.fault;
   };
 
-  const forward = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, entry: ProxyLogEntry): void => {
+  const forward = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, entry: ProxyLogEntry, rewrite?: (answer: ProxiedAnswer) => ProxiedAnswer): void => {
     const upstreamRequest = http.request(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
       (upstreamResponse) => {
         entry.status = upstreamResponse.statusCode ?? 502;
-        res.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
-        upstreamResponse.pipe(res);
+        if (!rewrite) {
+          res.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
+          upstreamResponse.pipe(res);
+          return;
+        }
+        const chunks: Buffer[] = [];
+        upstreamResponse.on('data', (chunk: Buffer) => chunks.push(chunk));
+        upstreamResponse.on('end', () => {
+          const headers: Record<string, string> = {};
+          for (const [name, value] of Object.entries(upstreamResponse.headers)) if (typeof value === 'string') headers[name] = value;
+          delete headers['content-length'];
+          const answer = rewrite({ status: entry.status, headers, body: Buffer.concat(chunks).toString('utf8') });
+          entry.status = answer.status;
+          res.writeHead(answer.status, { ...answer.headers, 'content-length': String(Buffer.byteLength(answer.body)) });
+          res.end(answer.body);
+        });
       },
     );
     upstreamRequest.on('error', () => {
@@ -105,6 +127,10 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
           return;
         case 'reset':
           req.socket.destroy();
+          return;
+        case 'rewrite':
+          entry.faulted = true;
+          forward(req, res, body, entry, (answer) => fault.transform(answer, request));
           return;
         case 'timeout': {
           held.add(res);
