@@ -121,4 +121,19 @@ describe('Microsoft 365 end to end in the local stack (sandbox Graph simulator)'
     });
     expect(forged.status).toBe(202);
   });
+
+  it('disconnecting deletes the Graph subscriptions; a late notification for them is ignored', async () => {
+    const graph = microsoftSandbox.simulator!;
+    const [subscription] = graph.subscriptions(SANDBOX_MICROSOFT_USER);
+    const response = await stack.api(`/v1/connections/${connectionId}`, { method: 'DELETE' });
+    expect(response.status).toBe(204);
+    expect(graph.subscriptions(SANDBOX_MICROSOFT_USER)).toEqual([]);
+    const late = await fetch(`${stack.url}/hooks/microsoft`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ value: [{ subscriptionId: subscription!.id, clientState: subscription!.clientState, changeType: 'updated' }] }),
+    });
+    expect(late.status).toBe(202);
+    expect(stack.bus.published.some((e) => e.type === 'connection.deleted')).toBe(true);
+  });
 });

@@ -12,9 +12,10 @@ import { resetDependencies } from '../../../shared/runtime/deps/lazy.ts';
 import { clearRuntimeOverrides, setRuntimeOverrides } from '../../../shared/runtime/deps/overrides.ts';
 import { calendarProviders } from '../../../shared/runtime/deps/providers.ts';
 import { calendarStore, connectionStore, pushChannelIndex } from '../../../shared/runtime/deps/storage.ts';
-import { pushSettings, syncDeps } from '../../../shared/runtime/deps/write-side.ts';
+import { pushSettings, renewDeps, syncDeps } from '../../../shared/runtime/deps/write-side.ts';
 import { logger } from '../../../shared/runtime/logger.ts';
 import { ensurePushChannel } from '../../../shared/use-cases/push/push-channels.ts';
+import { renewPushChannels } from '../../../shared/use-cases/push/renew-push-channels.ts';
 import { runSyncJob } from '../../../shared/use-cases/sync/run-sync-job.ts';
 import { handler } from '../../../functions/push-microsoft/handler.ts';
 import type { GraphSimulator } from '../../simulators/microsoft/index.ts';
@@ -179,5 +180,20 @@ describe('push-microsoft: Graph validation, notifications and lifecycle events',
     sim.createEvent(calendar.providerCalendarId, { subject: 'after resubscribe', start: { dateTime: '2026-12-02T10:00:00', timeZone: 'UTC' }, end: { dateTime: '2026-12-02T11:00:00', timeZone: 'UTC' } });
     await sim.flush();
     expect(queue.jobs.map((j) => j.reason)).toEqual(['push']);
+  });
+
+  it('the renewer extends the subscription in place (same id and clientState) long before the 4,230-minute cap', async () => {
+    const before = await currentCalendar();
+    const [subscription] = sim.subscriptions();
+    const maxLifetimeMs = 4_230 * 60_000;
+    expect(Date.parse(String(subscription!.expirationDateTime)) - Date.now()).toBeLessThanOrEqual(maxLifetimeMs);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    // Due when it expires within the horizon: every subscription is, with a horizon beyond the cap.
+    const result = await renewPushChannels({ ...renewDeps(), settings: { ...pushSettings(), renewBeforeMs: maxLifetimeMs + 3_600_000 } });
+    expect(result).toEqual({ renewed: 1, failed: 0 });
+    const after = await currentCalendar();
+    expect(after.push).toMatchObject({ channelId: before.push!.channelId, secretHash: before.push!.secretHash });
+    expect(Date.parse(after.push!.expiresAt)).toBeGreaterThan(Date.parse(before.push!.expiresAt));
+    expect(sim.subscriptions().map((s) => [s.id, Date.parse(String(s.expirationDateTime))])).toEqual([[before.push!.channelId, Date.parse(after.push!.expiresAt)]]);
   });
 });
