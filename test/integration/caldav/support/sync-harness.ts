@@ -71,13 +71,13 @@ export class SyncedCalendar {
   readonly deps: SyncDeps;
   private runs = 0;
 
-  constructor(init: { stores: TestStores; clock: TestClock; publisher: RecordingPublisher; provider: CalendarProvider; tenantId: string; key: string; collectionUrl: string; serverUrl: string; timeZone: string }) {
+  constructor(init: { stores: TestStores; clock: TestClock; publisher: RecordingPublisher; provider: CalendarProvider; tenantId: string; key: string; collectionUrl: string; serverUrl: string; timeZone: string; syncWindow?: { pastDays: number; futureDays: number } }) {
     this.stores = init.stores;
     this.clock = init.clock;
     this.publisher = init.publisher;
     this.provider = init.provider;
     this.connection = testConnection(init.tenantId, { provider: 'caldav', accountId: `${init.serverUrl}/${init.key}/`, serverUrl: init.serverUrl });
-    this.calendar = testCalendar(this.connection, { provider: 'caldav', providerCalendarId: init.collectionUrl, name: init.key, timeZone: init.timeZone, isPrimary: false });
+    this.calendar = testCalendar(this.connection, { provider: 'caldav', providerCalendarId: init.collectionUrl, name: init.key, timeZone: init.timeZone, isPrimary: false, ...(init.syncWindow ? { syncWindow: init.syncWindow } : {}) });
     this.deps = {
       calendars: init.stores.calendars,
       events: init.stores.events,
