@@ -164,6 +164,8 @@ export interface Radicale {
   users: Record<string, string>;
   user(username: string): RadicaleUser;
   addUser(username: string, password: string): RadicaleUser;
+  /** Changes a user's password (Radicale reads the htpasswd file on every login). */
+  setPassword(username: string, password: string): void;
   /** Filesystem folder of a collection (`collection-root/<user>/<slug>`). */
   collectionDir(username: string, slug: string): string;
   /** Deletes the collection's stored sync-token states: every token handed out so far becomes unknown. */
@@ -247,6 +249,10 @@ export async function startRadicale(options: RadicaleOptions = {}): Promise<Radi
       users[username] = password;
       appendFileSync(htpasswd, `${username}:${password}\n`);
       return new RadicaleUser(baseUrl, username, password);
+    },
+    setPassword(username, password) {
+      users[username] = password;
+      writeFileSync(htpasswd, Object.entries(users).map(([user, secret]) => `${user}:${secret}\n`).join(''));
     },
     collectionDir,
     forgetSyncTokens(username, slug) {
