@@ -146,7 +146,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions = {})
       return json(response, 200, { status: 'reset' });
     }
     if (request.method === 'POST' && path === `${CONTROL_PREFIX}/behaviour`) {
-      let input: (ReceiverBehaviour & { times?: number; forMs?: number }) | null = null;
+      let input: (ReceiverBehaviour & { times?: number; forMs?: number }) | null;
       try {
         input = JSON.parse((await readBody(request)).toString('utf8')) as ReceiverBehaviour & { times?: number; forMs?: number };
       } catch {

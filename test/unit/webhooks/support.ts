@@ -146,7 +146,7 @@ export class ScriptedSender implements WebhookSender {
               : statusCode >= 400
                 ? 'http_4xx'
                 : 'redirect';
-    return { statusCode, latencyMs: 3, errorClass, error: null, responseBody: null, retryAfter: null, ...scripted, ...{ errorClass } };
+    return { latencyMs: 3, error: null, responseBody: null, retryAfter: null, ...scripted, statusCode, errorClass };
   }
 }
 
