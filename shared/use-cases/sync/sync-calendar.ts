@@ -23,6 +23,12 @@ export interface SyncSettings {
   suspiciousEmptyThreshold: number;
   /** Upper bound of pages in one round (a provider looping on page tokens must not hold a worker forever). */
   maxPagesPerRound: number;
+  /**
+   * A full round is forced when the last one is older than this. Providers apply the window only to full
+   * listings (Google's sync token and Graph's delta link keep the first window), so the days that move into
+   * the window's far end are listed only by a new full round.
+   */
+  fullResyncIntervalHours: number;
 }
 
 export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
@@ -31,6 +37,7 @@ export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
   leaseSeconds: 900,
   suspiciousEmptyThreshold: 3,
   maxPagesPerRound: 10_000,
+  fullResyncIntervalHours: 24,
 };
 
 export interface SyncDeps {
@@ -119,7 +126,9 @@ export async function syncCalendar(deps: SyncDeps, request: SyncRequest): Promis
 
 async function runSync(deps: SyncDeps, request: SyncRequest, calendar: Calendar, connection: Connection, provider: CalendarProvider): Promise<SyncOutcome> {
   const startedAt = deps.clock.now();
-  let cursor = request.full ? null : calendar.cursor;
+  const lastFull = calendar.lastFullSyncAt ? Date.parse(calendar.lastFullSyncAt) : 0;
+  const fullDue = startedAt.getTime() - lastFull > deps.settings.fullResyncIntervalHours * 3_600_000;
+  let cursor = request.full || fullDue ? null : calendar.cursor;
   let resynced = false;
   let session: SyncSession;
   let round: RoundResult;

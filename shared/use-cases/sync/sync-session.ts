@@ -205,12 +205,27 @@ export class SyncSession {
     return [...versions.keys()].filter((id) => !this.seen.has(id));
   }
 
-  /** Deletes (with domain events) what a complete full listing did not return. */
+  /**
+   * After a complete full listing: what the provider no longer has inside the window is deleted (with
+   * domain events); what merely aged out of the window (it was not listed because the window moved on) is
+   * pruned silently — nobody deleted it, so no `calendar.event.deleted` is emitted for it.
+   */
   async finishFullRound(): Promise<void> {
     const unseen = await this.unseenStoredIds();
     if (unseen.length === 0) return;
+    const stored = await this.deps.events.getMany(this.calendar.tenantId, this.calendar.id, unseen);
+    const agedOut = unseen.filter((id) => {
+      const event = stored.get(id);
+      return event !== undefined && !isInSyncWindow(event, this.window, this.calendar.timeZone);
+    });
+    if (agedOut.length) {
+      await this.deps.events.deleteMany(this.calendar.tenantId, this.calendar.id, agedOut);
+      for (const id of agedOut) this.versions?.delete(id);
+    }
+    const pruned = new Set(agedOut);
     const versions = await this.allVersions();
-    const operations = new Map<string, Operation>(unseen.map((id) => [id, { kind: 'delete', providerEventId: versions.get(id)!.providerEventId }]));
-    await this.execute(operations);
+    const gone = unseen.filter((id) => !pruned.has(id) && versions.has(id));
+    const operations = new Map<string, Operation>(gone.map((id) => [id, { kind: 'delete', providerEventId: versions.get(id)!.providerEventId }]));
+    if (operations.size) await this.execute(operations);
   }
 }

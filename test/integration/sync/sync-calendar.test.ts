@@ -171,6 +171,23 @@ describe('syncCalendar (fake provider, DynamoDB Local)', () => {
     expect(publisher.ofType('calendar.event.deleted')).toHaveLength(1);
   });
 
+  it('forces a full round once a day, which lists days that moved into the window and prunes aged-out events silently', async () => {
+    provider.upsertAsUser('primary', timed('soon', 'Soon', '2026-11-24T10:00:00Z'));
+    provider.upsertAsUser('primary', timed('edge', 'Just beyond the window', '2027-11-24T10:30:00Z'));
+    await sync();
+    expect((await stored()).map((e) => e.providerEventId)).toEqual(['soon']);
+    publisher.clear();
+    clock.advance(2 * 86_400_000); // the window's far end moves past "edge"; its past side moves past nothing yet
+    expect(await sync()).toMatchObject({ status: 'synced', mode: 'full', created: 1 });
+    expect((await stored()).map((e) => e.providerEventId)).toEqual(['edge', 'soon']);
+
+    publisher.clear();
+    clock.advance(40 * 86_400_000); // "soon" is now older than pastDays (30): it leaves the store without a deletion event
+    expect(await sync()).toMatchObject({ status: 'synced', mode: 'full', deleted: 0 });
+    expect((await stored()).map((e) => e.providerEventId)).toEqual(['edge']);
+    expect(publisher.ofType('calendar.event.deleted')).toEqual([]);
+  });
+
   it('keeps all-day events as dates', async () => {
     provider.upsertAsUser('primary', { ...timed('d', 'Holiday', '2026-12-24T00:00:00Z'), start: { date: '2026-12-24' }, end: { date: '2026-12-27' } });
     await sync();
