@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AppError, isAppError } from '../../../shared/domain/app-error.ts';
+import { isAppError, type AppError } from '../../../shared/domain/app-error.ts';
 import type { ChangePage, ProviderCalendarRef } from '../../../shared/ports/calendar-provider.ts';
 import { collectRound } from '../../contract/provider-contract.ts';
 import { startFaultProxy, type FaultProxy, type ProxiedRequest } from '../../support/fault-proxy.ts';
