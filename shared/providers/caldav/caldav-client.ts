@@ -170,7 +170,7 @@ export class CaldavClient {
             method: 'REPORT',
             headers: { ...this.headers, depth: '1' },
             namespace: 'c',
-            body: { 'calendar-multiget': { _attributes: NS, 'd:prop': { 'd:getetag': {}, 'c:calendar-data': {} }, 'd:href': hrefs.map((href) => escapeXmlText(href)) } },
+            body: { 'calendar-multiget': { _attributes: NS, 'd:prop': { 'd:getetag': {}, 'c:calendar-data': {} }, 'd:href': [...hrefs] } },
           },
           fetch: fetch as typeof globalThis.fetch,
         }),
@@ -264,10 +264,6 @@ export class CaldavClient {
 
 function samePath(a: string, b: string): boolean {
   return a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
-}
-
-function escapeXmlText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function calendarData(value: unknown): string | null {

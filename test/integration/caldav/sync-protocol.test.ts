@@ -129,6 +129,21 @@ describe('CalDAV sync protocol against Radicale', () => {
     expect(kinds).toEqual([`delete /proto/${slug}/ghost.ics`, `replace ${uid}`]);
   });
 
+  it('handles object names and UIDs with characters that need escaping in URLs and XML', async () => {
+    const { other, ref } = await freshCalendar();
+    const uid = `odd&<uid> ${randomUUID().slice(0, 6)}@example.com`;
+    await other.create([{ uid, title: 'Odd one', start: { date: '2026-12-10' }, end: { date: '2026-12-11' } }], 'odd name & more (1).ics');
+    const provider = proxiedProvider({ multigetBatch: 1 });
+    const round = await collectRound(provider, { calendar: ref, cursor: null, window: WINDOW });
+    expect([...round.upserts.values()].map((e) => [e.providerEventId, e.resourceId])).toEqual([[uid, expect.stringContaining('odd%20name%20%26%20more')]]);
+    const fresh = proxiedProvider();
+    expect((await fresh.getEvent(ref, uid))?.title).toBe('Odd one');
+    const updated = await fresh.updateEvent(ref, uid, { title: 'Odd one, renamed', start: { date: '2026-12-10' }, end: { date: '2026-12-11' } });
+    expect(updated.title).toBe('Odd one, renamed');
+    await fresh.deleteEvent(ref, uid);
+    expect(await proxiedProvider().getEvent(ref, uid)).toBeNull();
+  });
+
   describe('servers without sync-collection (ctag fallback)', () => {
     for (const refusal of [
       { name: '501 Not Implemented', fault: { kind: 'status' as const, status: 501 } },
