@@ -114,7 +114,7 @@ async function runCase(initial: Command[], commands: Command[]): Promise<void> {
   const clock = new TestClock('2026-11-23T12:00:00Z');
   const publisher = new RecordingPublisher();
   // Through the proxy, small multiget batches (several pages per round) and a short timeout for hung answers.
-  const crashing = new CrashingProvider(providerFor(radicale, 'conv', { serverUrl: proxy.url, multigetBatch: 2, timeoutMs: 1_000 }));
+  const crashing = new CrashingProvider(providerFor(radicale, 'conv', { serverUrl: proxy.url, multigetBatch: 2, timeoutMs: 1_500 }));
   const direct: CaldavCalendarProvider = providerFor(radicale, 'conv');
   const directRef = { providerCalendarId: collectionUrl, timeZone: 'Europe/Berlin' };
   const synced = new SyncedCalendar({ stores, clock, publisher, provider: crashing, tenantId: 'conv', key: slug, collectionUrl: proxiedCollection, serverUrl: proxy.url, timeZone: 'Europe/Berlin' });
@@ -224,7 +224,7 @@ async function runCase(initial: Command[], commands: Command[]): Promise<void> {
         proxy.failNext(cmd.count, { kind: 'status', status: cmd.status, ...(cmd.status === 503 ? { headers: { 'retry-after': '1' } } : {}) });
         return;
       case 'hang':
-        proxy.failNext(1, { kind: 'timeout', holdMs: 3_000 });
+        proxy.failNext(1, { kind: 'timeout', holdMs: 4_000 });
         return;
       case 'crashNextSync':
         crashing.armCrash(cmd.afterPages);
@@ -273,7 +273,7 @@ async function runCase(initial: Command[], commands: Command[]): Promise<void> {
   seen.crashes += crashing.crashes;
   proxy.reset();
   crashing.disarm();
-  await synced.settle();
+  await synced.settle(8);
 
   const completions = publisher.ofType('calendar.sync.completed').map((e) => e.data as { resynced: boolean; pages: number });
   seen.resyncs += completions.filter((c) => c.resynced).length;

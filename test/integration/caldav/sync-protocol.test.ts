@@ -144,6 +144,27 @@ describe('CalDAV sync protocol against Radicale', () => {
     expect(await proxiedProvider().getEvent(ref, uid)).toBeNull();
   });
 
+  it('marks the account\'s own attendee and organizer entries as self (user name or account e-mail)', async () => {
+    const { ref, collectionUrl } = await freshCalendar();
+    const ics = [
+      'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Other//EN', 'BEGIN:VEVENT', 'UID:meeting-1', 'DTSTAMP:20260101T000000Z',
+      'DTSTART:20261210T090000Z', 'DTEND:20261210T100000Z', 'SUMMARY:Meeting',
+      'ORGANIZER;CN=Boss:mailto:boss@example.com',
+      'ATTENDEE;PARTSTAT=ACCEPTED:mailto:boss@example.com',
+      'ATTENDEE;PARTSTAT=TENTATIVE;CN=Me:mailto:Proto.User@Example.com',
+      'ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:someone@example.com',
+      'END:VEVENT', 'END:VCALENDAR', '',
+    ].join('\r\n');
+    await user.put(collectionUrl, 'meeting.ics', ics);
+    const event = await proxiedProvider({ accountEmail: 'proto.user@example.com' }).getEvent(ref, 'meeting-1');
+    expect(event?.organizer).toMatchObject({ email: 'boss@example.com', self: false });
+    expect(event?.attendees.map((a) => [a.email?.toLowerCase(), a.responseStatus, a.self])).toEqual([
+      ['boss@example.com', 'accepted', false],
+      ['proto.user@example.com', 'tentative', true],
+      ['someone@example.com', 'needs_action', false],
+    ]);
+  });
+
   describe('servers without sync-collection (ctag fallback)', () => {
     for (const refusal of [
       { name: '501 Not Implemented', fault: { kind: 'status' as const, status: 501 } },
