@@ -75,43 +75,41 @@ export class CaldavClient {
   }
 
   /** Runs one exchange with a fetch that records the HTTP answer (tsdav consumes the body; a clone keeps error bodies). */
-  private async exchange<T>(what: string, run: (fetch: CaldavFetch) => Promise<T>, read: boolean): Promise<Exchange<T>> {
-    const retries = read ? (this.options.readRetries ?? 1) : 0;
-    for (let attempt = 0; ; attempt++) {
-      let seen: { status: number; headers: Headers; body: Promise<string> } | null = null;
-      const recording: CaldavFetch = async (url, init) => {
-        const response = await this.options.fetch(url, init);
-        seen = { status: response.status, headers: response.headers, body: response.status >= 300 ? response.clone().text() : Promise.resolve('') };
-        return response;
-      };
-      try {
-        const value = await run(recording);
-        const answer = seen as { status: number; headers: Headers; body: Promise<string> } | null;
-        if (!answer) throw new AppError('provider.unavailable', `CalDAV ${what}: no request was made`, { retryable: true });
-        return { value, status: answer.status, headers: answer.headers, body: await answer.body };
-      } catch (thrown) {
-        const error = translateCaldavThrown(thrown, what);
-        if (error.code === 'provider.unavailable' && attempt < retries) {
-          await this.sleep(Math.round(200 * 2 ** attempt * (0.5 + Math.random())));
-          continue;
-        }
-        throw error;
-      }
+  private async exchange<T>(what: string, run: (fetch: CaldavFetch) => Promise<T>): Promise<Exchange<T>> {
+    let seen: { status: number; headers: Headers; body: Promise<string> } | null = null;
+    const recording: CaldavFetch = async (url, init) => {
+      const response = await this.options.fetch(url, init);
+      seen = { status: response.status, headers: response.headers, body: response.status >= 300 ? response.clone().text() : Promise.resolve('') };
+      return response;
+    };
+    let value: T;
+    try {
+      value = await run(recording);
+    } catch (thrown) {
+      throw translateCaldavThrown(thrown, what);
     }
+    const answer = seen as { status: number; headers: Headers; body: Promise<string> } | null;
+    if (!answer) throw new AppError('provider.unavailable', `CalDAV ${what}: no request was made`, { retryable: true });
+    return { value, status: answer.status, headers: answer.headers, body: await answer.body };
   }
 
-  /** Runs a DAV exchange and turns a non-success HTTP answer into an AppError (with quick retries for reads). */
+  /**
+   * One exchange whose HTTP status must satisfy `ok`, else a typed AppError. Reads are retried quickly
+   * (`readRetries`, jittered) when the failure is transient (5xx, no answer); nothing else is.
+   */
   private async checked<T>(what: string, run: (fetch: CaldavFetch) => Promise<T>, ok: (status: number) => boolean, read: boolean): Promise<Exchange<T>> {
     const retries = read ? (this.options.readRetries ?? 1) : 0;
     for (let attempt = 0; ; attempt++) {
-      const result = await this.exchange(what, run, read);
-      if (ok(result.status)) return result;
-      const error = translateCaldavFailure({ status: result.status, retryAfter: result.headers.get('retry-after'), body: result.body }, what);
-      if (read && error.code === 'provider.unavailable' && attempt < retries) {
-        await this.sleep(Math.round(200 * 2 ** attempt * (0.5 + Math.random())));
-        continue;
+      let error: AppError;
+      try {
+        const result = await this.exchange(what, run);
+        if (ok(result.status)) return result;
+        error = translateCaldavFailure({ status: result.status, retryAfter: result.headers.get('retry-after'), body: result.body }, what);
+      } catch (thrown) {
+        error = translateCaldavThrown(thrown, what);
       }
-      throw error;
+      if (error.code !== 'provider.unavailable' || attempt >= retries) throw error;
+      await this.sleep(Math.round(200 * 2 ** attempt * (0.5 + Math.random())));
     }
   }
 
@@ -123,7 +121,7 @@ export class CaldavClient {
 
   /** Like `propfind`, but gives back the raw HTTP status instead of throwing on a non-DAV answer (discovery probes). */
   async probe(url: string, depth: '0' | '1', props: Record<string, unknown>): Promise<{ status: number; responses: DAVResponse[]; headers: Headers; body: string }> {
-    const result = await this.exchange('discovery', (fetch) => propfind({ url, depth, props, headers: this.headers, fetch: fetch as typeof globalThis.fetch }), true);
+    const result = await this.exchange('discovery', (fetch) => propfind({ url, depth, props, headers: this.headers, fetch: fetch as typeof globalThis.fetch }));
     return { status: result.status, responses: result.value, headers: result.headers, body: result.body };
   }
 
