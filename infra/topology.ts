@@ -53,7 +53,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   {
     name: 'api-connections',
     entry: 'functions/api-connections/handler.ts',
-    description: 'Connections: list, get, disconnect, sync now',
+    description: 'Connections: list, get, disconnect, sync now, connect CalDAV/iCloud',
     memoryMb: 512,
     timeoutSeconds: 29,
     trigger: { kind: 'http' },
