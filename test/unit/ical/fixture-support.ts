@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { CalendarEvent, ProviderEvent } from '../../../shared/domain/calendar-event.ts';
 import type { Occurrence } from '../../../shared/ports/recurrence-expander.ts';
@@ -6,7 +6,25 @@ import { parseCalendarResource } from '../../../shared/providers/caldav/ical/ind
 import { CalendarRecurrenceExpander } from '../../../shared/recurrence/index.ts';
 import { zoneOffsets } from '../../../shared/recurrence/zone-offsets.ts';
 
-export const FIXTURE_DIR = path.resolve(import.meta.dirname, '../../../../shared/fixtures/ics');
+/**
+ * The real-world iCalendar corpus lives beside the repository (`../shared/fixtures/ics`, reference material we
+ * do not copy into the project). `ICS_FIXTURES_DIR` points elsewhere when the checkout is not beside it. A
+ * missing corpus fails the run with this message: these tests must never be skipped silently.
+ */
+function locateFixtures(): string {
+  const candidates = [
+    process.env.ICS_FIXTURES_DIR,
+    path.resolve(import.meta.dirname, '../../../../shared/fixtures/ics'),
+    '/work/shared/fixtures/ics',
+  ].filter((dir): dir is string => Boolean(dir));
+  const found = candidates.find((dir) => existsSync(path.join(dir, 'MANIFEST.md')));
+  if (!found) {
+    throw new Error(`The iCalendar fixture corpus was not found (looked in: ${candidates.join(', ')}). Set ICS_FIXTURES_DIR to the folder that holds MANIFEST.md and the .ics files.`);
+  }
+  return found;
+}
+
+export const FIXTURE_DIR = locateFixtures();
 
 export function fixtureFiles(): string[] {
   return readdirSync(FIXTURE_DIR)
