@@ -21,8 +21,14 @@ export interface Occurrence {
  * Cancelled instances are dropped. All-day dates resolve in `allDayZone` per calendar.
  *
  * @example
+ *   await expander.prepare(stored);
  *   const busy = expander.expand(await events.listInRange(t, ids, range), range, (calendarId) => zones.get(calendarId) ?? null);
  */
 export interface RecurrenceExpander {
+  /**
+   * Loads what expanding these events needs: the general rule engine is fetched only when a series has a
+   * rule the fast path does not cover. Call it before `expand` (which stays synchronous for speed).
+   */
+  prepare(events: readonly CalendarEvent[]): Promise<void>;
   expand(events: readonly CalendarEvent[], range: TimeRange, zoneOf: (calendarId: string) => string | null): Occurrence[];
 }

@@ -5,7 +5,8 @@ import { eventIntervalUtc, eventTimeToUtcMs } from '../domain/event-time.ts';
 import { resolveTimeZoneName } from '../domain/windows-time-zones.ts';
 import type { Occurrence, RecurrenceExpander } from '../ports/recurrence-expander.ts';
 import { dateToLocalMs, forEachSeriesInstance, isoDate, seriesZone } from './expand-series.ts';
-import { THIS_AND_FUTURE } from './recurrence-lines.ts';
+import { parseRecurrenceLines, THIS_AND_FUTURE } from './recurrence-lines.ts';
+import { fastPathHandles, generalRuleEngineLoaded, loadGeneralRuleEngine } from './rule-iteration.ts';
 import { zoneOffsets } from './zone-offsets.ts';
 
 const DAY_MS = 86_400_000;
@@ -46,6 +47,18 @@ function overlaps(startMs: number, endMs: number, rangeStartMs: number, rangeEnd
  * - Anything with status `cancelled` (a cancelled single, a cancelled series) yields no occurrence.
  */
 export class CalendarRecurrenceExpander implements RecurrenceExpander {
+  async prepare(events: readonly CalendarEvent[]): Promise<void> {
+    if (generalRuleEngineLoaded()) return;
+    for (const event of events) {
+      if (event.kind !== 'master' || !event.recurrence?.length) continue;
+      const set = parseRecurrenceLines(event.recurrence, () => null);
+      if ([...set.rrules, ...set.exrules].some((rule) => !fastPathHandles(rule))) {
+        await loadGeneralRuleEngine();
+        return;
+      }
+    }
+  }
+
   expand(events: readonly CalendarEvent[], range: TimeRange, zoneOf: (calendarId: string) => string | null): Occurrence[] {
     const rangeStartMs = range.start.getTime();
     const rangeEndMs = range.end.getTime();

@@ -1,6 +1,36 @@
-import ICAL from 'ical.js';
+import type ICALModule from 'ical.js';
 import type { RuleParts } from './recurrence-lines.ts';
 import { formatRule } from './recurrence-lines.ts';
+
+type IcalLibrary = typeof ICALModule;
+
+/**
+ * The general RFC 5545 rule engine (ical.js), needed only for rules the arithmetic fast path does not cover.
+ * It is loaded on demand (`loadGeneralRuleEngine`, called by `RecurrenceExpander.prepare`), so functions
+ * that rarely meet such a rule do not load it at cold start; modules that import ical.js anyway (the
+ * iCalendar parser) hand it over with `useGeneralRuleEngine`.
+ */
+let ICAL: IcalLibrary | null = null;
+
+export function useGeneralRuleEngine(library: IcalLibrary): void {
+  ICAL ??= library;
+}
+
+export async function loadGeneralRuleEngine(): Promise<void> {
+  if (!ICAL) useGeneralRuleEngine((await import('ical.js')).default);
+}
+
+export function generalRuleEngineLoaded(): boolean {
+  return ICAL !== null;
+}
+
+/** Whether the arithmetic fast path handles this rule (otherwise the general engine must be loaded). */
+export function fastPathHandles(rule: RuleParts): boolean {
+  const allowed = SIMPLE_KEYS[rule.get('FREQ') ?? ''];
+  if (!allowed) return false;
+  for (const key of rule.keys()) if (!allowed.has(key)) return false;
+  return true;
+}
 
 const DAY_MS = 86_400_000;
 /** Hard stop for pathological rules (FREQ=SECONDLY over decades); far above any real calendar. */
@@ -190,6 +220,7 @@ function withImpliedParts(rule: RuleParts, dtstart: Date): RuleParts {
 
 /** General RFC 5545 iteration with ical.js, in floating wall time; UNTIL and COUNT are applied here as in the fast path. */
 export function expandRuleIcal(rule: RuleParts, window: RuleWindow): number[] {
+  if (!ICAL) throw new Error(`The general rule engine is not loaded (rule ${formatRule(rule)}): await RecurrenceExpander.prepare() first`);
   const countValue = rule.get('COUNT');
   const count = countValue === undefined ? null : Number(countValue);
   const sink = new InstanceSink(window, count !== null && Number.isFinite(count) && count > 0 ? count : null);
@@ -197,7 +228,7 @@ export function expandRuleIcal(rule: RuleParts, window: RuleWindow): number[] {
   sink.add(dtstart);
   const start = new Date(dtstart);
   const implied = withImpliedParts(rule, start);
-  let recur: ICAL.Recur;
+  let recur: InstanceType<IcalLibrary['Recur']>;
   try {
     recur = ICAL.Recur.fromString(formatRule(implied));
   } catch {
@@ -218,7 +249,7 @@ export function expandRuleIcal(rule: RuleParts, window: RuleWindow): number[] {
   const requiredDays = monthDays?.every((d) => d > 0) ? new Set(monthDays) : null;
   const iterator = recur.iterator(first);
   for (let i = 0; i < MAX_ITERATIONS; i++) {
-    let next: ICAL.Time | null;
+    let next: InstanceType<IcalLibrary['Time']> | null;
     try {
       next = iterator.next();
     } catch {

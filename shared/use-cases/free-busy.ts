@@ -108,6 +108,7 @@ export async function freeBusy(deps: FreeBusyDeps, input: FreeBusyInput): Promis
   // Series instances go to buffers of their own, so the singles keep the store's start order (no sort).
   const instances = new Map<string, BusyIntervalBuffer>();
   if (seriesParts.length > 0) {
+    await deps.expander.prepare(seriesParts);
     for (const occurrence of deps.expander.expand(seriesParts, input.range, zoneOf)) {
       if (!isBusy(occurrence.event)) continue;
       let buffer = instances.get(occurrence.event.calendarId);

@@ -51,6 +51,7 @@ export async function listEvents(deps: ListEventsDeps, input: ListEventsInput): 
   // Calendar zones should be IANA; a Windows name is translated and junk read as UTC, never a 500.
   const zone = calendar.timeZone ? resolveTimeZoneName(calendar.timeZone) : null;
   const stored = await deps.events.listInRange(input.tenantId, [calendar.id], input.range);
+  await deps.expander.prepare(stored);
   const sorted = input.expand ? expandedItems(deps.expander, stored, input.range, zone) : storedItems(deps.expander, stored, input.range, zone);
   sorted.sort(compareSorted);
 

@@ -1,8 +1,11 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseRule } from '../../../shared/recurrence/recurrence-lines.ts';
 import type { RuleWindow } from '../../../shared/recurrence/rule-iteration.ts';
-import { expandRuleFast, expandRuleIcal } from '../../../shared/recurrence/rule-iteration.ts';
+import { expandRuleFast, expandRuleIcal, loadGeneralRuleEngine } from '../../../shared/recurrence/rule-iteration.ts';
+
+// These tests compare the fast path with the general engine directly: load the engine first.
+beforeAll(() => loadGeneralRuleEngine());
 
 const DAY_MS = 86_400_000;
 const WEEKDAYS = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'];

@@ -1,4 +1,8 @@
 import ICAL from 'ical.js';
+import { useGeneralRuleEngine } from '../../../recurrence/rule-iteration.ts';
+
+// ical.js is loaded here anyway: hand it to the recurrence expander, which otherwise loads it on demand.
+useGeneralRuleEngine(ICAL);
 
 export interface ParsedComponents {
   /** VCALENDAR-level properties by lower-case name (first value as text), e.g. `x-wr-timezone`. */
