@@ -12,7 +12,6 @@ import type { DeliveryWorkerDeps } from '../../use-cases/webhooks/process-delive
 import type { RedeliverDeps } from '../../use-cases/webhooks/redeliver.ts';
 import type { SendTestDeps } from '../../use-cases/webhooks/send-test-message.ts';
 import { SECRET_OVERLAP_MS, type WebhookSettings } from '../../use-cases/webhooks/webhook-settings.ts';
-import { NodeWebhookSender } from '../../webhooks/node-webhook-sender.ts';
 import type { DeliveryMessage } from '../../webhooks/webhook-delivery.ts';
 import { systemResolver, webhookUrlPolicy } from '../../webhooks/webhook-url-policy.ts';
 import { config } from '../config.ts';
@@ -65,7 +64,16 @@ const endpointMetadataStore = lazy(() => new DynamoWebhookEndpointStore({ doc: d
 
 export const webhookDeliveryStore = lazy(() => new DynamoWebhookDeliveryStore({ doc: dynamoDocument(), tableName: config().TABLE_NAME }));
 
-const nodeSender = lazy(() => new NodeWebhookSender({ policy: webhookSettings().urlPolicy, resolver }));
+/** The HTTP sender is loaded on the first delivery: only the delivery worker sends, the API functions never do. */
+const nodeSender = lazy((): WebhookSender => {
+  let loaded: Promise<WebhookSender> | null = null;
+  return {
+    async send(request) {
+      loaded ??= import('../../webhooks/node-webhook-sender.ts').then(({ NodeWebhookSender }) => new NodeWebhookSender({ policy: webhookSettings().urlPolicy, resolver }));
+      return (await loaded).send(request);
+    },
+  };
+});
 
 export function webhookSender(): WebhookSender {
   return webhookOverrides.sender ?? nodeSender();
