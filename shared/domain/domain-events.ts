@@ -143,6 +143,25 @@ export function domainEvent<T extends DomainEventType>(
   return { id, type, version: DOMAIN_EVENT_TYPES[type].version, time: time.toISOString(), tenantId, data };
 }
 
+/** The payload of every `connection.*` event: the connection's state as stored (never its credentials). */
+export function connectionEventData(connection: {
+  id: string;
+  provider: DomainEventData<'connection.created'>['provider'];
+  status: DomainEventData<'connection.created'>['status'];
+  accountEmail: string | null;
+  consecutiveErrors: number;
+  lastError: { code: string; message: string } | null;
+}): DomainEventData<'connection.created'> {
+  return {
+    connectionId: connection.id,
+    provider: connection.provider,
+    status: connection.status,
+    accountEmail: connection.accountEmail,
+    consecutiveErrors: connection.consecutiveErrors,
+    error: connection.lastError ? { code: connection.lastError.code, message: connection.lastError.message } : null,
+  };
+}
+
 /** Parses and validates an unknown payload (from EventBridge or a queue) as a domain event. */
 export function parseDomainEvent(input: unknown): DomainEvent {
   return AnyDomainEvent.parse(input) as DomainEvent;

@@ -142,7 +142,7 @@ export function parseRecurrenceLines(lines: readonly string[], resolveZone: (tzi
 }
 
 /** Index of the colon that ends the name and parameters (colons inside quoted parameter values do not count). */
-function findValueColon(line: string): number {
+export function findValueColon(line: string): number {
   let quoted = false;
   for (let i = 0; i < line.length; i++) {
     const char = line[i];

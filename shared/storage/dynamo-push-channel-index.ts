@@ -30,15 +30,7 @@ const PushChannelEntrySchema = z.object({
 });
 
 /** The stored shape: the channel's ISO expiry under `channelExpiresAt`, because `expiresAt` is the table TTL. */
-const StoredEntrySchema = z.object({
-  channelId: z.string(),
-  kind: PushKind,
-  tenantId: z.string(),
-  connectionId: z.string(),
-  calendarId: z.string(),
-  secretHash: z.string(),
-  channelExpiresAt: Instant,
-});
+const StoredEntrySchema = z.extend(z.omit(PushChannelEntrySchema, { expiresAt: true }), { channelExpiresAt: Instant });
 
 /**
  * Global lookup from a provider push (Google channel id, Graph subscription id) to its calendar: the push

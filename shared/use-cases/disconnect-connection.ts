@@ -1,5 +1,5 @@
 import { notFound } from '../domain/app-error.ts';
-import { domainEvent } from '../domain/domain-events.ts';
+import { connectionEventData, domainEvent } from '../domain/domain-events.ts';
 import type { CalendarProvider, CalendarProviderFactory } from '../ports/calendar-provider.ts';
 import type { CalendarStore, PushChannelIndex } from '../ports/calendar-store.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -56,19 +56,8 @@ export async function disconnectConnection(deps: DisconnectDeps, tenantId: strin
   }
 
   await deps.publisher.publish([
-    domainEvent(
-      'connection.deleted',
-      tenantId,
-      {
-        connectionId,
-        provider: connection.provider,
-        status: connection.status,
-        accountEmail: connection.accountEmail,
-        consecutiveErrors: connection.consecutiveErrors,
-        error: null,
-      },
-      { idempotencyParts: [connectionId, connection.createdAt], time: deps.clock.now() },
-    ),
+    // A disconnect is no error: the last sync error is not carried into the event.
+    domainEvent('connection.deleted', tenantId, connectionEventData({ ...connection, lastError: null }), { idempotencyParts: [connectionId, connection.createdAt], time: deps.clock.now() }),
   ]);
   await deps.connections.delete(tenantId, connectionId);
 }

@@ -1,7 +1,7 @@
 import { AppError } from '../../domain/app-error.ts';
 import { DEFAULT_SYNC_WINDOW, type Calendar } from '../../domain/calendar.ts';
 import type { Connection, Credentials } from '../../domain/connection.ts';
-import { domainEvent } from '../../domain/domain-events.ts';
+import { connectionEventData, domainEvent } from '../../domain/domain-events.ts';
 import { stableId } from '../../domain/ids.ts';
 import type { CalendarProvider, CalendarProviderFactory } from '../../ports/calendar-provider.ts';
 import type { ConnectionStore } from '../../ports/connection-store.ts';
@@ -84,14 +84,7 @@ export async function registerConnection(
   await requestSync(deps, calendars.filter((c) => c.syncEnabled), 'connect', { full: true });
   if (!existing) {
     await deps.publisher.publish([
-      domainEvent('connection.created', connection.tenantId, {
-        connectionId: connection.id,
-        provider: connection.provider,
-        status: connection.status,
-        accountEmail: connection.accountEmail,
-        consecutiveErrors: 0,
-        error: null,
-      }, { idempotencyParts: [connection.id, connection.createdAt], time: deps.clock.now() }),
+      domainEvent('connection.created', connection.tenantId, connectionEventData(connection), { idempotencyParts: [connection.id, connection.createdAt], time: deps.clock.now() }),
     ]);
   }
   return { connection, calendars, created: !existing };

@@ -1,6 +1,6 @@
 import { isAppError, type AppError } from '../../domain/app-error.ts';
 import { MAX_CONSECUTIVE_SYNC_FAILURES, type Connection, type ConnectionStatus } from '../../domain/connection.ts';
-import { domainEvent, type DomainEventType } from '../../domain/domain-events.ts';
+import { connectionEventData, domainEvent, type DomainEventType } from '../../domain/domain-events.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { ConnectionPatch, ConnectionStore } from '../../ports/connection-store.ts';
 import type { EventPublisher } from '../../ports/event-publisher.ts';
@@ -29,16 +29,7 @@ async function updateConnection(
     try {
       const updated = await deps.connections.update(tenantId, connectionId, current.version, { ...decision.patch, updatedAt: deps.clock.now().toISOString() });
       if (decision.event) {
-        await deps.publisher.publish([
-          domainEvent(decision.event, tenantId, {
-            connectionId,
-            provider: updated.provider,
-            status: updated.status,
-            accountEmail: updated.accountEmail,
-            consecutiveErrors: updated.consecutiveErrors,
-            error: updated.lastError ? { code: updated.lastError.code, message: updated.lastError.message } : null,
-          }, { time: deps.clock.now() }),
-        ]);
+        await deps.publisher.publish([domainEvent(decision.event, tenantId, connectionEventData(updated), { time: deps.clock.now() })]);
       }
       return updated;
     } catch (error) {
@@ -82,16 +73,7 @@ export async function recordSyncFailure(deps: HealthDeps, connection: Connection
     return { patch: { status, consecutiveErrors, lastError: { code: error.code, message: error.message, at } }, event: 'connection.sync_failed' };
   });
   if (disabledNow && updated) {
-    await deps.publisher.publish([
-      domainEvent('connection.disabled', updated.tenantId, {
-        connectionId: updated.id,
-        provider: updated.provider,
-        status: updated.status,
-        accountEmail: updated.accountEmail,
-        consecutiveErrors: updated.consecutiveErrors,
-        error: updated.lastError ? { code: updated.lastError.code, message: updated.lastError.message } : null,
-      }, { time: deps.clock.now() }),
-    ]);
+    await deps.publisher.publish([domainEvent('connection.disabled', updated.tenantId, connectionEventData(updated), { time: deps.clock.now() })]);
   }
   return updated;
 }

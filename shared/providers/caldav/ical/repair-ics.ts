@@ -1,3 +1,4 @@
+import { findValueColon } from '../../../recurrence/recurrence-lines.ts';
 /**
  * Turns real-world iCalendar text into content lines ical.js accepts, fixing what producers get wrong
  * instead of rejecting the object:
@@ -144,13 +145,3 @@ function repairLine(line: string): string {
   return line;
 }
 
-/** Index of the colon that ends name and parameters (colons inside quoted parameter values do not count). */
-export function findValueColon(line: string): number {
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const char = line[i];
-    if (char === '"') quoted = !quoted;
-    else if (char === ':' && !quoted) return i;
-  }
-  return -1;
-}
