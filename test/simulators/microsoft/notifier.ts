@@ -175,6 +175,12 @@ export class Notifier {
     for (const item of reordered.reverse()) await this.send([item], false);
     for (const batch of this.batches(normal)) await this.send(batch, false);
     for (const item of duplicates) await this.send([item], true);
+    // Timers follow libuv's cached loop clock and can fire a little before Date.now() reaches an item's due
+    // time; without this, an item found "not yet due" would never be looked at again.
+    if (this.options.mode === 'auto' && !includeNotDue && this.queue.length > 0) {
+      const earliest = Math.min(...this.queue.map((item) => item.dueAtMs));
+      this.schedule(Math.max(1, earliest - Date.now()));
+    }
   }
 
   private batches(items: QueuedItem[]): QueuedItem[][] {
