@@ -8,6 +8,7 @@ import { resolveTimeZoneName } from '../domain/windows-time-zones.ts';
 import type { CalendarStore } from '../ports/calendar-store.ts';
 import type { EventStore } from '../ports/event-store.ts';
 import type { Occurrence, RecurrenceExpander } from '../ports/recurrence-expander.ts';
+import { formatInstant } from '../domain/timestamps.ts';
 
 export interface ListEventsDeps {
   calendars: Pick<CalendarStore, 'get'>;
@@ -75,19 +76,18 @@ function expandedItems(expander: RecurrenceExpander, stored: readonly CalendarEv
     const occurrenceId = occurrenceIdOf(occurrence, masterIds, zone);
     const { event } = occurrence;
     const item: EventListItem = { ...withoutTenant(event), occurrenceId };
-    // Series instances (and overrides shifted by a THISANDFUTURE edit) are placed at their own time.
-    if (event.kind === 'master' || eventTimeToUtcMs(event.start, zone) !== occurrence.startMs) {
-      item.start = occurrenceTime(occurrence.startDate, occurrence.startMs, event.start);
-      item.end = occurrenceTime(occurrence.endDate, occurrence.endMs, event.end);
-      if (event.kind === 'master') item.originalStart = item.start;
-    }
+    // Every item is placed at its occurrence's own time (series instances, overrides shifted by a
+    // THISANDFUTURE edit), written in one format whatever the provider stored.
+    item.start = occurrenceTime(occurrence.startDate, occurrence.startMs, event.start);
+    item.end = occurrenceTime(occurrence.endDate, occurrence.endMs, event.end);
+    if (event.kind === 'master') item.originalStart = item.start;
     return { startMs: occurrence.startMs, key: occurrenceId, item };
   });
 }
 
 function occurrenceTime(date: string | null, ms: number, like: EventTime): EventTime {
   if (date !== null) return { date };
-  return { dateTime: new Date(ms).toISOString(), timeZone: isAllDay(like) ? null : like.timeZone };
+  return { dateTime: formatInstant(ms), timeZone: isAllDay(like) ? null : like.timeZone };
 }
 
 /** `<series id>_<original start>`: `20261105T140000Z` for timed series, `20261105` for all-day ones. */

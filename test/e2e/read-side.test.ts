@@ -77,10 +77,10 @@ describe('read side through the local stack', () => {
   it('lists expanded events in pages, and the stored records with expand=false', async () => {
     const all = await json<EventPage>(await stack.api(`/v1/calendars/${primary.id}/events?${RANGE}`));
     expect(all.items.map((e) => [e.title, e.start.dateTime])).toEqual([
-      ['Weekly', '2026-11-02T14:00:00.000Z'], // 09:00 EST, after the DST change
-      ['Review', '2026-11-02T14:30:00.000Z'],
-      ['Lunch', '2026-11-03T17:00:00.000Z'],
-      ['Focus', '2026-11-04T14:00:00.000Z'],
+      ['Weekly', '2026-11-02T14:00:00Z'], // 09:00 EST, after the DST change
+      ['Review', '2026-11-02T14:30:00Z'],
+      ['Lunch', '2026-11-03T17:00:00Z'],
+      ['Focus', '2026-11-04T14:00:00Z'],
     ]);
     expect(all.items[0]!.occurrenceId).toMatch(/_20261102T140000Z$/);
     expect(all.nextCursor).toBeNull();

@@ -74,18 +74,18 @@ describe('listEvents on DynamoDB Local', () => {
     const page = await list();
     const weekly = page.items.filter((item) => item.id === master.id || item.id === moved.id);
     expect(weekly.map((item) => [item.occurrenceId, startOf(item), item.title])).toEqual([
-      [`${master.id}_20261015T130000Z`, '2026-10-15T13:00:00.000Z', 'Weekly'],
-      [`${master.id}_20261022T130000Z`, '2026-10-22T13:00:00.000Z', 'Weekly'],
-      [`${master.id}_20261029T130000Z`, '2026-10-30T14:00:00.000Z', 'Weekly (moved)'],
-      [`${master.id}_20261105T140000Z`, '2026-11-05T14:00:00.000Z', 'Weekly'],
-      [`${master.id}_20261119T140000Z`, '2026-11-19T14:00:00.000Z', 'Weekly'],
+      [`${master.id}_20261015T130000Z`, '2026-10-15T13:00:00Z', 'Weekly'],
+      [`${master.id}_20261022T130000Z`, '2026-10-22T13:00:00Z', 'Weekly'],
+      [`${master.id}_20261029T130000Z`, '2026-10-30T14:00:00Z', 'Weekly (moved)'],
+      [`${master.id}_20261105T140000Z`, '2026-11-05T14:00:00Z', 'Weekly'],
+      [`${master.id}_20261119T140000Z`, '2026-11-19T14:00:00Z', 'Weekly'],
     ]);
     const instance = weekly[3]!;
     expect(instance).toMatchObject({
       kind: 'master',
-      start: { dateTime: '2026-11-05T14:00:00.000Z', timeZone: NY },
-      end: { dateTime: '2026-11-05T15:00:00.000Z', timeZone: NY },
-      originalStart: { dateTime: '2026-11-05T14:00:00.000Z', timeZone: NY },
+      start: { dateTime: '2026-11-05T14:00:00Z', timeZone: NY },
+      end: { dateTime: '2026-11-05T15:00:00Z', timeZone: NY },
+      originalStart: { dateTime: '2026-11-05T14:00:00Z', timeZone: NY },
     });
     expect(instance).not.toHaveProperty('tenantId');
   });
