@@ -1,28 +1,10 @@
 import type { ProviderEvent } from '../../shared/domain/calendar-event.ts';
 import { InMemoryCalendarProvider } from '../fakes/in-memory-calendar-provider.ts';
 import { describeProviderContract } from './provider-contract.ts';
+import { providerEvent } from '../support/events.ts';
 
-const single = (id: string, title: string, start: ProviderEvent['start'], end: ProviderEvent['end']): ProviderEvent => ({
-  providerEventId: id,
-  resourceId: null,
-  iCalUID: `${id}@fake`,
-  kind: 'single',
-  title,
-  description: null,
-  location: null,
-  start,
-  end,
-  status: 'confirmed',
-  transparency: 'opaque',
-  organizer: null,
-  attendees: [],
-  recurrence: null,
-  recurringEventId: null,
-  originalStart: null,
-  conference: null,
-  etag: null,
-  updated: null,
-});
+const single = (id: string, title: string, start: ProviderEvent['start'], end: ProviderEvent['end']): ProviderEvent =>
+  providerEvent(id, { iCalUID: `${id}@fake`, title, start, end });
 
 describeProviderContract('in-memory fake', async () => {
   const provider = new InMemoryCalendarProvider({ pageSize: 2 });

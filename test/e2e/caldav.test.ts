@@ -8,21 +8,15 @@ import { OtherClient } from '../integration/caldav/support/caldav-setup.ts';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
 import { startTestStack, type TestStack } from '../support/local-stack.ts';
 import { startRadicale, type Radicale } from '../support/radicale.ts';
+import { eventually as waitFor } from '../support/eventually.ts';
 
 let radicale: Radicale;
 let proxy: FaultProxy;
 let stack: TestStack;
 let other: OtherClient;
 
-async function eventually<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** CalDAV polls take longer than a push: allow 20 s. */
+const eventually = <T>(probe: () => Promise<T | null | undefined | false>) => waitFor(probe, 20_000);
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const DAY = 86_400_000;

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { CalendarEvent, ProviderEvent } from '../../../shared/domain/calendar-event.ts';
 import type { Calendar } from '../../../shared/domain/calendar.ts';
 import type { Connection, Credentials } from '../../../shared/domain/connection.ts';
-import { eventContentHash } from '../../../shared/domain/content-hash.ts';
 import { EnvelopeCredentialCipher } from '../../../shared/storage/encryption/envelope-credential-cipher.ts';
 import { LocalKeyWrapper } from '../../../shared/storage/encryption/local-key-wrapper.ts';
+import { providerEvent, storedFrom } from '../../support/events.ts';
 
 /** Builders of valid domain objects for storage tests; every field can be overridden. */
 export const T0 = '2025-03-01T09:00:00.000Z';
@@ -65,29 +65,16 @@ export function calendar(tenantId: string, id: string, overrides: Partial<Calend
 }
 
 export function event(tenantId: string, calendarId: string, id: string, overrides: Partial<ProviderEvent> = {}): CalendarEvent {
-  const provider: ProviderEvent = {
-    providerEventId: `p-${id}`,
-    resourceId: null,
+  const provider = providerEvent(`p-${id}`, {
     iCalUID: `${id}@example`,
-    kind: 'single',
     title: `Event ${id}`,
-    description: null,
-    location: null,
     start: { dateTime: '2025-03-10T09:00:00.000Z', timeZone: 'Europe/Berlin' },
     end: { dateTime: '2025-03-10T10:00:00.000Z', timeZone: 'Europe/Berlin' },
-    status: 'confirmed',
-    transparency: 'opaque',
-    organizer: null,
-    attendees: [],
-    recurrence: null,
-    recurringEventId: null,
-    originalStart: null,
-    conference: null,
     etag: `"etag-${id}"`,
     updated: T0,
     ...overrides,
-  };
-  return { ...provider, tenantId, connectionId: 'con_1', calendarId, id, contentHash: eventContentHash(provider) };
+  });
+  return storedFrom(provider, { tenantId, connectionId: 'con_1', calendarId, id });
 }
 
 export function timed(startIso: string, endIso: string): Pick<ProviderEvent, 'start' | 'end'> {

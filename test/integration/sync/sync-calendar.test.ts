@@ -8,33 +8,19 @@ import type { EventStore } from '../../../shared/ports/event-store.ts';
 import { DEFAULT_SYNC_SETTINGS, syncCalendar, type SyncDeps } from '../../../shared/use-cases/sync/sync-calendar.ts';
 import { InMemoryCalendarProvider } from '../../fakes/in-memory-calendar-provider.ts';
 import { createTestStores, RecordingPublisher, TestClock, testCalendar, testConnection, type TestStores } from '../../support/stores.ts';
+import { providerEvent } from '../../support/events.ts';
 
 const TENANT = 'acme';
 
 function timed(id: string, title: string, startIso: string, minutes = 30, extra: Partial<ProviderEvent> = {}): ProviderEvent {
   const start = Date.parse(startIso);
-  return {
-    providerEventId: id,
-    resourceId: null,
+  return providerEvent(id, {
     iCalUID: `${id}@x`,
-    kind: 'single',
     title,
-    description: null,
-    location: null,
     start: { dateTime: new Date(start).toISOString().replace('.000Z', 'Z'), timeZone: 'UTC' },
     end: { dateTime: new Date(start + minutes * 60_000).toISOString().replace('.000Z', 'Z'), timeZone: 'UTC' },
-    status: 'confirmed',
-    transparency: 'opaque',
-    organizer: null,
-    attendees: [],
-    recurrence: null,
-    recurringEventId: null,
-    originalStart: null,
-    conference: null,
-    etag: null,
-    updated: null,
     ...extra,
-  };
+  });
 }
 
 /** Counts writes, so "an unchanged event is neither written nor evented" can be asserted. */

@@ -6,28 +6,16 @@ import { newId, stableId, ulid } from '../../../shared/domain/ids.ts';
 import { eventTypeMatches } from '../../../shared/domain/webhook-endpoint.ts';
 import { AppError, isAppError, toAppError } from '../../../shared/domain/app-error.ts';
 import { ResourceId } from '../../../shared/api/common.ts';
+import { providerEvent } from '../../support/events.ts';
 
-const baseEvent: ProviderEvent = {
-  providerEventId: 'e1',
-  resourceId: null,
+const baseEvent: ProviderEvent = providerEvent('e1', {
   iCalUID: 'e1@x',
-  kind: 'single',
   title: 'Standup',
-  description: null,
-  location: null,
   start: { dateTime: '2026-01-05T09:00:00Z', timeZone: 'UTC' },
   end: { dateTime: '2026-01-05T09:15:00Z', timeZone: 'UTC' },
-  status: 'confirmed',
-  transparency: 'opaque',
-  organizer: null,
-  attendees: [],
-  recurrence: null,
-  recurringEventId: null,
-  originalStart: null,
-  conference: null,
   etag: '"1"',
   updated: '2026-01-01T00:00:00Z',
-};
+});
 
 describe('domain model', () => {
   it('hashes content, not etag or updated, and independent of key order', () => {

@@ -1,35 +1,20 @@
 import type { CalendarEvent, ProviderEvent } from '../../../shared/domain/calendar-event.ts';
 import type { Calendar, TimeRange } from '../../../shared/domain/calendar.ts';
-import { eventContentHash } from '../../../shared/domain/content-hash.ts';
 import { eventIntervalUtc, eventTimeToUtcMs } from '../../../shared/domain/event-time.ts';
 import type { CalendarStore } from '../../../shared/ports/calendar-store.ts';
 import type { EventStore } from '../../../shared/ports/event-store.ts';
+import { providerEvent, storedFrom } from '../../support/events.ts';
 
 /** A stored event of `calendar`; a timed confirmed opaque single unless overridden. */
 export function storedEvent(calendar: Pick<Calendar, 'tenantId' | 'id' | 'connectionId'>, id: string, overrides: Partial<ProviderEvent> = {}): CalendarEvent {
-  const provider: ProviderEvent = {
-    providerEventId: `p-${id}`,
-    resourceId: null,
+  const provider = providerEvent(`p-${id}`, {
     iCalUID: `${id}@example`,
-    kind: 'single',
     title: `Event ${id}`,
-    description: null,
-    location: null,
     start: { dateTime: '2026-11-02T09:00:00.000Z', timeZone: 'UTC' },
     end: { dateTime: '2026-11-02T10:00:00.000Z', timeZone: 'UTC' },
-    status: 'confirmed',
-    transparency: 'opaque',
-    organizer: null,
-    attendees: [],
-    recurrence: null,
-    recurringEventId: null,
-    originalStart: null,
-    conference: null,
-    etag: null,
-    updated: null,
     ...overrides,
-  };
-  return { ...provider, tenantId: calendar.tenantId, connectionId: calendar.connectionId, calendarId: calendar.id, id, contentHash: eventContentHash(provider) };
+  });
+  return storedFrom(provider, { tenantId: calendar.tenantId, connectionId: calendar.connectionId, calendarId: calendar.id, id });
 }
 
 export function timed(startIso: string, endIso: string, timeZone: string | null = null): Pick<ProviderEvent, 'start' | 'end'> {

@@ -2,30 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { CalendarEvent } from '../../../shared/domain/calendar-event.ts';
 import type { Occurrence } from '../../../shared/ports/recurrence-expander.ts';
 import { CalendarRecurrenceExpander, THIS_AND_FUTURE } from '../../../shared/recurrence/index.ts';
+import { providerEvent } from '../../support/events.ts';
 
 let counter = 0;
 function event(overrides: Partial<CalendarEvent>): CalendarEvent {
   counter++;
   return {
-    providerEventId: `p${counter}`,
-    resourceId: null,
-    iCalUID: null,
-    kind: 'single',
-    title: null,
-    description: null,
-    location: null,
-    start: { dateTime: '2024-01-01T09:00:00Z', timeZone: 'UTC' },
-    end: { dateTime: '2024-01-01T10:00:00Z', timeZone: 'UTC' },
-    status: 'confirmed',
-    transparency: 'opaque',
-    organizer: null,
-    attendees: [],
-    recurrence: null,
-    recurringEventId: null,
-    originalStart: null,
-    conference: null,
-    etag: null,
-    updated: null,
+    ...providerEvent(`p${counter}`, { start: { dateTime: '2024-01-01T09:00:00Z', timeZone: 'UTC' }, end: { dateTime: '2024-01-01T10:00:00Z', timeZone: 'UTC' } }),
     tenantId: 'tenant-test',
     connectionId: 'con_1',
     calendarId: 'cal_1',

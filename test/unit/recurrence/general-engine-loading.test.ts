@@ -2,14 +2,18 @@ import { describe, expect, it } from 'vitest';
 import type { CalendarEvent } from '../../../shared/domain/calendar-event.ts';
 import { CalendarRecurrenceExpander } from '../../../shared/recurrence/calendar-recurrence-expander.ts';
 import { generalRuleEngineLoaded } from '../../../shared/recurrence/rule-iteration.ts';
+import { providerEvent } from '../../support/events.ts';
 
 function master(rule: string): CalendarEvent {
   return {
+    ...providerEvent(rule, {
+      kind: 'master',
+      title: 'series',
+      start: { dateTime: '2026-01-05T09:00:00Z', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2026-01-05T09:30:00Z', timeZone: 'Europe/Berlin' },
+      recurrence: [rule],
+    }),
     tenantId: 't', connectionId: 'c', calendarId: 'cal', id: `evt_${rule.length}`, contentHash: 'h',
-    providerEventId: rule, resourceId: null, iCalUID: null, kind: 'master', title: 'series', description: null, location: null,
-    start: { dateTime: '2026-01-05T09:00:00Z', timeZone: 'Europe/Berlin' }, end: { dateTime: '2026-01-05T09:30:00Z', timeZone: 'Europe/Berlin' },
-    status: 'confirmed', transparency: 'opaque', organizer: null, attendees: [], recurrence: [rule], recurringEventId: null, originalStart: null,
-    conference: null, etag: null, updated: null,
   };
 }
 
