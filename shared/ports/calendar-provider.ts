@@ -1,4 +1,4 @@
-import type { EventDraft, ProviderEvent } from '../domain/calendar-event.ts';
+import type { EventDraft, EventTime, ProviderEvent } from '../domain/calendar-event.ts';
 import type { PushCapability, TimeRange } from '../domain/calendar.ts';
 import type { ProviderKind } from '../domain/connection.ts';
 
@@ -56,6 +56,17 @@ export interface WriteOptions {
   etag?: string | null;
 }
 
+export interface CreateOptions {
+  /**
+   * A stable key for this creation (up to 512 characters, e.g. tenant + calendar + Idempotency-Key). The
+   * adapter derives the provider-side identity from it — the Google event id, the Graph `transactionId`,
+   * the CalDAV UID and href — so repeating a create with the same key (after a timeout, a crash, a client
+   * retry) names the same provider event and never makes a second one; the repeat returns the first event.
+   * Without a key the adapter picks a random one, which still makes its own retries safe.
+   */
+  key?: string;
+}
+
 export interface PushSubscribeRequest {
   calendar: ProviderCalendarRef;
   /** HTTPS URL the provider calls (`/hooks/google`, `/hooks/microsoft`). */
@@ -93,10 +104,22 @@ export interface CalendarProvider {
   /** `provider.cursor_invalid` when the cursor expired (Google 410, Graph 410, CalDAV 403 valid-sync-token). */
   listChanges(request: ChangeRequest): Promise<ChangePage>;
   getEvent(calendar: ProviderCalendarRef, providerEventId: string): Promise<ProviderEvent | null>;
-  createEvent(calendar: ProviderCalendarRef, draft: EventDraft): Promise<ProviderEvent>;
+  createEvent(calendar: ProviderCalendarRef, draft: EventDraft, options?: CreateOptions): Promise<ProviderEvent>;
   updateEvent(calendar: ProviderCalendarRef, providerEventId: string, draft: EventDraft, options?: WriteOptions): Promise<ProviderEvent>;
   /** Deleting an already-deleted event succeeds. */
   deleteEvent(calendar: ProviderCalendarRef, providerEventId: string, options?: WriteOptions): Promise<void>;
+  /**
+   * The provider id of the instance of series `seriesProviderEventId` that originally starts at
+   * `originalStart` (Google and CalDAV derive it; Graph looks it up). Null when the series has no such
+   * instance. Updating or deleting that id changes just that instance.
+   */
+  instanceId(calendar: ProviderCalendarRef, seriesProviderEventId: string, originalStart: EventTime): Promise<string | null>;
+  /**
+   * How a sync round would see this event right now: the changes `listChanges` would report for it (Google:
+   * the event or its tombstone; Graph: the event, or a series' occurrences and exceptions inside `window`;
+   * CalDAV: its whole resource). The write path stores exactly these, so the next sync finds them equal.
+   */
+  readAsSynced(calendar: ProviderCalendarRef, providerEventId: string, window: TimeRange): Promise<ProviderChange[]>;
   /** Throws `provider.input_invalid` when `push` is `none`. */
   subscribe(request: PushSubscribeRequest): Promise<PushSubscription>;
   /**

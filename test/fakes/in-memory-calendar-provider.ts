@@ -1,13 +1,16 @@
 import { AppError } from '../../shared/domain/app-error.ts';
-import type { EventDraft, ProviderEvent } from '../../shared/domain/calendar-event.ts';
-import type { PushCapability } from '../../shared/domain/calendar.ts';
+import { createHash } from 'node:crypto';
+import type { EventDraft, EventTime, ProviderEvent } from '../../shared/domain/calendar-event.ts';
+import type { PushCapability, TimeRange } from '../../shared/domain/calendar.ts';
 import { eventIntervalUtc } from '../../shared/domain/event-time.ts';
 import type {
   CalendarProvider,
   ChangePage,
   ChangeRequest,
+  CreateOptions,
   ProviderCalendar,
   ProviderCalendarRef,
+  ProviderChange,
   PushSubscribeRequest,
   PushSubscription,
   WriteOptions,
@@ -35,6 +38,8 @@ export class InMemoryCalendarProvider implements CalendarProvider {
   private readonly events = new Map<string, Map<string, ProviderEvent>>();
   private readonly log: LogEntry[] = [];
   private readonly faults: AppError[] = [];
+  /** Writes that happen and then lose their answer (the caller sees `provider.unavailable`). */
+  private lostAnswers = 0;
   private nextId = 1;
 
   constructor(options: { pageSize?: number; push?: PushCapability } = {}) {
@@ -68,6 +73,19 @@ export class InMemoryCalendarProvider implements CalendarProvider {
   /** Every cursor handed out so far answers `cursor_invalid` from now on. */
   expireCursors(): void {
     this.epoch += 1;
+  }
+
+  /** The next `count` writes take effect, then their answer is lost (as after a timeout). */
+  loseNextAnswers(count = 1): void {
+    this.lostAnswers += count;
+  }
+
+  private answerOrLose<T>(value: T): T {
+    if (this.lostAnswers > 0) {
+      this.lostAnswers -= 1;
+      throw new AppError('provider.unavailable', 'The answer was lost after the write', { retryable: true });
+    }
+    return value;
   }
 
   /** The next provider calls fail with these errors, in order. */
@@ -115,10 +133,24 @@ export class InMemoryCalendarProvider implements CalendarProvider {
     return this.bucket(calendar.providerCalendarId).get(providerEventId) ?? null;
   }
 
-  async createEvent(calendar: ProviderCalendarRef, draft: EventDraft): Promise<ProviderEvent> {
+  /** Like Google with a client-chosen id: the same key names the same event, a repeat returns it. */
+  async createEvent(calendar: ProviderCalendarRef, draft: EventDraft, options: CreateOptions = {}): Promise<ProviderEvent> {
     this.beginCall();
-    const id = `fake-${this.nextId++}`;
-    return this.upsertAsUser(calendar.providerCalendarId, fromDraft(id, draft));
+    const id = options.key ? `fake-${createHash('sha256').update(options.key).digest('hex').slice(0, 20)}` : `fake-${this.nextId++}`;
+    const existing = this.bucket(calendar.providerCalendarId).get(id);
+    if (existing) return existing;
+    return this.answerOrLose(this.upsertAsUser(calendar.providerCalendarId, fromDraft(id, draft)));
+  }
+
+  async instanceId(_calendar: ProviderCalendarRef, seriesProviderEventId: string, originalStart: EventTime): Promise<string | null> {
+    const at = 'date' in originalStart ? originalStart.date.replaceAll('-', '') : new Date(Date.parse(originalStart.dateTime)).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    return `${seriesProviderEventId}_${at}`;
+  }
+
+  async readAsSynced(calendar: ProviderCalendarRef, providerEventId: string, _window: TimeRange): Promise<ProviderChange[]> {
+    this.beginCall();
+    const event = this.bucket(calendar.providerCalendarId).get(providerEventId);
+    return event ? [{ type: 'upsert', event }] : [{ type: 'delete', providerEventId }];
   }
 
   async updateEvent(calendar: ProviderCalendarRef, providerEventId: string, draft: EventDraft, options: WriteOptions = {}): Promise<ProviderEvent> {
@@ -126,7 +158,7 @@ export class InMemoryCalendarProvider implements CalendarProvider {
     const current = this.bucket(calendar.providerCalendarId).get(providerEventId);
     if (!current) throw new AppError('provider.not_found', 'No such event', { retryable: false });
     if (options.etag && options.etag !== current.etag) throw new AppError('provider.precondition_failed', 'The event changed', { retryable: false });
-    return this.upsertAsUser(calendar.providerCalendarId, { ...fromDraft(providerEventId, draft), iCalUID: current.iCalUID });
+    return this.answerOrLose(this.upsertAsUser(calendar.providerCalendarId, { ...fromDraft(providerEventId, draft), iCalUID: current.iCalUID }));
   }
 
   async deleteEvent(calendar: ProviderCalendarRef, providerEventId: string, options: WriteOptions = {}): Promise<void> {

@@ -1,12 +1,17 @@
-import { randomUUID } from 'node:crypto';
-import { AppError } from '../../domain/app-error.ts';
-import type { EventDraft, ProviderEvent } from '../../domain/calendar-event.ts';
+import { createHash, randomUUID } from 'node:crypto';
+import { AppError, isAppError } from '../../domain/app-error.ts';
+import type { EventDraft, EventTime, ProviderEvent } from '../../domain/calendar-event.ts';
+import { isAllDay } from '../../domain/calendar-event.ts';
+import type { TimeRange } from '../../domain/calendar.ts';
+import { compactDate, formatUtcDateTime } from '../../recurrence/recurrence-lines.ts';
 import type {
   CalendarProvider,
   ChangePage,
   ChangeRequest,
+  CreateOptions,
   ProviderCalendar,
   ProviderCalendarRef,
+  ProviderChange,
   PushSubscribeRequest,
   PushSubscription,
   WriteOptions,
@@ -15,7 +20,7 @@ import type { Log } from '../../ports/log.ts';
 import { listCaldavChanges } from './caldav-changes.ts';
 import type { CalendarResource, CaldavClient } from './caldav-client.ts';
 import { discoverAccount, listCalendarCollections, type CaldavAccount } from './caldav-discovery.ts';
-import { applyDraft, cancelOccurrence, overrideFromMaster } from './caldav-event-edits.ts';
+import { applyDraft, cancelOccurrence, overrideFromMaster, overridesPastUntil } from './caldav-event-edits.ts';
 import { patchResource } from './caldav-patch.ts';
 import { readResource, recurrenceIdOfEventId, resourceNameFor, uidOfEventId, type ResourceReading } from './caldav-resources.ts';
 import { draftToResource, serializeCalendarResource } from './ical/index.ts';
@@ -30,6 +35,11 @@ export interface CaldavProviderOptions {
   /** Hrefs per calendar-multiget (default 100). */
   multigetBatch?: number;
   now?: () => Date;
+}
+
+/** The UID (and so the href) of an object created under a key: the same key, the same resource. */
+export function caldavUidFor(key: string): string {
+  return `${createHash('sha256').update(`caldav-object:${key}`).digest('hex').slice(0, 40)}@calendar-integrations`;
 }
 
 interface LocatedResource extends CalendarResource {
@@ -129,16 +139,33 @@ export class CaldavCalendarProvider implements CalendarProvider {
     return event && event.status !== 'cancelled' ? event : null;
   }
 
-  async createEvent(calendar: ProviderCalendarRef, draft: EventDraft): Promise<ProviderEvent> {
-    const uid = randomUUID();
+  /**
+   * PUT with `If-None-Match: *` on an href derived from the key (RFC 4791 §5.3.2): a repeat after a lost
+   * answer meets 412, reads the object back and returns it when it holds our UID — never a second object.
+   * One quick repeat of a transient failure is made here, since the repeat is safe.
+   */
+  async createEvent(calendar: ProviderCalendarRef, draft: EventDraft, options: CreateOptions = {}): Promise<ProviderEvent> {
+    const uid = caldavUidFor(options.key ?? randomUUID());
     const href = new URL(resourceNameFor(uid), calendar.providerCalendarId).pathname;
     const data = draftToResource(draft, uid, { now: this.now() });
-    const { etag } = await this.client.put(calendar.providerCalendarId, href, data, { ifNoneMatch: true });
-    this.remember(calendar, uid, href);
-    const events = await this.stored(calendar, { href, etag, data }, uid);
-    const created = events.find((e) => e.providerEventId === uid);
-    if (!created) throw new AppError('provider.unavailable', 'CalDAV: the created event could not be read back', { retryable: true });
-    return created;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { etag } = await this.client.put(calendar.providerCalendarId, href, data, { ifNoneMatch: true });
+        this.remember(calendar, uid, href);
+        const events = await this.stored(calendar, { href, etag, data }, uid);
+        const created = events.find((e) => e.providerEventId === uid);
+        if (!created) throw new AppError('provider.unavailable', 'CalDAV: the created event could not be read back', { retryable: true });
+        return created;
+      } catch (error) {
+        if (isAppError(error, 'provider.precondition_failed')) {
+          const existing = this.located(calendar, await this.client.get(calendar.providerCalendarId, href), uid)?.events.find((e) => e.providerEventId === uid);
+          if (existing) return existing;
+          throw new AppError('provider.precondition_failed', `CalDAV: ${href} already holds another object`, { retryable: false, cause: error });
+        }
+        if (isAppError(error, 'provider.unavailable') && attempt === 0) continue;
+        throw error;
+      }
+    }
   }
 
   /** The events of a resource we just wrote: from what we sent when the server kept it (strong ETag), else read back (C47). */
@@ -173,7 +200,9 @@ export class CaldavCalendarProvider implements CalendarProvider {
     }
     if (!target) throw new AppError('provider.not_found', `CalDAV: no event ${providerEventId}`, { retryable: false });
     const updated = applyDraft(target, draft, this.now());
-    const events = await this.rewrite(calendar, resource, [updated], [], options.etag);
+    // A series cut short (a `following` split) drops the overrides of instances it no longer has.
+    const dropped = updated.kind === 'master' && draft.recurrence ? overridesPastUntil(resource.events, updated) : [];
+    const events = await this.rewrite(calendar, resource, [updated], dropped, options.etag);
     const written = events.find((e) => e.providerEventId === providerEventId);
     if (!written) throw new AppError('provider.unavailable', 'CalDAV: the updated event could not be read back', { retryable: true });
     return written;
@@ -198,6 +227,21 @@ export class CaldavCalendarProvider implements CalendarProvider {
     }
     const upsert = master ? [cancelOccurrence(master, recurrenceId, this.now())] : [];
     await this.rewrite(calendar, resource, upsert, [providerEventId], options.etag);
+  }
+
+  /** Override ids are `UID#RECURRENCE-ID` with the original start in UTC (or the date), as the parser names them. */
+  async instanceId(_calendar: ProviderCalendarRef, seriesProviderEventId: string, originalStart: EventTime): Promise<string | null> {
+    const key = isAllDay(originalStart) ? compactDate(originalStart.date) : formatUtcDateTime(Date.parse(originalStart.dateTime));
+    return `${uidOfEventId(seriesProviderEventId)}#${key}`;
+  }
+
+  /** A sync sees the whole resource: the master and its overrides, or the resource gone. */
+  async readAsSynced(calendar: ProviderCalendarRef, providerEventId: string, _window: TimeRange): Promise<ProviderChange[]> {
+    const uid = uidOfEventId(providerEventId);
+    const known = this.hrefs.get(this.key(calendar, uid));
+    const resource = await this.findResource(calendar, uid);
+    if (resource) return [{ type: 'replaceResource', resourceId: resource.href, events: resource.events }];
+    return known ? [{ type: 'deleteResource', resourceId: known }] : [{ type: 'delete', providerEventId: uid }];
   }
 
   async subscribe(_request: PushSubscribeRequest): Promise<PushSubscription> {

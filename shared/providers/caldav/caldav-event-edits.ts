@@ -1,5 +1,6 @@
 import type { Attendee, EventDraft, EventTime, ProviderEvent } from '../../domain/calendar-event.ts';
 import { isAllDay } from '../../domain/calendar-event.ts';
+import { parseRule } from '../../recurrence/recurrence-lines.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -82,4 +83,20 @@ export function cancelOccurrence(master: ProviderEvent, recurrenceId: string, no
   const line = recurrenceId.length === 8 ? `EXDATE;VALUE=DATE:${recurrenceId}` : `EXDATE:${recurrenceId}`;
   const lines = master.recurrence ?? [];
   return { ...master, recurrence: lines.includes(line) ? lines : [...lines, line], updated: isoSeconds(now.getTime()) };
+}
+
+/** `20261214T085959Z` / `20261214` (an RRULE UNTIL) as ms; null when absent or unreadable. */
+function untilMs(recurrence: readonly string[] | null): number | null {
+  const rule = recurrence?.find((line) => /^RRULE:/i.test(line));
+  const until = rule ? parseRule(rule.slice(rule.indexOf(':') + 1))?.get('UNTIL') : undefined;
+  const match = until ? /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})Z?)?$/.exec(until) : null;
+  if (!match) return null;
+  return Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]), Number(match[4] ?? 23), Number(match[5] ?? 59), Number(match[6] ?? 59));
+}
+
+/** Ids of the overrides in `events` whose instance lies after the UNTIL of `master`'s rule. */
+export function overridesPastUntil(events: readonly ProviderEvent[], master: ProviderEvent): string[] {
+  const until = untilMs(master.recurrence);
+  if (until === null) return [];
+  return events.filter((e) => e.kind === 'exception' && e.originalStart && timeMs(e.originalStart) > until).map((e) => e.providerEventId);
 }

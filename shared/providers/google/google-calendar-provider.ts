@@ -1,13 +1,16 @@
 import { calendar as calendarApi, type calendar_v3 } from '@googleapis/calendar';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../domain/app-error.ts';
-import type { EventDraft, ProviderEvent } from '../../domain/calendar-event.ts';
+import type { EventDraft, EventTime, ProviderEvent } from '../../domain/calendar-event.ts';
+import type { TimeRange } from '../../domain/calendar.ts';
 import type {
   CalendarProvider,
   ChangePage,
   ChangeRequest,
+  CreateOptions,
   ProviderCalendar,
   ProviderCalendarRef,
+  ProviderChange,
   PushSubscribeRequest,
   PushSubscription,
   WriteOptions,
@@ -15,6 +18,7 @@ import type {
 import type { Log } from '../../ports/log.ts';
 import type { AccessTokenSource } from '../oauth/access-token-source.ts';
 import { isTransient, readGoogleFailure, translateGoogleError } from './google-errors.ts';
+import { googleEventIdFor, googleInstanceId } from './google-event-ids.ts';
 import { toGoogleBody, toProviderChange, type GoogleEventResource } from './google-event-mapper.ts';
 
 /** Google's maximum page size for events.list (providers.md A6): a full sync of N events takes ceil(N/2500) calls. */
@@ -35,9 +39,11 @@ type Api = calendar_v3.Calendar;
 /**
  * Google Calendar through the official `@googleapis/calendar` client. The client's own retry (gaxios: 3
  * retries on 5xx/429 for idempotent methods, ignoring rate-limit semantics) is switched off so retries are
- * not multiplied: we retry transient failures at most twice here with jittered backoff, and everything else
- * becomes a typed AppError that the sync job retries with its own (longer) backoff. Auth is ours: the
- * bearer token comes from the AccessTokenSource, and a 401 triggers exactly one forced refresh.
+ * not multiplied: we retry transient failures at most twice here with jittered backoff — only calls that
+ * are safe to repeat: reads, deletes, PATCHes without an etag precondition, and inserts, which always
+ * carry an event id we chose (a repeat after a lost answer meets 409 `duplicate` and reads the first event
+ * back). Everything else becomes a typed AppError that the job or the caller retries with its own backoff.
+ * Auth is ours: the bearer token comes from the AccessTokenSource, and a 401 triggers one forced refresh.
  */
 export class GoogleCalendarProvider implements CalendarProvider {
   readonly kind = 'google' as const;
@@ -52,8 +58,11 @@ export class GoogleCalendarProvider implements CalendarProvider {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  /** Runs one API call with our token, one refresh on 401, and quick retries of transient failures. */
-  private async call<T>(what: string, request: (headers: { headers: Record<string, string>; retry: boolean }) => Promise<{ data: T }>): Promise<T> {
+  /**
+   * Runs one API call with our token, one refresh on 401, and quick retries of transient failures when the
+   * call is safe to repeat (`repeatable: false` for a call whose repeat could do or report something else).
+   */
+  private async call<T>(what: string, request: (headers: { headers: Record<string, string>; retry: boolean }) => Promise<{ data: T }>, repeatable = true): Promise<T> {
     let token = await this.options.tokens.accessToken();
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
@@ -67,7 +76,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
           continue;
         }
         const error = translateGoogleError(thrown, what, attempt);
-        if (isTransient(error) && attempt < QUICK_RETRIES) {
+        if (repeatable && isTransient(error) && attempt < QUICK_RETRIES) {
           await this.sleep(Math.round((250 * 2 ** attempt) * (0.5 + Math.random())));
           continue;
         }
@@ -130,26 +139,59 @@ export class GoogleCalendarProvider implements CalendarProvider {
     }
   }
 
-  async createEvent(calendar: ProviderCalendarRef, draft: EventDraft): Promise<ProviderEvent> {
+  /**
+   * Inserts with an id derived from `options.key` (or a random one), so the insert itself is idempotent: a
+   * 409 `duplicate` means this key's event exists already — created by an earlier attempt whose answer was
+   * lost — and it is read back instead of being created twice.
+   */
+  async createEvent(calendar: ProviderCalendarRef, draft: EventDraft, options: CreateOptions = {}): Promise<ProviderEvent> {
+    const key = options.key ?? randomUUID();
+    const id = googleEventIdFor(key);
     const meet = draft.conference?.provider === 'google_meet';
-    const data = await this.call('events.insert', (o) =>
-      this.api.events.insert(
-        { calendarId: calendar.providerCalendarId, ...(meet ? { conferenceDataVersion: 1 } : {}), requestBody: toGoogleBody(draft, meet ? randomUUID() : null) as calendar_v3.Schema$Event },
-        o,
-      ),
-    );
-    return this.expectEvent(data, calendar);
+    // A repeated Meet requestId is ignored by Google (A21): derive it too, so a repeat asks for the same meeting.
+    const body = { ...toGoogleBody(draft, meet ? `meet-${id}` : null), id } as calendar_v3.Schema$Event;
+    try {
+      const data = await this.call('events.insert', (o) =>
+        this.api.events.insert({ calendarId: calendar.providerCalendarId, ...(meet ? { conferenceDataVersion: 1 } : {}), requestBody: body }, o),
+      );
+      return this.expectEvent(data, calendar);
+    } catch (error) {
+      if (!(error instanceof AppError) || readGoogleFailure(error.cause).status !== 409) throw error;
+      const existing = await this.getEvent(calendar, id);
+      if (existing) return existing;
+      throw new AppError('provider.input_invalid', 'Google: the event created under this key has been deleted since; use a new key', { retryable: false, cause: error });
+    }
   }
 
   async updateEvent(calendar: ProviderCalendarRef, providerEventId: string, draft: EventDraft, options: WriteOptions = {}): Promise<ProviderEvent> {
     const meet = draft.conference?.provider === 'google_meet';
-    const data = await this.call('events.patch', (o) =>
-      this.api.events.patch(
-        { calendarId: calendar.providerCalendarId, eventId: providerEventId, ...(meet ? { conferenceDataVersion: 1 } : {}), requestBody: toGoogleBody(draft, meet ? randomUUID() : null) as calendar_v3.Schema$Event },
-        { ...o, headers: { ...o.headers, ...(options.etag ? { 'if-match': options.etag } : {}) } },
-      ),
+    const data = await this.call(
+      'events.patch',
+      (o) =>
+        this.api.events.patch(
+          { calendarId: calendar.providerCalendarId, eventId: providerEventId, ...(meet ? { conferenceDataVersion: 1 } : {}), requestBody: toGoogleBody(draft, meet ? randomUUID() : null) as calendar_v3.Schema$Event },
+          { ...o, headers: { ...o.headers, ...(options.etag ? { 'if-match': options.etag } : {}) } },
+        ),
+      // Repeating a PATCH whose answer was lost meets our own change as a 412: with a precondition, never repeat.
+      !options.etag,
     );
     return this.expectEvent(data, calendar);
+  }
+
+  async instanceId(_calendar: ProviderCalendarRef, seriesProviderEventId: string, originalStart: EventTime): Promise<string | null> {
+    return googleInstanceId(seriesProviderEventId, originalStart);
+  }
+
+  /** The event as events.list shows it: an upsert, a cancelled instance, or a deletion (404 and tombstones). */
+  async readAsSynced(calendar: ProviderCalendarRef, providerEventId: string, _window: TimeRange): Promise<ProviderChange[]> {
+    try {
+      const data = await this.call('events.get', (o) => this.api.events.get({ calendarId: calendar.providerCalendarId, eventId: providerEventId }, o));
+      const change = toProviderChange(data as GoogleEventResource, calendar.timeZone);
+      return change ? [change] : [];
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'provider.not_found') return [{ type: 'delete', providerEventId }];
+      throw error;
+    }
   }
 
   async deleteEvent(calendar: ProviderCalendarRef, providerEventId: string, options: WriteOptions = {}): Promise<void> {
@@ -173,6 +215,8 @@ export class GoogleCalendarProvider implements CalendarProvider {
         },
         o,
       ),
+      // A repeated watch may open a second channel for the same id; the renewer retries on its own schedule.
+      false,
     );
     const expiration = Number(data.expiration);
     return {

@@ -1,11 +1,14 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { AppError, isAppError } from '../../domain/app-error.ts';
-import type { EventDraft, ProviderEvent } from '../../domain/calendar-event.ts';
+import type { EventDraft, EventTime, ProviderEvent } from '../../domain/calendar-event.ts';
+import type { TimeRange } from '../../domain/calendar.ts';
+import { zoneOffsetMs } from '../../domain/time-zone.ts';
 import type {
   CalendarProvider,
   ChangePage,
   ChangeRequest,
+  CreateOptions,
   ProviderCalendar,
   ProviderCalendarRef,
   ProviderChange,
@@ -15,7 +18,8 @@ import type {
 } from '../../ports/calendar-provider.ts';
 import type { Clock } from '../../ports/clock.ts';
 import { graphCall } from './graph-errors.ts';
-import { draftToGraph } from './graph-event-writer.ts';
+import { draftExclusions, draftToGraph } from './graph-event-writer.ts';
+import type { Exclusion } from './graph-recurrence.ts';
 import { isRemoved, toProviderEvent } from './graph-event-mapper.ts';
 import { IdempotentRequest } from './graph-middleware.ts';
 import { graphTimestampMs, graphZoneToIana } from './graph-time.ts';
@@ -38,6 +42,15 @@ export interface GraphCalendarProviderOptions {
 
 const calendarPath = (calendar: ProviderCalendarRef) => `/me/calendars/${encodeURIComponent(calendar.providerCalendarId)}`;
 const eventPath = (providerEventId: string) => `/me/events/${encodeURIComponent(providerEventId)}`;
+const DAY_MS = 86_400_000;
+/** Upper bound of instance-list pages read for one series write. */
+const MAX_INSTANCE_PAGES = 50;
+
+/** A Graph `transactionId` (a GUID) derived from a creation key: the same key, the same transaction. */
+export function graphTransactionIdFor(key: string): string {
+  const hex = createHash('sha256').update(`graph-transaction:${key}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
 
 /**
  * Microsoft 365 / Outlook calendars through Microsoft Graph v1.0 (providers.md §B). Reads ask for UTC
@@ -128,21 +141,101 @@ export class GraphCalendarProvider implements CalendarProvider {
     }
   }
 
-  async createEvent(calendar: ProviderCalendarRef, draft: EventDraft): Promise<ProviderEvent> {
-    // transactionId makes a repeated POST (after a 503) return the first event instead of a duplicate.
-    const body = { ...draftToGraph(draft), transactionId: randomUUID() };
+  /**
+   * POST with a `transactionId` derived from the key: Graph answers a repeated POST (after a lost answer, a
+   * 503, a crash) with the first event instead of a second one. Graph has no EXDATE, so a series' excluded
+   * instances are cancelled (deleted) right after the pattern is written; that step is idempotent too.
+   */
+  async createEvent(calendar: ProviderCalendarRef, draft: EventDraft, options: CreateOptions = {}): Promise<ProviderEvent> {
+    const exclusions = draftExclusions(draft);
+    const body = { ...draftToGraph(draft), transactionId: graphTransactionIdFor(options.key ?? randomUUID()) };
     const created: GraphEvent = await graphCall('write', () =>
       this.client.api(`${calendarPath(calendar)}/events`).header('Prefer', this.readPrefer).middlewareOptions([new IdempotentRequest()]).post(body),
     );
-    return toProviderEvent(created, this.mapping);
+    if (exclusions.length === 0 || created.type !== 'seriesMaster') return toProviderEvent(created, this.mapping);
+    return this.cancelExcluded(created.id, exclusions);
   }
 
   async updateEvent(_calendar: ProviderCalendarRef, providerEventId: string, draft: EventDraft, options: WriteOptions = {}): Promise<ProviderEvent> {
     const body = draftToGraph(draft);
+    const exclusions = draftExclusions(draft);
     let api = this.client.api(eventPath(providerEventId)).header('Prefer', this.readPrefer);
     if (options.etag) api = api.header('If-Match', options.etag);
     const updated: GraphEvent = await graphCall('write', () => api.patch(body));
-    return toProviderEvent(updated, this.mapping);
+    // A new pattern resets the series' instances (Outlook does): the excluded ones are cancelled again.
+    if (exclusions.length === 0 || updated.type !== 'seriesMaster') return toProviderEvent(updated, this.mapping);
+    return this.cancelExcluded(updated.id, exclusions);
+  }
+
+  /** Occurrences and exceptions of a series whose instances overlap [startMs, endMs), as Graph lists them. */
+  private async instancesOf(seriesId: string, startMs: number, endMs: number): Promise<GraphEvent[]> {
+    const items: GraphEvent[] = [];
+    let link: string | null = null;
+    for (let page = 0; page < MAX_INSTANCE_PAGES; page++) {
+      const api = link
+        ? this.client.api(link).header('Prefer', this.readPrefer)
+        : this.client.api(`${eventPath(seriesId)}/instances`).header('Prefer', this.readPrefer).query({ startDateTime: new Date(startMs).toISOString(), endDateTime: new Date(endMs).toISOString() });
+      const body: GraphCollection<GraphEvent> = await graphCall('read', () => api.get());
+      items.push(...(body.value ?? []));
+      link = body['@odata.nextLink'] ?? null;
+      if (!link) break;
+    }
+    return items;
+  }
+
+  private static originalStartMatches(instance: ProviderEvent, exclusion: Exclusion, zone: string): boolean {
+    const original = instance.originalStart;
+    if (!original) return false;
+    if ('date' in original) return exclusion.kind === 'date' ? original.date === exclusion.date : Date.parse(`${original.date}T00:00:00Z`) === exclusion.utcMs;
+    const ms = Date.parse(original.dateTime);
+    if (exclusion.kind === 'instant') return ms === exclusion.utcMs;
+    return new Date(ms + zoneOffsetMs(zone, ms)).toISOString().slice(0, 10) === exclusion.date;
+  }
+
+  /** Deletes the instances the EXDATEs name (already cancelled ones are simply not listed), then reads the master. */
+  private async cancelExcluded(seriesId: string, exclusions: readonly Exclusion[]): Promise<ProviderEvent> {
+    const master = await this.readEvent(seriesId);
+    const zone = master.start && 'timeZone' in master.start ? (master.start.timeZone ?? 'UTC') : 'UTC';
+    const times = exclusions.map((e) => (e.kind === 'instant' ? e.utcMs : Date.parse(`${e.date}T00:00:00Z`)));
+    const instances = (await this.instancesOf(seriesId, Math.min(...times) - DAY_MS, Math.max(...times) + 2 * DAY_MS)).map((item) => toProviderEvent(item, this.mapping));
+    let cancelled = 0;
+    for (const instance of instances) {
+      if (!exclusions.some((exclusion) => GraphCalendarProvider.originalStartMatches(instance, exclusion, zone))) continue;
+      await this.deleteEvent({ providerCalendarId: '', timeZone: null }, instance.providerEventId);
+      cancelled += 1;
+    }
+    return cancelled > 0 ? this.readEvent(seriesId) : master;
+  }
+
+  private async readEvent(providerEventId: string): Promise<ProviderEvent> {
+    const event: GraphEvent = await graphCall('read', () => this.client.api(eventPath(providerEventId)).header('Prefer', this.readPrefer).get());
+    return toProviderEvent(event, this.mapping);
+  }
+
+  /** Graph instance ids are opaque: the series' instances around the original start are listed and matched. */
+  async instanceId(_calendar: ProviderCalendarRef, seriesProviderEventId: string, originalStart: EventTime): Promise<string | null> {
+    const atMs = 'date' in originalStart ? Date.parse(`${originalStart.date}T00:00:00Z`) : Date.parse(originalStart.dateTime);
+    const exclusion: Exclusion = 'date' in originalStart ? { kind: 'date', date: originalStart.date } : { kind: 'instant', utcMs: atMs };
+    const instances = (await this.instancesOf(seriesProviderEventId, atMs - DAY_MS, atMs + 2 * DAY_MS)).map((item) => toProviderEvent(item, this.mapping));
+    const zone = 'date' in originalStart ? 'UTC' : (originalStart.timeZone ?? 'UTC');
+    return instances.find((instance) => GraphCalendarProvider.originalStartMatches(instance, exclusion, zone))?.providerEventId ?? null;
+  }
+
+  /**
+   * Delta lists a series as its occurrences and exceptions, never as the master: a master is read as its
+   * instances inside the window; anything else as itself; what is gone as a deletion.
+   */
+  async readAsSynced(_calendar: ProviderCalendarRef, providerEventId: string, window: TimeRange): Promise<ProviderChange[]> {
+    let event: GraphEvent;
+    try {
+      event = await graphCall('read', () => this.client.api(eventPath(providerEventId)).header('Prefer', this.readPrefer).get());
+    } catch (error) {
+      if (isAppError(error, 'provider.not_found')) return [{ type: 'delete', providerEventId }];
+      throw error;
+    }
+    if (event.type !== 'seriesMaster') return [{ type: 'upsert', event: toProviderEvent(event, this.mapping) }];
+    const instances = await this.instancesOf(event.id, window.start.getTime(), window.end.getTime());
+    return instances.map((item) => ({ type: 'upsert' as const, event: toProviderEvent(item, this.mapping) }));
   }
 
   async deleteEvent(_calendar: ProviderCalendarRef, providerEventId: string, options: WriteOptions = {}): Promise<void> {

@@ -1,7 +1,7 @@
 import { AppError } from '../../domain/app-error.ts';
 import type { EventDraft, EventTime } from '../../domain/calendar-event.ts';
 import { isValidTimeZone, wallTimeAt } from '../../domain/time-zone.ts';
-import { patternedRecurrenceOf, type SeriesStart } from './graph-recurrence.ts';
+import { exclusionsOf, patternedRecurrenceOf, type Exclusion, type SeriesStart } from './graph-recurrence.ts';
 import type { GraphEventInput } from './graph-types.ts';
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
@@ -61,4 +61,9 @@ export function draftToGraph(draft: EventDraft): GraphEventInput {
     throw invalidDraft('body.conference.provider', `Microsoft 365 creates Teams meetings only, not ${draft.conference.provider}`);
   }
   return body;
+}
+
+/** The instances a draft's EXDATE lines remove (none for a single event). */
+export function draftExclusions(draft: EventDraft): Exclusion[] {
+  return draft.recurrence && draft.recurrence.length > 0 ? exclusionsOf(draft.recurrence, seriesStart(draft.start)) : [];
 }

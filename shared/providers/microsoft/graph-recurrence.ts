@@ -1,7 +1,7 @@
 import { AppError } from '../../domain/app-error.ts';
 import { wallTimeAt, wallTimeToUtcMs } from '../../domain/time-zone.ts';
 import { resolveTimeZoneName } from '../../domain/windows-time-zones.ts';
-import { compactDate, formatRule, formatUtcDateTime, parseRule, type RuleParts } from '../../recurrence/recurrence-lines.ts';
+import { compactDate, formatRule, formatUtcDateTime, parseRecurrenceLines, parseRule, type RuleParts } from '../../recurrence/recurrence-lines.ts';
 import type { GraphPatternedRecurrence } from './graph-types.ts';
 
 const DAY_CODES: Record<string, string> = { sunday: 'SU', monday: 'MO', tuesday: 'TU', wednesday: 'WE', thursday: 'TH', friday: 'FR', saturday: 'SA' };
@@ -112,14 +112,36 @@ function splitByDay(value: string): { days: string[]; position: string | null } 
 
 const SUPPORTED_PARTS = new Set(['FREQ', 'INTERVAL', 'COUNT', 'UNTIL', 'BYDAY', 'BYMONTHDAY', 'BYMONTH', 'BYSETPOS', 'WKST']);
 
+const isExdate = (line: string): boolean => /^EXDATE[;:]/i.test(line.trim());
+
+/** An instance a series' EXDATE removes: by its original start (timed) or by its date in the series' zone. */
+export type Exclusion = { kind: 'instant'; utcMs: number } | { kind: 'date'; date: string };
+
 /**
- * A Graph `patternedRecurrence` for RRULE lines (writes). Graph knows one rule per series and no RDATE,
- * EXDATE or EXRULE (single instances are cancelled by deleting them), so anything beyond one plain RRULE is
- * refused with `provider.input_invalid`.
+ * The instances EXDATE lines remove. Graph has no EXDATE: the adapter writes the pattern and then deletes
+ * (cancels) these instances. Wall-time values are read in their TZID, floating ones in the series' zone.
+ */
+export function exclusionsOf(lines: readonly string[], start: SeriesStart): Exclusion[] {
+  const set = parseRecurrenceLines(lines.filter(isExdate), (tzid) => resolveTimeZoneName(tzid));
+  if (set.invalid.length) throw invalid(`unreadable EXDATE ${set.invalid[0]}`);
+  const seriesZone = start.kind === 'timed' ? start.zone : 'UTC';
+  return set.exdates.map((value): Exclusion => {
+    if (value.kind === 'date') return { kind: 'date', date: value.date };
+    if (value.kind === 'utc') return { kind: 'instant', utcMs: value.utcMs };
+    const d = new Date(value.localMs);
+    const wall = { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() };
+    return { kind: 'instant', utcMs: wallTimeToUtcMs(wall, value.zone ?? seriesZone) };
+  });
+}
+
+/**
+ * A Graph `patternedRecurrence` for RRULE lines (writes). Graph knows one rule per series and no RDATE or
+ * EXRULE, so those are refused with `provider.input_invalid`; EXDATE lines are left to `exclusionsOf`
+ * (the adapter cancels those instances after writing the pattern).
  */
 export function patternedRecurrenceOf(lines: readonly string[], start: SeriesStart): GraphPatternedRecurrence {
-  const rules = lines.filter((line) => line.trim() !== '');
-  if (rules.length !== 1 || !/^RRULE:/i.test(rules[0]!)) throw invalid('exactly one RRULE line (no RDATE/EXDATE/EXRULE) is supported');
+  const rules = lines.filter((line) => line.trim() !== '' && !isExdate(line));
+  if (rules.length !== 1 || !/^RRULE:/i.test(rules[0]!)) throw invalid('exactly one RRULE line, optionally with EXDATE lines, is supported (no RDATE/EXRULE)');
   const parts = parseRule(rules[0]!.slice(rules[0]!.indexOf(':') + 1));
   if (!parts) throw invalid(rules[0]!);
   for (const name of parts.keys()) if (!SUPPORTED_PARTS.has(name)) throw invalid(`${name} is not supported`);

@@ -62,6 +62,8 @@ export class CrashingProvider implements CalendarProvider {
   createEvent: CalendarProvider['createEvent'] = (...args) => this.inner.createEvent(...args);
   updateEvent: CalendarProvider['updateEvent'] = (...args) => this.inner.updateEvent(...args);
   deleteEvent: CalendarProvider['deleteEvent'] = (...args) => this.inner.deleteEvent(...args);
+  instanceId: CalendarProvider['instanceId'] = (...args) => this.inner.instanceId(...args);
+  readAsSynced: CalendarProvider['readAsSynced'] = (...args) => this.inner.readAsSynced(...args);
   subscribe: CalendarProvider['subscribe'] = (...args) => this.inner.subscribe(...args);
   renew: CalendarProvider['renew'] = (...args) => this.inner.renew(...args);
   unsubscribe: CalendarProvider['unsubscribe'] = (...args) => this.inner.unsubscribe(...args);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../../shared/domain/app-error.ts';
 import { recurrenceLinesOf } from '../../../shared/providers/microsoft/graph-recurrence.ts';
-import { draftToGraph } from '../../../shared/providers/microsoft/graph-event-writer.ts';
+import { draftExclusions, draftToGraph } from '../../../shared/providers/microsoft/graph-event-writer.ts';
 
 describe('draftToGraph (EventDraft → Graph body)', () => {
   it('writes a timed event as the wall time in its zone, attendees, showAs and a Teams request', () => {
@@ -52,11 +52,37 @@ describe('draftToGraph (EventDraft → Graph body)', () => {
 
   it('refuses what Graph cannot express as provider.input_invalid', () => {
     const base = { title: 'x', start: { dateTime: '2026-12-07T08:00:00Z', timeZone: 'UTC' }, end: { dateTime: '2026-12-07T09:00:00Z', timeZone: 'UTC' } };
-    for (const recurrence of [['RRULE:FREQ=HOURLY'], ['RRULE:FREQ=WEEKLY', 'EXDATE:20261214T080000Z'], ['RRULE:FREQ=MONTHLY;BYHOUR=9']]) {
+    for (const recurrence of [['RRULE:FREQ=HOURLY'], ['RRULE:FREQ=WEEKLY', 'RDATE:20261215T080000Z'], ['RRULE:FREQ=WEEKLY', 'EXRULE:FREQ=MONTHLY'], ['RRULE:FREQ=MONTHLY;BYHOUR=9']]) {
       expect(isAppError(captured(() => draftToGraph({ ...base, recurrence })), 'provider.input_invalid')).toBe(true);
     }
     expect(isAppError(captured(() => draftToGraph({ ...base, conference: { provider: 'google_meet' } })), 'provider.input_invalid')).toBe(true);
     expect(isAppError(captured(() => draftToGraph({ ...base, end: { date: '2026-12-08' } })), 'provider.input_invalid')).toBe(true);
+  });
+});
+
+describe('draftExclusions (EXDATE lines, which Graph writes as cancelled instances)', () => {
+  const start = { dateTime: '2026-12-07T08:00:00Z', timeZone: 'Europe/Berlin' };
+  const base = { title: 'x', start, end: { dateTime: '2026-12-07T09:00:00Z', timeZone: 'Europe/Berlin' } };
+
+  it('accepts EXDATE beside the RRULE and reads UTC, TZID, floating and date values as instants or dates', () => {
+    const recurrence = ['RRULE:FREQ=WEEKLY;COUNT=5', 'EXDATE:20261214T080000Z', 'EXDATE;TZID=Europe/Berlin:20261221T090000', 'EXDATE:20261228T090000,20270104T090000', 'EXDATE;VALUE=DATE:20270111'];
+    const body = draftToGraph({ ...base, recurrence });
+
+    expect(body.recurrence?.range).toMatchObject({ type: 'numbered', numberOfOccurrences: 5 });
+    expect(draftExclusions({ ...base, recurrence })).toEqual([
+      { kind: 'instant', utcMs: Date.parse('2026-12-14T08:00:00Z') },
+      { kind: 'instant', utcMs: Date.parse('2026-12-21T08:00:00Z') },
+      { kind: 'instant', utcMs: Date.parse('2026-12-28T08:00:00Z') },
+      { kind: 'instant', utcMs: Date.parse('2027-01-04T08:00:00Z') },
+      { kind: 'date', date: '2027-01-11' },
+    ]);
+    expect(draftExclusions(base)).toEqual([]);
+  });
+
+  it('refuses an unreadable EXDATE as provider.input_invalid on body.recurrence', () => {
+    const error = captured(() => draftExclusions({ ...base, recurrence: ['RRULE:FREQ=DAILY', 'EXDATE:next-tuesday'] }));
+    expect(isAppError(error, 'provider.input_invalid')).toBe(true);
+    expect((error as { details?: { field?: string } }).details?.field).toBe('body.recurrence');
   });
 });
 

@@ -55,6 +55,8 @@ export class CrashingProvider implements CalendarProvider {
   createEvent: CalendarProvider['createEvent'] = (...a) => this.inner.createEvent(...a);
   updateEvent: CalendarProvider['updateEvent'] = (...a) => this.inner.updateEvent(...a);
   deleteEvent: CalendarProvider['deleteEvent'] = (...a) => this.inner.deleteEvent(...a);
+  instanceId: CalendarProvider['instanceId'] = (...a) => this.inner.instanceId(...a);
+  readAsSynced: CalendarProvider['readAsSynced'] = (...a) => this.inner.readAsSynced(...a);
   subscribe: CalendarProvider['subscribe'] = (...a) => this.inner.subscribe(...a);
   renew: CalendarProvider['renew'] = (...a) => this.inner.renew(...a);
   unsubscribe: CalendarProvider['unsubscribe'] = (...a) => this.inner.unsubscribe(...a);
