@@ -153,6 +153,16 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'queue', queue: 'webhook-delivery', batchSize: 10, maxBatchingWindowSeconds: 0, maxConcurrency: 50 },
     permissions: { ...none, table: 'readwrite', deadLetterTo: ['webhook-delivery'], publishEvents: true, kms: 'decrypt' },
   },
+  {
+    name: 'api-events',
+    entry: 'functions/api-events/handler.ts',
+    description: 'Event writes on the provider (create, update, delete; instance/following/series scopes), idempotent, mirrored into the store',
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+    trigger: { kind: 'http' },
+    // Writes hold the connection's credentials (refreshing rotates them: encrypt too) and announce the change.
+    permissions: { ...none, table: 'readwrite', publishEvents: true, kms: 'encrypt-decrypt', providerSecrets: true },
+  },
 ];
 
 export interface QueueSpec {

@@ -2,6 +2,7 @@ import type { RouteContract } from '../runtime/http/route.ts';
 import { CaldavRoutes } from './caldav.ts';
 import { CalendarRoutes } from './calendars.ts';
 import { ConnectionRoutes } from './connections.ts';
+import { EventWriteRoutes } from './events.ts';
 import { HookRoutes } from './hooks.ts';
 import { MicrosoftHookRoutes } from './hooks-microsoft.ts';
 import { OAuthRoutes } from './oauth.ts';
@@ -9,12 +10,13 @@ import { healthRoute, openApiRoute } from './system.ts';
 import { WebhookRoutes } from './webhooks.ts';
 
 /** Every HTTP route of the API: the source of the OpenAPI document, the CDK routes and the local router. */
-export const API_ROUTES: readonly RouteContract[] = [healthRoute, openApiRoute, ...ConnectionRoutes, ...CaldavRoutes, ...OAuthRoutes, ...HookRoutes, ...MicrosoftHookRoutes, ...CalendarRoutes, ...WebhookRoutes];
+export const API_ROUTES: readonly RouteContract[] = [healthRoute, openApiRoute, ...ConnectionRoutes, ...CaldavRoutes, ...OAuthRoutes, ...HookRoutes, ...MicrosoftHookRoutes, ...CalendarRoutes, ...WebhookRoutes, ...EventWriteRoutes];
 
 export * from './caldav.ts';
 export * from './calendars.ts';
 export * from './common.ts';
 export * from './connections.ts';
+export * from './events.ts';
 export * from './hooks.ts';
 export * from './hooks-microsoft.ts';
 export * from './oauth.ts';

@@ -25,6 +25,12 @@ export type AppErrorCode =
   | 'provider.not_found'
   | 'provider.cursor_invalid'
   | 'provider.input_invalid'
+  // Event writes (scheduling.md §2): a read-only calendar (403); an Idempotency-Key reused with another
+  // request (422) or whose first request is still running (409); a conference provider not available yet (400).
+  | 'calendar.read_only'
+  | 'idempotency.key_reused'
+  | 'idempotency.in_progress'
+  | 'video.provider_unavailable'
   // Configuration problems found at start or first use.
   | 'config.invalid'
   // Anything not foreseen.

@@ -13,3 +13,4 @@ export * from './recurrence-expander.ts';
 export * from './log.ts';
 export * from './oauth-client.ts';
 export * from './provider-secrets.ts';
+export * from './idempotent-request-store.ts';

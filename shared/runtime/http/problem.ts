@@ -33,6 +33,10 @@ const MAPPING: Record<AppErrorCode, ProblemMapping> = {
   'provider.not_found': { status: 404, title: 'Not found at the calendar provider' },
   'provider.input_invalid': { status: 422, title: 'The calendar provider refused the request' },
   'provider.cursor_invalid': { status: 500, title: 'Internal error' },
+  'calendar.read_only': { status: 403, title: 'The calendar is read-only' },
+  'idempotency.key_reused': { status: 422, title: 'The Idempotency-Key was used with another request' },
+  'idempotency.in_progress': { status: 409, title: 'A request with this Idempotency-Key is still running' },
+  'video.provider_unavailable': { status: 400, title: 'The video provider is not available' },
   'config.invalid': { status: 500, title: 'Internal error' },
   'internal.unexpected': { status: 500, title: 'Internal error' },
 };

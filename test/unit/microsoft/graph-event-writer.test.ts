@@ -68,7 +68,7 @@ describe('draftExclusions (EXDATE lines, which Graph writes as cancelled instanc
     const recurrence = ['RRULE:FREQ=WEEKLY;COUNT=5', 'EXDATE:20261214T080000Z', 'EXDATE;TZID=Europe/Berlin:20261221T090000', 'EXDATE:20261228T090000,20270104T090000', 'EXDATE;VALUE=DATE:20270111'];
     const body = draftToGraph({ ...base, recurrence });
 
-    expect(body.recurrence?.range).toMatchObject({ type: 'numbered', numberOfOccurrences: 5 });
+    expect(body.recurrence).toMatchObject({ range: { type: 'numbered', numberOfOccurrences: 5 } });
     expect(draftExclusions({ ...base, recurrence })).toEqual([
       { kind: 'instant', utcMs: Date.parse('2026-12-14T08:00:00Z') },
       { kind: 'instant', utcMs: Date.parse('2026-12-21T08:00:00Z') },

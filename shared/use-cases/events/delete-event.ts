@@ -1,0 +1,41 @@
+import { ulid } from '../../domain/ids.ts';
+import { effectiveScope, resolveEventTarget, type EventScope } from './event-target.ts';
+import { openCalendarForWrite, providerWrite, type EventWriteDeps } from './event-write-context.ts';
+import { mirrorWrite } from './mirror-write.ts';
+import { splitSeries } from './split-series.ts';
+
+export interface DeleteCalendarEventRequest {
+  tenantId: string;
+  calendarId: string;
+  eventId: string;
+  scope?: EventScope | undefined;
+}
+
+/**
+ * Deletes an event at its provider: a single event, a whole series, one instance (the provider cancels it:
+ * a cancelled exception on Google, a deleted occurrence on Graph, an EXDATE on CalDAV), or an instance and
+ * the ones after it (the series ends before it). Deleting what is already gone succeeds. Stores and
+ * announces the result like the other writes.
+ */
+export async function deleteCalendarEvent(deps: EventWriteDeps, request: DeleteCalendarEventRequest): Promise<void> {
+  const context = await openCalendarForWrite(deps, request.tenantId, request.calendarId);
+  const { provider, ref } = context;
+  const target = await resolveEventTarget(deps, context, request.eventId);
+  const scope = effectiveScope(target, request.scope);
+
+  if (target.kind === 'instance' && scope === 'instance') {
+    await providerWrite(() => provider.deleteEvent(ref, target.providerEventId));
+    await mirrorWrite(deps, context, { providerEventIds: [target.providerEventId] });
+    return;
+  }
+  if (target.kind === 'instance' && scope === 'following') {
+    const outcome = await splitSeries(deps, context, { seriesId: target.seriesId, split: target.originalStart, patch: null, key: ulid() });
+    if (outcome !== 'whole-series') {
+      await mirrorWrite(deps, context, { providerEventIds: outcome.touched, seriesIds: outcome.touched });
+      return;
+    }
+  }
+  const id = target.kind === 'single' ? target.providerEventId : target.seriesId;
+  await providerWrite(() => provider.deleteEvent(ref, id));
+  await mirrorWrite(deps, context, { providerEventIds: [id], seriesIds: target.kind === 'single' ? [] : [id] });
+}
