@@ -29,6 +29,12 @@ describeProviderContract('Google (official client on the simulator)', async () =
       renameEvent: async (id, title) => void simulator.patchEvent(calendarId, id, { summary: title }),
       deleteEvent: async (id) => simulator.deleteEvent(calendarId, id),
     },
+    writes: {
+      countAtProvider: async (title) => simulator.truth(calendarId).filter((event) => event.summary === title).length,
+      // Google inserts the event, then the connection drops before the answer.
+      loseNextCreateAnswer: () => simulator.failNext({ route: 'events.insert', status: 'reset', phase: 'after' }),
+      lostAnswers: () => simulator.stats.requests('events.insert').filter((entry) => entry.status === 'reset').length,
+    },
     expireCursors: async () => simulator.invalidateSyncTokens(),
     dispose: () => simulator.stop(),
   };

@@ -56,6 +56,11 @@ describeProviderContract('in-memory fake', async () => {
         provider.deleteAsUser('primary', id);
       },
     },
+    writes: {
+      countAtProvider: async (title) => provider.truth('primary').filter((event) => event.title === title).length,
+      loseNextCreateAnswer: () => provider.loseNextAnswers(1),
+      lostAnswers: () => provider.lostAnswerCount,
+    },
     expireCursors: async () => provider.expireCursors(),
     dispose: async () => {},
   };

@@ -53,6 +53,12 @@ describeProviderContract('Microsoft Graph (simulator)', async () => {
         sim.deleteEvent(id);
       },
     },
+    writes: {
+      countAtProvider: async (title) => sim.truth(calendarId, '2026-11-01T00:00:00Z', '2027-12-01T00:00:00Z').filter((event) => event.subject === title).length,
+      // Graph creates the event, then answers 504 (a gateway timeout hiding the created event).
+      loseNextCreateAnswer: () => sim.failNext({ method: 'POST', pathPattern: /\/events$/, status: 504, phase: 'after' }),
+      lostAnswers: () => sim.requestLog().filter((entry) => entry.method === 'POST' && entry.status === 504).length,
+    },
     expireCursors: async () => {
       sim.expireDeltaTokens();
     },

@@ -3,6 +3,7 @@ import { isAppError } from '../../shared/domain/app-error.ts';
 import type { EventDraft, ProviderEvent } from '../../shared/domain/calendar-event.ts';
 import type { TimeRange } from '../../shared/domain/calendar.ts';
 import type { CalendarProvider, ChangeRequest, ProviderCalendarRef } from '../../shared/ports/calendar-provider.ts';
+import { describeEventWriteContract } from './event-write-contract.ts';
 
 /** What a provider needs to offer the contract suite: the adapter under test and a way to act as the user. */
 export interface ProviderContractHarness {
@@ -22,6 +23,15 @@ export interface ProviderContractHarness {
   };
   /** Makes every cursor handed out so far invalid (Google 410, Graph 410, CalDAV 403). */
   expireCursors(): Promise<void>;
+  /** For the event write suite: counting at the provider itself, and losing an answer after the write happened. */
+  writes: {
+    /** Events with this title as the provider holds them (not through the adapter where the provider lets us look). */
+    countAtProvider(title: string): Promise<number>;
+    /** The next create takes effect at the provider and its answer is lost (a 5xx or a dropped connection). */
+    loseNextCreateAnswer(): void;
+    /** How many answers were really lost so far (evidence that the fault happened). */
+    lostAnswers(): number;
+  };
   /** Graph lists a series as its occurrences (no master); the others list the master and its exceptions. */
   seriesShape: 'master' | 'occurrences';
   dispose(): Promise<void>;
@@ -204,5 +214,7 @@ export function describeProviderContract(name: string, makeHarness: () => Promis
       }).catch((e: unknown) => e);
       expect(isAppError(error, 'provider.')).toBe(true);
     });
+
+    describeEventWriteContract(name, () => h);
   });
 }

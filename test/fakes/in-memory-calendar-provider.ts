@@ -40,6 +40,8 @@ export class InMemoryCalendarProvider implements CalendarProvider {
   private readonly faults: AppError[] = [];
   /** Writes that happen and then lose their answer (the caller sees `provider.unavailable`). */
   private lostAnswers = 0;
+  /** Answers lost so far. */
+  lostAnswerCount = 0;
   private nextId = 1;
 
   constructor(options: { pageSize?: number; push?: PushCapability } = {}) {
@@ -83,6 +85,7 @@ export class InMemoryCalendarProvider implements CalendarProvider {
   private answerOrLose<T>(value: T): T {
     if (this.lostAnswers > 0) {
       this.lostAnswers -= 1;
+      this.lostAnswerCount += 1;
       throw new AppError('provider.unavailable', 'The answer was lost after the write', { retryable: true });
     }
     return value;
@@ -142,6 +145,16 @@ export class InMemoryCalendarProvider implements CalendarProvider {
     return this.answerOrLose(this.upsertAsUser(calendar.providerCalendarId, fromDraft(id, draft)));
   }
 
+  /** For `<series>_<20261207T090000Z|20261207>` of a stored master: the instance's series facts. */
+  private instanceOf(calendarId: string, providerEventId: string): Pick<ProviderEvent, 'kind' | 'recurringEventId' | 'originalStart'> & { recurringEventId: string } | null {
+    const match = /^(.+)_(\d{8})(?:T(\d{2})(\d{2})(\d{2})Z)?$/.exec(providerEventId);
+    const master = match ? this.bucket(calendarId).get(match[1]!) : undefined;
+    if (!match || master?.kind !== 'master') return null;
+    const date = `${match[2]!.slice(0, 4)}-${match[2]!.slice(4, 6)}-${match[2]!.slice(6, 8)}`;
+    const originalStart = match[3] ? { dateTime: `${date}T${match[3]}:${match[4]}:${match[5]}Z`, timeZone: 'timeZone' in master.start ? master.start.timeZone : null } : { date };
+    return { kind: 'exception', recurringEventId: master.providerEventId, originalStart };
+  }
+
   async instanceId(_calendar: ProviderCalendarRef, seriesProviderEventId: string, originalStart: EventTime): Promise<string | null> {
     const at = 'date' in originalStart ? originalStart.date.replaceAll('-', '') : new Date(Date.parse(originalStart.dateTime)).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
     return `${seriesProviderEventId}_${at}`;
@@ -156,15 +169,34 @@ export class InMemoryCalendarProvider implements CalendarProvider {
   async updateEvent(calendar: ProviderCalendarRef, providerEventId: string, draft: EventDraft, options: WriteOptions = {}): Promise<ProviderEvent> {
     this.beginCall();
     const current = this.bucket(calendar.providerCalendarId).get(providerEventId);
-    if (!current) throw new AppError('provider.not_found', 'No such event', { retryable: false });
+    if (!current) {
+      // An instance of a series (Google-style id `<series>_<original start>`) becomes an exception.
+      const instance = this.instanceOf(calendar.providerCalendarId, providerEventId);
+      if (!instance) throw new AppError('provider.not_found', 'No such event', { retryable: false });
+      return this.answerOrLose(this.upsertAsUser(calendar.providerCalendarId, { ...fromDraft(providerEventId, draft), ...instance, recurrence: null }));
+    }
     if (options.etag && options.etag !== current.etag) throw new AppError('provider.precondition_failed', 'The event changed', { retryable: false });
-    return this.answerOrLose(this.upsertAsUser(calendar.providerCalendarId, { ...fromDraft(providerEventId, draft), iCalUID: current.iCalUID }));
+    // Patch semantics, as every provider: a draft without `recurrence` keeps the series' rule.
+    const kept =
+      current.kind === 'exception'
+        ? { kind: current.kind, recurringEventId: current.recurringEventId, originalStart: current.originalStart, recurrence: null }
+        : draft.recurrence === undefined
+          ? { kind: current.kind, recurrence: current.recurrence }
+          : {};
+    return this.answerOrLose(this.upsertAsUser(calendar.providerCalendarId, { ...fromDraft(providerEventId, draft), iCalUID: current.iCalUID, ...kept }));
   }
 
   async deleteEvent(calendar: ProviderCalendarRef, providerEventId: string, options: WriteOptions = {}): Promise<void> {
     this.beginCall();
     const current = this.bucket(calendar.providerCalendarId).get(providerEventId);
     if (current && options.etag && options.etag !== current.etag) throw new AppError('provider.precondition_failed', 'The event changed', { retryable: false });
+    const instance = this.instanceOf(calendar.providerCalendarId, providerEventId);
+    if (instance) {
+      // Cancelling one instance leaves a cancelled exception, as Google does.
+      const master = this.bucket(calendar.providerCalendarId).get(instance.recurringEventId)!;
+      this.upsertAsUser(calendar.providerCalendarId, { ...(current ?? master), providerEventId, ...instance, status: 'cancelled', recurrence: null });
+      return;
+    }
     this.deleteAsUser(calendar.providerCalendarId, providerEventId);
   }
 

@@ -159,6 +159,16 @@ export class GraphCalendarProvider implements CalendarProvider {
   async updateEvent(_calendar: ProviderCalendarRef, providerEventId: string, draft: EventDraft, options: WriteOptions = {}): Promise<ProviderEvent> {
     const body = draftToGraph(draft);
     const exclusions = draftExclusions(draft);
+    if (draft.recurrence === undefined) {
+      // Sending a series' start and end (even unchanged) makes Outlook reset its exceptions and cancelled
+      // instances: a series whose times stay as they are is patched without them.
+      const current = await this.readEvent(providerEventId).catch(() => null);
+      if (current?.kind === 'master' && JSON.stringify([current.start, current.end]) === JSON.stringify([draft.start, draft.end])) {
+        delete body.start;
+        delete body.end;
+        delete body.isAllDay;
+      }
+    }
     let api = this.client.api(eventPath(providerEventId)).header('Prefer', this.readPrefer);
     if (options.etag) api = api.header('If-Match', options.etag);
     const updated: GraphEvent = await graphCall('write', () => api.patch(body));

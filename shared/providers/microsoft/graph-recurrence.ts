@@ -195,6 +195,16 @@ export function patternedRecurrenceOf(lines: readonly string[], start: SeriesSta
       // A UTC UNTIL names an instant: the last day is that instant's date in the series' zone.
       const utcMs = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]), Number(match[5]), Number(match[6]), Number(match[7]));
       const wall = wallTimeAt(zone, utcMs);
+      // Graph's end date is inclusive: when the series' time of day on that date is after the UNTIL (a
+      // series cut just before one of its instances), that day no longer has an instance.
+      if (start.kind === 'timed') {
+        const first = wallTimeAt(zone, start.utcMs);
+        const onDay = wallTimeToUtcMs({ year: wall.year, month: wall.month, day: wall.day, hour: first.hour, minute: first.minute, second: first.second }, zone);
+        if (onDay > utcMs) {
+          const previous = new Date(Date.UTC(wall.year, wall.month - 1, wall.day) - 86_400_000);
+          Object.assign(wall, { year: previous.getUTCFullYear(), month: previous.getUTCMonth() + 1, day: previous.getUTCDate() });
+        }
+      }
       endDate = `${String(wall.year).padStart(4, '0')}-${String(wall.month).padStart(2, '0')}-${String(wall.day).padStart(2, '0')}`;
     }
     Object.assign(range, { type: 'endDate', endDate });

@@ -91,8 +91,8 @@ export class Dispatcher {
     await new Promise((resolve) => (latency > 0 ? setTimeout(resolve, latency) : setImmediate(resolve)));
   }
 
-  private scriptedFault(request: SimRequest): void {
-    const fault = this.deps.faults.take(request.method, request.path);
+  private scriptedFault(request: SimRequest, phase: 'before' | 'after' = 'before'): void {
+    const fault = this.deps.faults.take(request.method, request.path, phase);
     if (!fault) return;
     const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
     if (fault.status === 401) headers['WWW-Authenticate'] = 'Bearer realm="", error="invalid_token"';
@@ -136,7 +136,9 @@ export class Dispatcher {
       const render = zone
         ? { timeZoneName: prefer.timeZone!, zone, bodyContentType: prefer.bodyContentType }
         : { timeZoneName: 'UTC', zone: 'UTC', bodyContentType: prefer.bodyContentType };
-      return await match.route.handler({ request, auth, prefer: zone ? prefer : { ...prefer, timeZone: null }, render, params: match.params });
+      const response = await match.route.handler({ request, auth, prefer: zone ? prefer : { ...prefer, timeZone: null }, render, params: match.params });
+      this.scriptedFault(request, 'after');
+      return response;
     } finally {
       admission.release();
     }

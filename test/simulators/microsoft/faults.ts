@@ -11,6 +11,8 @@ export interface FailRule {
   /** Default 1. */
   count?: number;
   retryAfterSeconds?: number;
+  /** `before` (default): the request does nothing. `after`: it takes effect, then the answer is this failure (a lost answer). */
+  phase?: 'before' | 'after';
 }
 
 export interface LatencyRule {
@@ -61,8 +63,8 @@ export class FaultInjector {
   }
 
   /** The first matching armed rule (consumed), with its default code filled in. */
-  take(method: string, path: string): (FailRule & { code: string; message: string }) | null {
-    const index = this.rules.findIndex((rule) => (!rule.method || rule.method.toUpperCase() === method) && matches(rule.pathPattern, path));
+  take(method: string, path: string, phase: 'before' | 'after' = 'before'): (FailRule & { code: string; message: string }) | null {
+    const index = this.rules.findIndex((rule) => (rule.phase ?? 'before') === phase && (!rule.method || rule.method.toUpperCase() === method) && matches(rule.pathPattern, path));
     if (index < 0) return null;
     const rule = this.rules[index]!;
     if (--rule.remaining <= 0) this.rules.splice(index, 1);
