@@ -25,7 +25,7 @@ export interface GoogleEventResource {
     conferenceId?: string | null;
     conferenceSolution?: { key?: { type?: string | null } | null } | null;
     entryPoints?: { entryPointType?: string | null; uri?: string | null }[] | null;
-    createRequest?: { status?: { statusCode?: string | null } | null } | null;
+    createRequest?: { status?: { statusCode?: string | null } | null; conferenceSolutionKey?: { type?: string | null } | null } | null;
   } | null;
 }
 
@@ -53,7 +53,8 @@ function conferenceOf(event: GoogleEventResource): Conference | null {
   const video = data?.entryPoints?.find((entry) => entry.entryPointType === 'video')?.uri ?? event.hangoutLink ?? null;
   const pending = data?.createRequest?.status?.statusCode === 'pending';
   if (!data && !video) return null;
-  const type = data?.conferenceSolution?.key?.type ?? (event.hangoutLink ? 'hangoutsMeet' : null);
+  // A pending Meet has no conferenceSolution yet: its kind is in the create request.
+  const type = data?.conferenceSolution?.key?.type ?? data?.createRequest?.conferenceSolutionKey?.type ?? (event.hangoutLink ? 'hangoutsMeet' : null);
   const provider = type === 'hangoutsMeet' ? 'google_meet' : video && /zoom\.us\//.test(video) ? 'zoom' : video && /teams\.microsoft\.com/.test(video) ? 'teams' : 'other';
   return { provider, url: video, id: data?.conferenceId ?? null, status: pending && !video ? 'pending' : 'ready' };
 }

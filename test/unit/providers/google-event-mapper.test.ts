@@ -68,6 +68,8 @@ describe('Google event mapping', () => {
 
   it('marks a Meet that is still being created as pending, and recognises Zoom links', () => {
     expect(upsert({ id: 'p', start: { date: '2026-12-01' }, end: { date: '2026-12-02' }, conferenceData: { createRequest: { status: { statusCode: 'pending' } }, conferenceSolution: { key: { type: 'hangoutsMeet' } } } }).conference).toEqual({ provider: 'google_meet', url: null, id: null, status: 'pending' });
+    // What Google answers right after a create request: only the request says it is a Meet.
+    expect(upsert({ id: 'q', start: { date: '2026-12-01' }, end: { date: '2026-12-02' }, conferenceData: { createRequest: { conferenceSolutionKey: { type: 'hangoutsMeet' }, status: { statusCode: 'pending' } } } }).conference).toEqual({ provider: 'google_meet', url: null, id: null, status: 'pending' });
     expect(upsert({ id: 'z', start: { date: '2026-12-01' }, end: { date: '2026-12-02' }, conferenceData: { conferenceSolution: { key: { type: 'addOn' } }, entryPoints: [{ entryPointType: 'video', uri: 'https://us02web.zoom.us/j/123' }] } }).conference?.provider).toBe('zoom');
   });
 
