@@ -62,9 +62,6 @@ const timeChecks = [
       if (startKind === 'date') context.issues.push({ code: 'custom', path: ['start'], message: 'a timed event takes a date-time', input: body.start });
       if (endKind === 'date') context.issues.push({ code: 'custom', path: ['end'], message: 'a timed event takes a date-time', input: body.end });
     }
-    if ((startKind === 'local' || endKind === 'local') && !body.timeZone) {
-      context.issues.push({ code: 'custom', path: ['timeZone'], message: 'a wall time without offset needs timeZone', input: body.timeZone });
-    }
     if (startKind && endKind) {
       const zone = body.timeZone && isValidTimeZone(body.timeZone) ? body.timeZone : 'UTC';
       const problem = timesProblem(toEventTime(body.start!, zone)!, toEventTime(body.end!, zone)!);
@@ -120,7 +117,7 @@ export const createEventRoute = defineRoute({
   auth: 'jwt',
   summary: 'Create an event on the provider (Google, Microsoft, CalDAV/iCloud)',
   description: [
-    'Timed events take RFC 3339 instants (or wall times with `timeZone`); all-day events take dates, `end` exclusive. `timeZone` defaults to the calendar\'s.',
+    'Timed events take RFC 3339 instants, or wall times (`2027-01-04T10:00`) read in `timeZone`, which defaults to the calendar\'s zone; all-day events take dates, `end` exclusive.',
     '`recurrence` is one RRULE plus EXDATE (and, except on Microsoft 365, RDATE) lines; Microsoft 365 has no EXDATE, so the excluded instances are cancelled after the series is written.',
     '`conference`: `google_meet` on Google calendars, `microsoft_teams` on Microsoft 365; `zoom` answers 400 `video.provider_unavailable` until Zoom connections exist; any other pairing is 400.',
     'The written event is stored and announced at once (one `calendar.event.created`; on Microsoft 365, where series are stored as their occurrences, one per occurrence), and the next sync finds it unchanged.',
@@ -141,7 +138,7 @@ export const updateEventRoute = defineRoute({
   auth: 'jwt',
   summary: 'Change an event, one instance of a series, this and following instances, or the whole series',
   description: [
-    'Partial: fields left out keep their value, `null` clears description, location, recurrence or conference.',
+    'Partial: fields left out keep their value, `null` clears description, location, recurrence or conference; wall times are read in `timeZone`, else the event\'s own zone.',
     '`eventId` is a stored event id or an `occurrenceId` from an expanded listing. For an instance `scope` is `instance` (the default: an exception), `following` (the series is split: the old one ends just before the instance, a new one starts there with the rest of the rule; edited instances after the split are not carried over, cancelled ones are) or `series`.',
     IDEMPOTENCY,
   ].join(' '),
