@@ -156,7 +156,10 @@ export const deleteEventRoute = defineRoute({
   function: 'api-events',
   auth: 'jwt',
   summary: 'Delete an event, one instance, this and following instances, or a whole series',
-  description: ['Scopes as for PATCH. Deleting what is already gone succeeds.', IDEMPOTENCY].join(' '),
+  description: [
+    'Scopes as for PATCH. An event the provider already deleted (but we still store) is deleted here without error; an id we no longer store is 404, so repeat a DELETE with its Idempotency-Key to get its 204 again.',
+    IDEMPOTENCY,
+  ].join(' '),
   tags: ['events'],
   params: EventParams,
   query: ScopeQuery,
