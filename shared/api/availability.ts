@@ -87,7 +87,7 @@ export const AvailabilityBody = z
         if (participant.required !== false) deciding += 1;
         for (const id of participant.calendarIds ?? []) calendars.add(id);
       });
-      if (deciding === 0) add(['participants'], 'at least one participant must be required (or a group)');
+      if (deciding === 0 && body.participants.length > 0) add(['participants'], 'at least one participant must be required (or a group)');
       if (calendars.size > MAX_CALENDARS_PER_QUERY) add(['participants'], `at most ${MAX_CALENDARS_PER_QUERY} distinct calendars per query`);
       if (Date.parse(body.end) - Date.parse(body.start) > 0 && body.durationMinutes * 60_000 > Date.parse(body.end) - Date.parse(body.start)) {
         add(['durationMinutes'], 'longer than the range from start to end');

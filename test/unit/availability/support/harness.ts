@@ -3,6 +3,7 @@ import type { Schedule, ScheduleContent } from '../../../../shared/domain/schedu
 import type { Page, PageRequest } from '../../../../shared/ports/page.ts';
 import type { SchedulePatch, ScheduleStore } from '../../../../shared/ports/schedule-store.ts';
 import { CalendarRecurrenceExpander } from '../../../../shared/recurrence/calendar-recurrence-expander.ts';
+import type { ConflictDeps } from '../../../../shared/use-cases/availability/check-conflicts.ts';
 import type { AvailabilityDeps } from '../../../../shared/use-cases/availability/find-availability.ts';
 import { TestClock, testCalendar, testConnection } from '../../../support/stores.ts';
 import { InMemoryCalendars, InMemoryEventStore } from '../../read-side/support.ts';
@@ -70,7 +71,8 @@ export interface Harness {
   events: InMemoryEventStore;
   schedules: InMemorySchedules;
   clock: TestClock;
-  deps: AvailabilityDeps;
+  /** Enough for both use-cases: findAvailability and checkConflicts. */
+  deps: AvailabilityDeps & ConflictDeps;
   calendar(name: string, overrides?: Partial<Calendar>): Calendar;
 }
 
