@@ -36,7 +36,7 @@ export function toScheduleView(schedule: Schedule): ScheduleView {
 function assertValid(content: Partial<ScheduleContent>): void {
   const problems = scheduleProblems(content);
   if (problems.length === 0) return;
-  const errors = problems.map((problem) => ({ field: `body.${problem.path.map(String).join('.')}`, message: problem.message }));
+  const errors = problems.map((problem) => ({ field: problem.path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : `${out}.${part}`), 'body'), message: problem.message }));
   throw new AppError('input.invalid', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { details: { field: errors[0]!.field, errors } });
 }
 
