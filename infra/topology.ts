@@ -125,6 +125,16 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     permissions: { ...none, table: 'readwrite', sendTo: ['sync'] },
   },
   {
+    name: 'api-availability',
+    entry: 'functions/api-availability/handler.ts',
+    description: 'Schedules (working hours), availability across participants and rooms, conflicts with alternatives',
+    // Slot search works on typed arrays of busy time from up to 200 calendars; more memory is more CPU.
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+    trigger: { kind: 'http' },
+    permissions: { ...none, table: 'readwrite' },
+  },
+  {
     name: 'api-webhooks',
     entry: 'functions/api-webhooks/handler.ts',
     description: 'Webhook endpoints (register, change, rotate secret, test), delivery log, redelivery and recovery',

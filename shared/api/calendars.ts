@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { CalendarEvent } from '../domain/calendar-event.ts';
-import { CalendarView } from '../domain/calendar.ts';
+import { CalendarKind, CalendarView } from '../domain/calendar.ts';
 import { isValidTimeZone } from '../domain/time-zone.ts';
 import { Instant } from '../domain/timestamps.ts';
 import { defineRoute } from '../runtime/http/route.ts';
@@ -76,8 +76,9 @@ export const UpdateCalendarBody = z
         .strictObject({ pastDays: z.optional(WindowDays), futureDays: z.optional(WindowDays) })
         .check(z.refine((window) => window.pastDays !== undefined || window.futureDays !== undefined, 'name pastDays, futureDays or both')),
     ),
+    kind: z.optional(z.enum(CalendarKind.options, { error: 'user, room or resource' })),
   })
-  .check(z.refine((body) => body.syncEnabled !== undefined || body.syncWindow !== undefined, 'send syncEnabled, syncWindow or both'));
+  .check(z.refine((body) => body.syncEnabled !== undefined || body.syncWindow !== undefined || body.kind !== undefined, 'send syncEnabled, syncWindow, kind or several'));
 
 /** A stored event as served: no tenant; in expanded listings each item is one occurrence. */
 export const EventItem = z.extend(z.omit(CalendarEvent, { tenantId: true }), {
@@ -124,8 +125,9 @@ export const updateCalendarRoute = defineRoute({
   path: '/v1/calendars/{id}',
   function: 'api-calendars',
   auth: 'jwt',
-  summary: "Change a calendar's sync settings",
+  summary: "Change a calendar's sync settings or kind",
   description: [
+    '`kind` says whose calendar it is: `user` (a person), `room` or `resource`; Google resource calendars (`…@resource.calendar.google.com`) are found as rooms, and a kind set here is kept by later discoveries.',
     'A changed `syncWindow` (each side 7–365 days; an omitted side keeps its value) drops the sync cursor, so the next sync is a full listing of the new window.',
     'Turning sync off deletes the calendar\'s stored events at once (they would otherwise keep blocking free/busy), drops the cursor and drops its push channel (pushes for it are ignored until the provider lets it expire).',
     'Turning it on again queues a full sync. Repeating a request is safe.',

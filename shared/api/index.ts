@@ -1,4 +1,5 @@
 import type { RouteContract } from '../runtime/http/route.ts';
+import { AvailabilityRoutes } from './availability.ts';
 import { CaldavRoutes } from './caldav.ts';
 import { CalendarRoutes } from './calendars.ts';
 import { ConnectionRoutes } from './connections.ts';
@@ -6,12 +7,14 @@ import { EventWriteRoutes } from './events.ts';
 import { HookRoutes } from './hooks.ts';
 import { MicrosoftHookRoutes } from './hooks-microsoft.ts';
 import { OAuthRoutes } from './oauth.ts';
+import { ScheduleRoutes } from './schedules.ts';
 import { healthRoute, openApiRoute } from './system.ts';
 import { WebhookRoutes } from './webhooks.ts';
 
 /** Every HTTP route of the API: the source of the OpenAPI document, the CDK routes and the local router. */
-export const API_ROUTES: readonly RouteContract[] = [healthRoute, openApiRoute, ...ConnectionRoutes, ...CaldavRoutes, ...OAuthRoutes, ...HookRoutes, ...MicrosoftHookRoutes, ...CalendarRoutes, ...WebhookRoutes, ...EventWriteRoutes];
+export const API_ROUTES: readonly RouteContract[] = [healthRoute, openApiRoute, ...ConnectionRoutes, ...CaldavRoutes, ...OAuthRoutes, ...HookRoutes, ...MicrosoftHookRoutes, ...CalendarRoutes, ...WebhookRoutes, ...EventWriteRoutes, ...ScheduleRoutes, ...AvailabilityRoutes];
 
+export * from './availability.ts';
 export * from './caldav.ts';
 export * from './calendars.ts';
 export * from './common.ts';
@@ -20,5 +23,6 @@ export * from './events.ts';
 export * from './hooks.ts';
 export * from './hooks-microsoft.ts';
 export * from './oauth.ts';
+export * from './schedules.ts';
 export * from './system.ts';
 export * from './webhooks.ts';

@@ -46,6 +46,15 @@ export const PushChannel = z.object({
 });
 export type PushChannel = z.infer<typeof PushChannel>;
 
+/**
+ * Whose calendar it is: a person's (`user`), a meeting room's or another bookable resource's (a projector,
+ * a car). Rooms and resources take part in availability like people; the kind lets callers pick them out
+ * (e.g. for "one of these rooms" groups). Set at discovery where the provider says so (`ProviderCalendar.kind`:
+ * Google resource calendars); settable with PATCH /v1/calendars/{id}, which discovery then keeps.
+ */
+export const CalendarKind = z.enum(['user', 'room', 'resource']);
+export type CalendarKind = z.infer<typeof CalendarKind>;
+
 export const Calendar = z.object({
   tenantId: TenantId,
   id: z.string(),
@@ -70,12 +79,15 @@ export const Calendar = z.object({
   lastSyncedAt: z.nullable(Instant),
   lastFullSyncAt: z.nullable(Instant),
   push: z.nullable(PushChannel),
+  /** Absent on calendars stored before kinds existed: `user`. */
+  kind: z.optional(CalendarKind),
   createdAt: Instant,
   updatedAt: Instant,
 });
 export type Calendar = z.infer<typeof Calendar>;
 
-export const CalendarView = z.pick(Calendar, {
+export const CalendarView = z.extend(
+  z.pick(Calendar, {
   id: true,
   connectionId: true,
   provider: true,
@@ -92,7 +104,9 @@ export const CalendarView = z.pick(Calendar, {
   lastFullSyncAt: true,
   createdAt: true,
   updatedAt: true,
-});
+  }),
+  { kind: CalendarKind },
+);
 export type CalendarView = z.infer<typeof CalendarView>;
 
 export function toCalendarView(calendar: Calendar): CalendarView {
@@ -109,9 +123,15 @@ export function toCalendarView(calendar: Calendar): CalendarView {
     readOnly: calendar.readOnly,
     syncEnabled: calendar.syncEnabled,
     syncWindow: calendar.syncWindow,
+    kind: calendarKindOf(calendar),
     lastSyncedAt: calendar.lastSyncedAt,
     lastFullSyncAt: calendar.lastFullSyncAt,
     createdAt: calendar.createdAt,
     updatedAt: calendar.updatedAt,
   };
 }
+
+export function calendarKindOf(calendar: Pick<Calendar, 'kind'>): CalendarKind {
+  return calendar.kind ?? 'user';
+}
+

@@ -1,5 +1,5 @@
 import type { EventDraft, EventTime, ProviderEvent } from '../domain/calendar-event.ts';
-import type { PushCapability, TimeRange } from '../domain/calendar.ts';
+import type { CalendarKind, PushCapability, TimeRange } from '../domain/calendar.ts';
 import type { ProviderKind } from '../domain/connection.ts';
 
 /** A calendar as the provider lists it. */
@@ -13,6 +13,8 @@ export interface ProviderCalendar {
   readOnly: boolean;
   /** False for collections that cannot hold events (a CalDAV VTODO-only list): never synced. */
   supportsEvents: boolean;
+  /** Set when the provider says the calendar is a room's or a resource's (absent: a person's). */
+  kind?: CalendarKind;
 }
 
 /** Which calendar an operation addresses; providers read what they need. */

@@ -12,6 +12,7 @@ export type CalendarPatch = Partial<
     | 'syncEnabled'
     | 'syncWindow'
     | 'push'
+    | 'kind'
     | 'lastSyncStartedAt'
     | 'updatedAt'
   >

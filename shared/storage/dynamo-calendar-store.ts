@@ -31,6 +31,7 @@ const CalendarPatchSchema = z.partial(
     syncEnabled: true,
     syncWindow: true,
     push: true,
+    kind: true,
     lastSyncStartedAt: true,
     updatedAt: true,
   }),

@@ -50,6 +50,9 @@ export const keys = {
   webhookDeliveryTimeSortKey: (createdAtIso: string, deliveryId: string): string => `DLV#${createdAtIso}#${deliveryId}`,
   webhookDeliveryPrefix: 'DLV#',
 
+  schedule: (tenantId: string, scheduleId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `SCH#${scheduleId}` }),
+  schedulePrefix: 'SCH#',
+
   idempotency: (tenantId: string, key: string): ItemKey => ({ pk: `${tenantPk(tenantId)}#IDEM#${key}`, sk: 'IDEM' }),
 
   /** Global: the `state` is hashed so the raw value (a bearer of the flow) is not a key in backups. */

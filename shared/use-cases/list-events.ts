@@ -91,7 +91,7 @@ function occurrenceTime(date: string | null, ms: number, like: EventTime): Event
 }
 
 /** `<series id>_<original start>`: `20261105T140000Z` for timed series, `20261105` for all-day ones. */
-function occurrenceIdOf(occurrence: Occurrence, masterIds: ReadonlyMap<string, string>, zone: string | null): string {
+export function occurrenceIdOf(occurrence: Occurrence, masterIds: ReadonlyMap<string, string>, zone: string | null): string {
   const { event, originalStartMs } = occurrence;
   if (originalStartMs === null) return event.id;
   const seriesId = event.kind === 'master' ? event.id : (masterIds.get(event.recurringEventId ?? '') ?? event.id);

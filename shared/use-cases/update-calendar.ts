@@ -1,5 +1,5 @@
 import { notFound } from '../domain/app-error.ts';
-import { toCalendarView, type Calendar, type CalendarView, type SyncWindow } from '../domain/calendar.ts';
+import { calendarKindOf, toCalendarView, type Calendar, type CalendarKind, type CalendarView, type SyncWindow } from '../domain/calendar.ts';
 import type { CalendarPatch, CalendarStore } from '../ports/calendar-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EventStore } from '../ports/event-store.ts';
@@ -26,6 +26,8 @@ export interface CalendarSettingsChange {
   syncEnabled?: boolean | undefined;
   /** Sides left out keep their current value. */
   syncWindow?: { pastDays?: number | undefined; futureDays?: number | undefined } | undefined;
+  /** A person's calendar, a room's or a resource's; kept by later discoveries. */
+  kind?: CalendarKind | undefined;
 }
 
 /**
@@ -51,6 +53,10 @@ export async function updateCalendar(deps: UpdateCalendarDeps, tenantId: string,
   const enabledChanged = change.syncEnabled !== undefined && change.syncEnabled !== current.syncEnabled;
 
   let calendar = current;
+  // Written even when it equals the inferred kind: a kind set by hand is never overwritten by discovery.
+  if (change.kind !== undefined && (current.kind === undefined || change.kind !== calendarKindOf(current))) {
+    calendar = await deps.calendars.update(tenantId, calendarId, { kind: change.kind, updatedAt: deps.clock.now().toISOString() });
+  }
   if (windowChanged || enabledChanged) {
     const patch: CalendarPatch = { updatedAt: deps.clock.now().toISOString() };
     if (windowChanged) patch.syncWindow = window;

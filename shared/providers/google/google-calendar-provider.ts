@@ -102,6 +102,8 @@ export class GoogleCalendarProvider implements CalendarProvider {
           readOnly: entry.accessRole === 'reader' || entry.accessRole === 'freeBusyReader',
           // A free/busy-only calendar lists no events.
           supportsEvents: entry.accessRole !== 'freeBusyReader',
+          // Workspace rooms and resources are calendars named …@resource.calendar.google.com.
+          ...(entry.id.toLowerCase().endsWith('@resource.calendar.google.com') ? { kind: 'room' as const } : {}),
         });
       }
       pageToken = data.nextPageToken ?? undefined;

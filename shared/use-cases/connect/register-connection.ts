@@ -106,6 +106,8 @@ export async function discoverCalendars(deps: Pick<RegisterConnectionDeps, 'cale
         color: found.color,
         isPrimary: found.isPrimary,
         readOnly: found.readOnly,
+        // A kind set by PATCH stays; one never set (calendars older than kinds) takes the provider's word.
+        ...(previous.kind === undefined && found.kind ? { kind: found.kind } : {}),
         updatedAt: now,
       });
       result.push(updated);
@@ -131,6 +133,7 @@ export async function discoverCalendars(deps: Pick<RegisterConnectionDeps, 'cale
       lastSyncedAt: null,
       lastFullSyncAt: null,
       push: null,
+      ...(found.kind ? { kind: found.kind } : {}),
       createdAt: now,
       updatedAt: now,
     };
