@@ -117,12 +117,13 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   {
     name: 'api-calendars',
     entry: 'functions/api-calendars/handler.ts',
-    description: 'Calendars (list, sync settings), events in a range, free/busy from the store',
+    description: 'Calendars (list, sync settings), events in a range, free/busy (store inside the window, provider outside it)',
     // Free/busy merges up to 1e5 intervals in memory; more memory is more CPU.
     memoryMb: 1024,
     timeoutSeconds: 29,
     trigger: { kind: 'http' },
-    permissions: { ...none, table: 'readwrite', sendTo: ['sync'] },
+    // Credentials key and app secrets: free/busy asks providers live outside the mirrored window (token refresh re-seals).
+    permissions: { ...none, table: 'readwrite', sendTo: ['sync'], kms: 'encrypt-decrypt', providerSecrets: true },
   },
   {
     name: 'api-availability',

@@ -88,20 +88,30 @@ export const EventItem = z.extend(z.omit(CalendarEvent, { tenantId: true }), {
 
 export const BusyInterval = z.object({ start: Instant, end: Instant });
 
+/** A part of the queried range and where its busy time came from: the synced copy or the provider, live. */
+export const BusyCoverage = z.object({ start: Instant, end: Instant, source: z.enum(['store', 'provider']) });
+
+/** Why part of a calendar's range has no answer (`provider.unavailable`, `provider.rate_limited`, `provider.auth_revoked`…). */
+export const BusyTimeError = z.object({ code: z.string(), message: z.string(), retryable: z.boolean() });
+
 export const FreeBusyResponse = z.object({
   start: Instant,
   end: Instant,
   /** The zone all-day events were read in, when the query named one (else each calendar's own). */
   timeZone: z.nullable(z.string()),
-  /** Busy time of all requested calendars together. */
+  /** Busy time of all requested calendars together: the union of what is known. */
   busy: z.array(BusyInterval),
+  /** False when a part of some calendar's range could not be answered (that calendar's `error` says why): `busy` is then incomplete, never "free" there. */
+  complete: z.boolean(),
   calendars: z.record(
     z.string(),
     z.object({
       busy: z.array(BusyInterval),
-      /** Free/busy is computed from the mirrored copy: a calendar that is not synced shows no busy time. */
       syncEnabled: z.boolean(),
       lastSyncedAt: z.nullable(Instant),
+      /** The answered parts of [start, end), in order: `store` inside the mirrored sync window, `provider` (asked live) outside it. A gap was not answered. */
+      coverage: z.array(BusyCoverage),
+      error: z.nullable(BusyTimeError),
     }),
   ),
 });
@@ -163,10 +173,12 @@ export const freeBusyRoute = defineRoute({
   path: '/v1/free-busy',
   function: 'api-calendars',
   auth: 'jwt',
-  summary: 'Busy time of up to 50 calendars, from the synced copy',
+  summary: 'Busy time of up to 50 calendars, for any range: the synced copy inside the sync window, the provider outside it',
   description: [
-    'Computed from stored events only (no provider call). Counts events that block time: not cancelled, not transparent (free), not declined by the calendar\'s owner; series are expanded.',
-    'All-day events are whole days in `timeZone` when given, else in each calendar\'s zone. Intervals are clipped to [start, end) and merged per calendar; `busy` at the top level merges all calendars.',
+    'Counts events that block time: not cancelled, not transparent (free), not declined by the calendar\'s owner; series are expanded.',
+    'Each calendar\'s range is split by its mirrored window: the part inside the sync window it last fully listed (from today\'s window start, once a full sync has completed) comes from the stored copy; the parts outside it, or all of it while the calendar has no complete copy (first sync not finished, sync off, window just changed), are asked of the provider live (Google freeBusy, Graph calendarView, CalDAV calendar-query, expanded by our recurrence code) and merged. `coverage` lists the answered parts and their `source`.',
+    'A provider that cannot answer (unreachable, rate-limited, access revoked, slower than 10 s) leaves its part out of `coverage` and sets that calendar\'s `error` ({code, message, retryable}); the reply is still 200, `busy` holds what is known and `complete` is false. An unknown part is never reported as free.',
+    'All-day events are whole days in `timeZone` when given, else in each calendar\'s zone (parts answered by Google\'s freeBusy place them in the calendar\'s zone). Intervals are clipped to [start, end) and merged per calendar; `busy` at the top level merges all calendars.',
     'Every calendar must be the caller\'s: an unknown id answers 404 naming it (all or nothing, unlike Google\'s per-calendar errors).',
   ].join(' '),
   tags: ['free-busy'],

@@ -60,29 +60,71 @@ export class BusyIntervalBuffer implements BusyColumns {
 
 /**
  * The union of half-open intervals, as sorted, disjoint, non-touching intervals: [9,10) and [10,11) become
- * [9,11). Starts and ends are sorted independently (native numeric sort, no comparator): a point t is busy
- * exactly when more starts than ends lie at or before it, so one sweep over both sorted arrays finds where
- * the count leaves and returns to zero. At equal times starts go first, which joins touching intervals.
- * Empty intervals (end ≤ start) are ignored. The input is not modified.
+ * [9,11). Empty intervals (end ≤ start) are ignored. The input is not modified.
+ *
+ * Intervals read from the store arrive in start order: they are merged in one pass with a running end, no
+ * sort at all. Otherwise starts and ends are sorted independently (native numeric sort, no comparator): a
+ * point t is busy exactly when more starts than ends lie at or before it, so one sweep over both sorted
+ * arrays finds where the count leaves and returns to zero. At equal times starts go first, which joins
+ * touching intervals.
  */
 export function mergeBusyIntervals(columns: BusyColumns): BusyColumns {
+  return mergeInStartOrder(columns) ?? mergeBySorting(columns);
+}
+
+/** The one-pass merge of intervals whose starts ascend, or null as soon as a start goes back. */
+function mergeInStartOrder(columns: BusyColumns): BusyColumns | null {
+  const inStarts = columns.starts;
+  const inEnds = columns.ends;
+  const length = columns.length;
+  let starts: Float64Array | null = null;
+  let ends: Float64Array | null = null;
+  let out = 0;
+  let open = 0;
+  let close = -Infinity;
+  let previousStart = -Infinity;
+  for (let i = 0; i < length; i++) {
+    const start = inStarts[i]!;
+    const end = inEnds[i]!;
+    if (!(end > start)) continue;
+    if (start < previousStart) return null;
+    previousStart = start;
+    if (start <= close) {
+      if (end > close) close = end;
+      continue;
+    }
+    if (close !== -Infinity) {
+      starts ??= new Float64Array(length);
+      ends ??= new Float64Array(length);
+      starts[out] = open;
+      ends[out] = close;
+      out += 1;
+    }
+    open = start;
+    close = end;
+  }
+  if (close === -Infinity) return { starts: new Float64Array(0), ends: new Float64Array(0), length: 0 };
+  starts ??= new Float64Array(1);
+  ends ??= new Float64Array(1);
+  starts[out] = open;
+  ends[out] = close;
+  out += 1;
+  return { starts: starts.subarray(0, out), ends: ends.subarray(0, out), length: out };
+}
+
+function mergeBySorting(columns: BusyColumns): BusyColumns {
   const starts = new Float64Array(columns.length);
   const ends = new Float64Array(columns.length);
   let count = 0;
-  let startsAscending = true;
-  let previousStart = -Infinity;
   for (let i = 0; i < columns.length; i++) {
     const start = columns.starts[i]!;
     const end = columns.ends[i]!;
     if (!(end > start)) continue;
-    if (start < previousStart) startsAscending = false;
-    previousStart = start;
     starts[count] = start;
     ends[count] = end;
     count += 1;
   }
-  // Events read from the store come in start order: their starts need no sort.
-  const sortedStarts = startsAscending ? starts.subarray(0, count) : starts.subarray(0, count).sort();
+  const sortedStarts = starts.subarray(0, count).sort();
   const sortedEnds = ends.subarray(0, count).sort();
   // Merged intervals are written over the sorted arrays: the k-th output never outruns the inputs read.
   let out = 0;

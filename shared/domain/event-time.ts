@@ -27,3 +27,15 @@ export function eventIntervalUtc(event: Pick<ProviderEvent, 'start' | 'end'>, al
 export function blocksTime(event: Pick<CalendarEvent, 'status' | 'transparency'>): boolean {
   return event.status !== 'cancelled' && event.transparency === 'opaque';
 }
+
+/**
+ * Whether an event makes its calendar's owner busy: it blocks time (not cancelled, not transparent) and the
+ * owner (the attendee marked `self`) has not declined it. The one busy rule of free/busy and availability,
+ * for stored events and for events read live from a provider alike.
+ */
+export function blocksOwnerTime(event: Pick<CalendarEvent, 'status' | 'transparency' | 'attendees'>): boolean {
+  if (!blocksTime(event)) return false;
+  const attendees = event.attendees;
+  for (let i = 0; i < attendees.length; i++) if (attendees[i]!.self && attendees[i]!.responseStatus === 'declined') return false;
+  return true;
+}

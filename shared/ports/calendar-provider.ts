@@ -88,6 +88,25 @@ export interface PushSubscription {
   expiresAt: Date;
 }
 
+/** A busy interval in epoch ms, half-open [startMs, endMs). */
+export interface ProviderBusyInterval {
+  startMs: number;
+  endMs: number;
+}
+
+/**
+ * A calendar's busy time over a range as the provider answers it live (`queryBusy`), in one of two shapes,
+ * because providers differ in what they can answer faithfully:
+ * - `intervals`: busy time the provider computed itself (Google `freeBusy.query`: merged blocks, transparent
+ *   and cancelled events left out by Google, all-day events placed in the calendar's own zone);
+ * - `events`: every event that may overlap the range, as the provider stores them (masters with their rules
+ *   and all their exceptions, or provider-expanded occurrences); the caller expands series with our
+ *   recurrence code and applies our busy rule (`blocksOwnerTime`), exactly as for stored events. CalDAV and
+ *   Graph answer this way: a CalDAV server's VFREEBUSY ignores who declined, and Graph's getSchedule answers
+ *   for a mailbox, not for one of its calendars.
+ */
+export type ProviderBusy = { kind: 'intervals'; intervals: ProviderBusyInterval[] } | { kind: 'events'; events: ProviderEvent[] };
+
 /**
  * The one interface every calendar provider implements (Google, Microsoft Graph, CalDAV, and an in-memory
  * fake for tests); the same contract suite runs against each. Provider types never cross it. Every method
@@ -130,6 +149,13 @@ export interface CalendarProvider {
    */
   renew(current: PushSubscription, request: PushSubscribeRequest): Promise<PushSubscription>;
   unsubscribe(calendar: ProviderCalendarRef, subscription: PushSubscription): Promise<void>;
+  /**
+   * Busy time of one calendar over `range` (at most 366 days), read live: free/busy asks for the parts of a
+   * query outside the calendar's mirrored window. One call of ours; the adapter splits it where the provider
+   * limits a request (Google freeBusy: 90 days) and pages through listings. A failure throws its typed error
+   * (`rate_limited`, `unavailable`, `auth_revoked`, `not_found`), never an empty answer: empty means free.
+   */
+  queryBusy(calendar: ProviderCalendarRef, range: TimeRange): Promise<ProviderBusy>;
 }
 
 /** Builds the provider for one connection (loading and refreshing its credentials as needed). */

@@ -1,3 +1,4 @@
+import type { StoredBusyTime } from '../domain/busy-projection.ts';
 import type { CalendarEvent } from '../domain/calendar-event.ts';
 import type { TimeRange } from '../domain/calendar.ts';
 
@@ -9,6 +10,14 @@ export interface StoredEventVersion {
   recurringEventId: string | null;
   contentHash: string;
   etag: string | null;
+}
+
+export type { StoredBusyTime } from '../domain/busy-projection.ts';
+
+/** One calendar and the range of it that `listBusyInRange` reads. */
+export interface BusyRangeQuery {
+  calendarId: string;
+  range: TimeRange;
 }
 
 /**
@@ -34,4 +43,10 @@ export interface EventStore {
    * generously (they have no instant of their own); callers filter exactly.
    */
   listInRange(tenantId: string, calendarIds: readonly string[], range: TimeRange): Promise<CalendarEvent[]>;
+  /**
+   * The busy-time projection of the same events `listInRange` finds, each calendar over its own range, in
+   * the order asked: the read path of free/busy and availability. Its series events are read-only (a store
+   * may share them between queries, frozen).
+   */
+  listBusyInRange(tenantId: string, queries: readonly BusyRangeQuery[]): Promise<StoredBusyTime[]>;
 }

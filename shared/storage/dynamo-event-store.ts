@@ -2,9 +2,11 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { CalendarEvent } from '../domain/calendar-event.ts';
 import type { TimeRange } from '../domain/calendar.ts';
-import type { EventStore, StoredEventVersion } from '../ports/event-store.ts';
+import type { BusyRangeQuery, EventStore, StoredBusyTime, StoredEventVersion } from '../ports/event-store.ts';
 import { batchGetAll, batchWriteAll, type BatchRetryOptions, type WriteRequest } from './dynamo-batch.ts';
+import { DecodedEventCache } from './decoded-event-cache.ts';
 import { mapWithConcurrency, queryAll } from './dynamo-query.ts';
+import { projectBusyItems } from './event-busy-projection.ts';
 import { EVENT_INDEX_ATTRIBUTES, MAX_INDEXED_EVENT_MS, eventItem } from './event-item.ts';
 import { parseItem, validForWrite, type StoredItem } from './item-codec.ts';
 import { keys } from './keys.ts';
@@ -15,10 +17,13 @@ export interface DynamoEventStoreOptions {
   tableName: string;
   /** Backoff of batch retries (tests shorten it). */
   batchRetry?: BatchRetryOptions;
+  /** Decoded series parts kept for `listBusyInRange` across queries (0 turns it off); default 5,000 (~10 MB). */
+  decodedSeriesCacheSize?: number;
 }
 
 /** Calendars queried at once by `listInRange`: a person's calendars in parallel, without a read storm. */
 const CALENDAR_CONCURRENCY = 4;
+const DEFAULT_DECODED_SERIES_CACHE_SIZE = 5_000;
 
 const StoredEventVersionSchema = z.object({
   id: z.string(),
@@ -38,11 +43,13 @@ export class DynamoEventStore implements EventStore {
   readonly #doc: DynamoDBDocumentClient;
   readonly #tableName: string;
   readonly #batchRetry: BatchRetryOptions;
+  readonly #decodedSeries: DecodedEventCache;
 
   constructor(options: DynamoEventStoreOptions) {
     this.#doc = options.doc;
     this.#tableName = options.tableName;
     this.#batchRetry = options.batchRetry ?? {};
+    this.#decodedSeries = new DecodedEventCache(options.decodedSeriesCacheSize ?? DEFAULT_DECODED_SERIES_CACHE_SIZE);
   }
 
   async getMany(tenantId: string, calendarId: string, eventIds: readonly string[]): Promise<Map<string, CalendarEvent>> {
@@ -118,43 +125,61 @@ export class DynamoEventStore implements EventStore {
   }
 
   async listInRange(tenantId: string, calendarIds: readonly string[], range: TimeRange): Promise<CalendarEvent[]> {
+    const perCalendar = await mapWithConcurrency([...new Set(calendarIds)], CALENDAR_CONCURRENCY, async (calendarId) =>
+      (await this.#itemsInRange(tenantId, calendarId, range, 'EventStore.listInRange')).map(toEvent),
+    );
+    return perCalendar.flat();
+  }
+
+  /**
+   * Singles become numbers straight from the items (`projectBusyItems`); series parts are decoded, through a
+   * cache of this process (`DecodedEventCache`: an item is decoded again whenever its content hash, etag,
+   * `updated` or connection changed; the sync writes the content hash of exactly the content it stores).
+   * The series events returned are frozen: they may be shared with other queries.
+   */
+  async listBusyInRange(tenantId: string, queries: readonly BusyRangeQuery[]): Promise<StoredBusyTime[]> {
+    const decode = (item: StoredItem): CalendarEvent => this.#decodedSeries.decode(item, toEvent);
+    return mapWithConcurrency(queries, CALENDAR_CONCURRENCY, async ({ calendarId, range }) =>
+      projectBusyItems(await this.#itemsInRange(tenantId, calendarId, range, 'EventStore.listBusyInRange'), calendarId, range, decode),
+    );
+  }
+
+  /** The items of one calendar that may overlap `range`: bounded events in start order, then masters and long events. */
+  async #itemsInRange(tenantId: string, calendarId: string, range: TimeRange, operation: string): Promise<StoredItem[]> {
     const startIso = range.start.toISOString();
     const endIso = range.end.toISOString();
     // A bounded event that overlaps the range cannot have started more than its maximum length before it.
     const earliestStartIso = new Date(range.start.getTime() - MAX_INDEXED_EVENT_MS).toISOString();
-    const perCalendar = await mapWithConcurrency([...new Set(calendarIds)], CALENDAR_CONCURRENCY, async (calendarId) => {
-      const names = { '#pk': INDEX.byParent.partitionKey, '#sk': INDEX.byParent.sortKey };
-      const pk = keys.eventsByTime(tenantId, calendarId);
-      const [bounded, unbounded] = await Promise.all([
-        queryAll(
-          this.#doc,
-          {
-            TableName: this.#tableName,
-            IndexName: INDEX.byParent.name,
-            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-            FilterExpression: 'endUtc > :start',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: { ':pk': pk, ':from': `S#${earliestStartIso}`, ':to': `S#${endIso}`, ':start': startIso },
-          },
-          'EventStore.listInRange',
-        ),
-        queryAll(
-          this.#doc,
-          {
-            TableName: this.#tableName,
-            IndexName: INDEX.byParent.name,
-            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :unbounded)',
-            // Masters have no span and are always returned (the caller expands them); long events only when they overlap.
-            FilterExpression: 'attribute_not_exists(endUtc) OR (endUtc > :start AND startUtc < :end)',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: { ':pk': pk, ':unbounded': 'X#', ':start': startIso, ':end': endIso },
-          },
-          'EventStore.listInRange',
-        ),
-      ]);
-      return [...bounded, ...unbounded].map(toEvent);
-    });
-    return perCalendar.flat();
+    const names = { '#pk': INDEX.byParent.partitionKey, '#sk': INDEX.byParent.sortKey };
+    const pk = keys.eventsByTime(tenantId, calendarId);
+    const [bounded, unbounded] = await Promise.all([
+      queryAll(
+        this.#doc,
+        {
+          TableName: this.#tableName,
+          IndexName: INDEX.byParent.name,
+          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+          FilterExpression: 'endUtc > :start',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ':pk': pk, ':from': `S#${earliestStartIso}`, ':to': `S#${endIso}`, ':start': startIso },
+        },
+        operation,
+      ),
+      queryAll(
+        this.#doc,
+        {
+          TableName: this.#tableName,
+          IndexName: INDEX.byParent.name,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :unbounded)',
+          // Masters have no span and are always returned (the caller expands them); long events only when they overlap.
+          FilterExpression: 'attribute_not_exists(endUtc) OR (endUtc > :start AND startUtc < :end)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ':pk': pk, ':unbounded': 'X#', ':start': startIso, ':end': endIso },
+        },
+        operation,
+      ),
+    ]);
+    return bounded.length === 0 ? unbounded : unbounded.length === 0 ? bounded : [...bounded, ...unbounded];
   }
 }
 

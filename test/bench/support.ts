@@ -60,6 +60,7 @@ export function countingEventStore(inner: EventStore) {
     listVersions: (...a) => inner.listVersions(...a),
     listAll: (...a) => inner.listAll(...a),
     listInRange: (...a) => inner.listInRange(...a),
+    listBusyInRange: (...a) => inner.listBusyInRange(...a),
     deleteAllOfCalendar: (...a) => inner.deleteAllOfCalendar(...a),
     putMany: async (events) => {
       counts.items += events.length;

@@ -14,12 +14,24 @@ describeProviderContract('CalDAV (tsdav on a real Radicale 3.1)', async () => {
   const proxy = await startFaultProxy(radicale.url);
   const proxiedCollection = new URL(new URL(collectionUrl).pathname, proxy.url).href;
   return {
-    provider: providerFor(radicale, 'contract', { serverUrl: proxy.url }),
+    provider: providerFor(radicale, 'contract', { serverUrl: proxy.url, accountEmail: 'contract@example.com' }),
     calendar: { providerCalendarId: proxiedCollection, timeZone: 'Europe/Berlin' },
+    missingCalendar: { providerCalendarId: new URL(new URL(user.collectionUrl('no-such-calendar')).pathname, proxy.url).href, timeZone: 'UTC' },
     window: { start: new Date('2026-11-01T00:00:00Z'), end: new Date('2027-12-01T00:00:00Z') },
     seriesShape: 'master',
     user: {
-      createEvent: (spec) => other.create([{ uid: randomUUID(), title: spec.title, start: { instant: spec.start, zone: spec.timeZone }, end: { instant: spec.end, zone: spec.timeZone } }]),
+      createEvent: (spec) =>
+        other.create([{ uid: randomUUID(), title: spec.title, start: { instant: spec.start, zone: spec.timeZone }, end: { instant: spec.end, zone: spec.timeZone }, ...(spec.free ? { transparent: true } : {}) }]),
+      createDeclinedEvent: (spec) =>
+        other.create([
+          {
+            uid: randomUUID(),
+            title: spec.title,
+            start: { instant: spec.start, zone: spec.timeZone },
+            end: { instant: spec.end, zone: spec.timeZone },
+            attendees: [{ email: 'organizer@example.com', partstat: 'ACCEPTED' }, { email: 'contract@example.com', partstat: 'DECLINED' }],
+          },
+        ]),
       createAllDayEvent: (spec) => other.create([{ uid: randomUUID(), title: spec.title, start: { date: spec.startDate }, end: { date: spec.endDate } }]),
       createWeeklySeries: (spec) =>
         other.create([{ uid: randomUUID(), title: spec.title, start: { instant: spec.start, zone: spec.timeZone }, end: { instant: spec.end, zone: spec.timeZone }, rrule: `FREQ=WEEKLY;COUNT=${spec.count}` }]),
@@ -30,6 +42,12 @@ describeProviderContract('CalDAV (tsdav on a real Radicale 3.1)', async () => {
           const duration = 'instant' in master.end && 'instant' in master.start ? Date.parse(master.end.instant) - Date.parse(master.start.instant) : DAY;
           const end = new Date(Date.parse(originalStart) + duration).toISOString();
           return [...specs, { uid: master.uid, title: master.title, recurrenceId: { instant: originalStart, zone }, start: { instant: originalStart, zone }, end: { instant: end, zone }, status: 'CANCELLED' }];
+        }),
+      moveInstance: (seriesId, originalStart, start, end) =>
+        other.edit(seriesId, (specs) => {
+          const master = specs[0]!;
+          const zone = 'zone' in master.start ? master.start.zone : 'UTC';
+          return [...specs, { uid: master.uid, title: master.title, recurrenceId: { instant: originalStart, zone }, start: { instant: start, zone }, end: { instant: end, zone } }];
         }),
       renameEvent: async (id, title) => {
         if (other.objects.has(id)) return other.edit(id, (specs) => specs.map((spec, i) => (i === 0 ? { ...spec, title } : spec)));

@@ -13,10 +13,24 @@ describeProviderContract('Google (official client on the simulator)', async () =
   return {
     provider,
     calendar: { providerCalendarId: calendarId, timeZone: 'Europe/Berlin' },
+    missingCalendar: { providerCalendarId: 'nobody@example.com', timeZone: 'UTC' },
     window: { start: new Date('2026-11-01T00:00:00Z'), end: new Date('2027-12-01T00:00:00Z') },
     seriesShape: 'master',
     user: {
-      createEvent: async (spec) => simulator.insertEvent(calendarId, { summary: spec.title, start: { dateTime: spec.start, timeZone: spec.timeZone }, end: { dateTime: spec.end, timeZone: spec.timeZone } }).id,
+      createEvent: async (spec) =>
+        simulator.insertEvent(calendarId, {
+          summary: spec.title,
+          start: { dateTime: spec.start, timeZone: spec.timeZone },
+          end: { dateTime: spec.end, timeZone: spec.timeZone },
+          ...(spec.free ? { transparency: 'transparent' as const } : {}),
+        }).id,
+      createDeclinedEvent: async (spec) =>
+        simulator.insertEvent(calendarId, {
+          summary: spec.title,
+          start: { dateTime: spec.start, timeZone: spec.timeZone },
+          end: { dateTime: spec.end, timeZone: spec.timeZone },
+          attendees: [{ email: 'organizer@example.com', organizer: true, responseStatus: 'accepted' }, { email, responseStatus: 'declined' }],
+        }).id,
       createAllDayEvent: async (spec) => simulator.insertEvent(calendarId, { summary: spec.title, start: { date: spec.startDate }, end: { date: spec.endDate } }).id,
       createWeeklySeries: async (spec) =>
         simulator.createRecurringEvent(calendarId, {
@@ -26,6 +40,8 @@ describeProviderContract('Google (official client on the simulator)', async () =
           recurrence: [`RRULE:FREQ=WEEKLY;COUNT=${spec.count}`],
         }).id,
       cancelInstance: async (seriesId, originalStart) => simulator.cancelInstance(calendarId, seriesId, originalStart),
+      moveInstance: async (seriesId, originalStart, start, end) =>
+        void simulator.editInstance(calendarId, seriesId, originalStart, { start: { dateTime: start, timeZone: 'America/New_York' }, end: { dateTime: end, timeZone: 'America/New_York' } }),
       renameEvent: async (id, title) => void simulator.patchEvent(calendarId, id, { summary: title }),
       deleteEvent: async (id) => simulator.deleteEvent(calendarId, id),
     },

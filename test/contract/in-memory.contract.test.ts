@@ -14,12 +14,24 @@ describeProviderContract('in-memory fake', async () => {
   return {
     provider,
     calendar: { providerCalendarId: 'primary', timeZone: 'UTC' },
+    missingCalendar: { providerCalendarId: 'missing', timeZone: 'UTC' },
     window: { start: new Date('2026-11-01T00:00:00Z'), end: new Date('2027-12-01T00:00:00Z') },
     seriesShape: 'master',
     user: {
       async createEvent(spec) {
         const id = `u${next++}`;
-        provider.upsertAsUser('primary', single(id, spec.title, { dateTime: z(spec.start), timeZone: spec.timeZone }, { dateTime: z(spec.end), timeZone: spec.timeZone }));
+        provider.upsertAsUser('primary', {
+          ...single(id, spec.title, { dateTime: z(spec.start), timeZone: spec.timeZone }, { dateTime: z(spec.end), timeZone: spec.timeZone }),
+          transparency: spec.free ? 'transparent' : 'opaque',
+        });
+        return id;
+      },
+      async createDeclinedEvent(spec) {
+        const id = `u${next++}`;
+        provider.upsertAsUser('primary', {
+          ...single(id, spec.title, { dateTime: z(spec.start), timeZone: spec.timeZone }, { dateTime: z(spec.end), timeZone: spec.timeZone }),
+          attendees: [{ email: 'me@fake', name: null, responseStatus: 'declined', optional: false, organizer: false, self: true }],
+        });
         return id;
       },
       async createAllDayEvent(spec) {
@@ -46,6 +58,20 @@ describeProviderContract('in-memory fake', async () => {
           recurrence: null,
           recurringEventId: seriesId,
           originalStart: { dateTime: z(originalStart), timeZone: master.start && 'timeZone' in master.start ? master.start.timeZone : null },
+        });
+      },
+      async moveInstance(seriesId, originalStart, start, end) {
+        const master = provider.truth('primary').find((e) => e.providerEventId === seriesId)!;
+        const zone = 'timeZone' in master.start ? master.start.timeZone : null;
+        provider.upsertAsUser('primary', {
+          ...master,
+          providerEventId: `${seriesId}_${originalStart}`,
+          kind: 'exception',
+          recurrence: null,
+          recurringEventId: seriesId,
+          originalStart: { dateTime: z(originalStart), timeZone: zone },
+          start: { dateTime: z(start), timeZone: zone },
+          end: { dateTime: z(end), timeZone: zone },
         });
       },
       async renameEvent(id, title) {

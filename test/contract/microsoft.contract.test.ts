@@ -14,11 +14,20 @@ describeProviderContract('Microsoft Graph (simulator)', async () => {
   return {
     provider,
     calendar: { providerCalendarId: calendarId, timeZone: 'UTC' },
+    missingCalendar: { providerCalendarId: 'AAMkAGI2-missing-calendar', timeZone: 'UTC' },
     window: { start: new Date('2026-11-01T00:00:00Z'), end: new Date('2027-12-01T00:00:00Z') },
     seriesShape: 'occurrences',
     user: {
       async createEvent(spec) {
-        return sim.createEvent(calendarId, { subject: spec.title, start: graphTime(spec.start, spec.timeZone), end: graphTime(spec.end, spec.timeZone) }).id;
+        return sim.createEvent(calendarId, { subject: spec.title, start: graphTime(spec.start, spec.timeZone), end: graphTime(spec.end, spec.timeZone), ...(spec.free ? { showAs: 'free' } : {}) }).id;
+      },
+      async createDeclinedEvent(spec) {
+        return sim.createEvent(calendarId, {
+          subject: spec.title,
+          start: graphTime(spec.start, spec.timeZone),
+          end: graphTime(spec.end, spec.timeZone),
+          attendees: [{ type: 'required', emailAddress: { address: mailbox.userMail, name: 'Me' }, status: { response: 'declined' } }],
+        }).id;
       },
       async createAllDayEvent(spec) {
         return sim.createEvent(calendarId, {
@@ -45,6 +54,12 @@ describeProviderContract('Microsoft Graph (simulator)', async () => {
         const occurrence = sim.occurrences(seriesId, at - 1, at + 1).find((item) => Date.parse(`${String(item.originalStart)}`) === at);
         if (!occurrence) throw new Error(`no occurrence of ${seriesId} at ${originalStart}`);
         sim.cancelOccurrence(occurrence.id);
+      },
+      async moveInstance(seriesId, originalStart, start, end) {
+        const at = Date.parse(originalStart);
+        const occurrence = sim.occurrences(seriesId, at - 1, at + 1).find((item) => Date.parse(`${String(item.originalStart)}`) === at);
+        if (!occurrence) throw new Error(`no occurrence of ${seriesId} at ${originalStart}`);
+        sim.updateEvent(occurrence.id, { start: graphTime(start, 'UTC'), end: graphTime(end, 'UTC') });
       },
       async renameEvent(id, title) {
         sim.updateEvent(id, { subject: title });

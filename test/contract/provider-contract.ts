@@ -2,8 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../shared/domain/app-error.ts';
 import type { EventDraft, ProviderEvent } from '../../shared/domain/calendar-event.ts';
 import type { TimeRange } from '../../shared/domain/calendar.ts';
+import { toIsoIntervals } from '../../shared/domain/busy-intervals.ts';
+import { startOfDateUtcMs } from '../../shared/domain/time-zone.ts';
 import type { CalendarProvider, ChangeRequest, ProviderCalendarRef } from '../../shared/ports/calendar-provider.ts';
 import { describeEventWriteContract } from './event-write-contract.ts';
+import { CalendarRecurrenceExpander } from '../../shared/recurrence/calendar-recurrence-expander.ts';
+import { providerBusyColumns } from '../../shared/use-cases/availability/busy-parts.ts';
 
 /** What a provider needs to offer the contract suite: the adapter under test and a way to act as the user. */
 export interface ProviderContractHarness {
@@ -12,15 +16,22 @@ export interface ProviderContractHarness {
   window: TimeRange;
   /** Changes made at the provider as its user would (its UI, another client), not through our adapter. */
   user: {
-    createEvent(spec: { title: string; start: string; end: string; timeZone: string }): Promise<string>;
+    /** `free`: marked free / transparent / showAs free (it must never block). */
+    createEvent(spec: { title: string; start: string; end: string; timeZone: string; free?: boolean }): Promise<string>;
+    /** An invitation the account's owner declined (an attendee with the account's address, response declined). */
+    createDeclinedEvent(spec: { title: string; start: string; end: string; timeZone: string }): Promise<string>;
     createAllDayEvent(spec: { title: string; startDate: string; endDate: string }): Promise<string>;
     /** A weekly series of `count` instances; returns the series id. */
     createWeeklySeries(spec: { title: string; start: string; end: string; timeZone: string; count: number }): Promise<string>;
     /** Cancels the instance of a series that originally starts at `originalStart` (ISO instant). */
     cancelInstance(seriesId: string, originalStart: string): Promise<void>;
+    /** Moves the instance that originally starts at `originalStart` to [start, end) (ISO instants). */
+    moveInstance(seriesId: string, originalStart: string, start: string, end: string): Promise<void>;
     renameEvent(providerEventId: string, title: string): Promise<void>;
     deleteEvent(providerEventId: string): Promise<void>;
   };
+  /** A calendar reference the account has no calendar for. */
+  missingCalendar: ProviderCalendarRef;
   /** Makes every cursor handed out so far invalid (Google 410, Graph 410, CalDAV 403). */
   expireCursors(): Promise<void>;
   /** For the event write suite: counting at the provider itself, and losing an answer after the write happened. */
@@ -204,6 +215,52 @@ export function describeProviderContract(name: string, makeHarness: () => Promis
       await h.provider.deleteEvent(h.calendar, created.providerEventId);
       await h.provider.deleteEvent(h.calendar, created.providerEventId);
       expect(await h.provider.getEvent(h.calendar, created.providerEventId)).toBeNull();
+    });
+
+    it('answers busy time for a range years outside any sync window, by our busy rules, a year in one call', async () => {
+      const HOUR = 3_600_000;
+      const past = Date.UTC(2023, 5, 5, 9); // Monday 2023-06-05 09:00 UTC, three and a half years back
+      await h.user.createEvent({ title: 'busy past', start: iso(past), end: iso(past + HOUR), timeZone: 'UTC' });
+      await h.user.createEvent({ title: 'free past', start: iso(past + 2 * HOUR), end: iso(past + 3 * HOUR), timeZone: 'UTC', free: true });
+      await h.user.createDeclinedEvent({ title: 'declined past', start: iso(past + 4 * HOUR), end: iso(past + 5 * HOUR), timeZone: 'UTC' });
+      await h.user.createAllDayEvent({ title: 'all-day past', startDate: '2023-06-07', endDate: '2023-06-08' });
+      // 11:00 in New York (EDT) on four Mondays: the second cancelled, the third moved an hour later.
+      const weekly = past + 6 * HOUR;
+      const seriesId = await h.user.createWeeklySeries({ title: 'weekly past', start: iso(weekly), end: iso(weekly + HOUR / 2), timeZone: 'America/New_York', count: 4 });
+      await h.user.cancelInstance(seriesId, iso(weekly + 7 * DAY));
+      await h.user.moveInstance(seriesId, iso(weekly + 14 * DAY), iso(weekly + 14 * DAY + HOUR), iso(weekly + 14 * DAY + 1.5 * HOUR));
+      const future = Date.UTC(2028, 8, 12, 13); // 2028-09-12, almost two years ahead
+      await h.user.createEvent({ title: 'busy future', start: iso(future), end: iso(future + 2 * HOUR), timeZone: 'Europe/Berlin' });
+
+      const busyIn = async (range: { start: Date; end: Date }) => {
+        const answer = await h.provider.queryBusy(h.calendar, range);
+        const columns = await providerBusyColumns(new CalendarRecurrenceExpander(), answer, { tenantId: 't', connectionId: 'c', id: 'cal' }, range, h.calendar.timeZone);
+        return toIsoIntervals(columns);
+      };
+      const allDayStart = startOfDateUtcMs('2023-06-07', h.calendar.timeZone);
+      const allDayEnd = startOfDateUtcMs('2023-06-08', h.calendar.timeZone);
+      // 366 days around the past events (Google answers free/busy for 90 days a request: the adapter splits).
+      const year = { start: new Date(past - 100 * DAY), end: new Date(past + 266 * DAY) };
+      expect(await busyIn(year)).toEqual(
+        [
+          [past, past + HOUR],
+          [weekly, weekly + HOUR / 2],
+          [allDayStart, allDayEnd],
+          [weekly + 14 * DAY + HOUR, weekly + 14 * DAY + 1.5 * HOUR],
+          [weekly + 21 * DAY, weekly + 21 * DAY + HOUR / 2],
+        ].map(([s, e]) => ({ start: new Date(s!).toISOString(), end: new Date(e!).toISOString() })),
+      );
+      expect(await busyIn({ start: new Date(future - DAY), end: new Date(future + DAY) })).toEqual([{ start: new Date(future).toISOString(), end: new Date(future + 2 * HOUR).toISOString() }]);
+      expect(await busyIn({ start: new Date(past + 30 * DAY), end: new Date(past + 60 * DAY) })).toEqual([]);
+    });
+
+    it('refuses busy time of a calendar it cannot read with a typed error, never an empty answer', async () => {
+      const range = { start: new Date(Date.UTC(2023, 5, 1)), end: new Date(Date.UTC(2023, 6, 1)) };
+      const error = await h.provider.queryBusy(h.missingCalendar, range).then(
+        (answer) => answer,
+        (e: unknown) => e,
+      );
+      expect(isAppError(error, 'provider.'), JSON.stringify(error)).toBe(true);
     });
 
     it('types every error it throws', async () => {

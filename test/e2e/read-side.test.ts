@@ -3,11 +3,13 @@ import type { Calendar } from '../../shared/domain/calendar.ts';
 import type { QueueMessage, SyncJob } from '../../shared/ports/job-queue.ts';
 import { calendarStore, connectionStore, eventStore } from '../../shared/runtime/deps/storage.ts';
 import { startTestStack, type TestStack } from '../support/local-stack.ts';
-import { testCalendar, testConnection } from '../support/stores.ts';
+import { freePort } from '../../infra/local/net.ts';
+import { syncedCalendar, testCalendar, testConnection } from '../support/stores.ts';
 import { allDay, storedEvent, timed } from '../unit/read-side/support.ts';
 
 let stack: TestStack;
 let otherToken: string;
+let previousGoogleApiUrl: string | undefined;
 
 const NY = 'America/New_York';
 const RANGE = 'start=2026-11-02T00:00:00Z&end=2026-11-09T00:00:00Z';
@@ -23,7 +25,8 @@ interface EventPage {
 }
 interface FreeBusyBody {
   busy: { start: string; end: string }[];
-  calendars: Record<string, { busy: { start: string; end: string }[] }>;
+  complete: boolean;
+  calendars: Record<string, { busy: { start: string; end: string }[]; coverage: { source: string }[]; error: { code: string } | null }>;
 }
 
 let primary: Calendar;
@@ -31,6 +34,9 @@ let side: Calendar;
 let theirs: Calendar;
 
 beforeAll(async () => {
+  // Free/busy asks Google live outside the mirrored window: here Google is a closed local port (it refuses).
+  previousGoogleApiUrl = process.env.GOOGLE_API_URL;
+  process.env.GOOGLE_API_URL = `http://127.0.0.1:${await freePort()}`;
   stack = await startTestStack();
   otherToken = await stack.tokenFor('other-tenant');
   const mine = testConnection(stack.devTenantId);
@@ -38,8 +44,11 @@ beforeAll(async () => {
   const credentials = { kind: 'oauth' as const, accessToken: 'at', refreshToken: 'rt', expiresAt: Date.now() + 3_600_000, scope: null };
   await connectionStore().save(mine, credentials);
   await connectionStore().save(other, credentials);
-  primary = testCalendar(mine, { providerCalendarId: 'primary', name: 'Ada', timeZone: NY });
-  side = testCalendar(mine, { providerCalendarId: 'side', name: 'Birthdays', isPrimary: false, timeZone: 'Europe/Berlin' });
+  // Fully synced just now with a year back and ahead: the store answers for November 2026.
+  const wide = { syncWindow: { pastDays: 365, futureDays: 365 } };
+  const now = new Date().toISOString();
+  primary = syncedCalendar(mine, { providerCalendarId: 'primary', name: 'Ada', timeZone: NY, ...wide }, now);
+  side = syncedCalendar(mine, { providerCalendarId: 'side', name: 'Birthdays', isPrimary: false, timeZone: 'Europe/Berlin', ...wide }, now);
   theirs = testCalendar(other, { providerCalendarId: 'primary' });
   for (const calendar of [side, primary, theirs]) await calendarStore().put(calendar, null);
   const weekly = storedEvent(primary, 'weekly', {
@@ -57,7 +66,11 @@ beforeAll(async () => {
     storedEvent(theirs, 'secret', { title: 'Secret', ...timed('2026-11-02T10:00:00.000Z', '2026-11-02T11:00:00.000Z') }),
   ]);
 });
-afterAll(() => stack?.stop());
+afterAll(async () => {
+  await stack?.stop();
+  if (previousGoogleApiUrl === undefined) delete process.env.GOOGLE_API_URL;
+  else process.env.GOOGLE_API_URL = previousGoogleApiUrl;
+});
 
 async function json<T>(response: Response, status = 200): Promise<T> {
   expect(response.status, await response.clone().text()).toBe(status);
@@ -108,6 +121,8 @@ describe('read side through the local stack', () => {
     ]);
     expect(body.calendars[side.id]!.busy).toEqual([{ start: '2026-11-04T23:00:00.000Z', end: '2026-11-05T23:00:00.000Z' }]);
     expect(body.busy).toHaveLength(3);
+    expect(body.calendars[primary.id]).toMatchObject({ coverage: [{ start: '2026-11-02T00:00:00.000Z', end: '2026-11-09T00:00:00.000Z', source: 'store' }], error: null });
+    expect(body.complete).toBe(true);
   });
 
   it("keeps tenants apart: another tenant's ids are 404 on every route", async () => {
@@ -150,7 +165,11 @@ describe('read side through the local stack', () => {
       const off = await json<{ syncEnabled: boolean }>(await stack.api(`/v1/calendars/${primary.id}`, { method: 'PATCH', body: JSON.stringify({ syncEnabled: false }) }));
       expect(off.syncEnabled).toBe(false);
       expect((await json<EventPage>(await stack.api(`/v1/calendars/${primary.id}/events?${RANGE}`))).items).toEqual([]);
-      expect((await json<FreeBusyBody>(await stack.api(`/v1/free-busy?calendarIds=${primary.id}&${RANGE}`))).busy).toEqual([]);
+      // No stored copy any more: free/busy asks the provider, which here cannot be reached: unknown, not free.
+      const unsynced = await json<FreeBusyBody>(await stack.api(`/v1/free-busy?calendarIds=${primary.id}&${RANGE}`));
+      expect(unsynced.busy).toEqual([]);
+      expect(unsynced.calendars[primary.id]).toMatchObject({ coverage: [], error: { code: 'provider.unavailable' } });
+      expect(unsynced.complete).toBe(false);
 
       const on = await json<{ syncEnabled: boolean; syncWindow: unknown }>(
         await stack.api(`/v1/calendars/${primary.id}`, { method: 'PATCH', body: JSON.stringify({ syncEnabled: true, syncWindow: { pastDays: 14 } }) }),

@@ -2,12 +2,14 @@ import { AppError } from '../../shared/domain/app-error.ts';
 import { createHash } from 'node:crypto';
 import type { EventDraft, EventTime, ProviderEvent } from '../../shared/domain/calendar-event.ts';
 import type { PushCapability, TimeRange } from '../../shared/domain/calendar.ts';
-import { eventIntervalUtc } from '../../shared/domain/event-time.ts';
+import { blocksOwnerTime, eventIntervalUtc } from '../../shared/domain/event-time.ts';
+import { CalendarRecurrenceExpander } from '../../shared/recurrence/calendar-recurrence-expander.ts';
 import type {
   CalendarProvider,
   ChangePage,
   ChangeRequest,
   CreateOptions,
+  ProviderBusy,
   ProviderCalendar,
   ProviderCalendarRef,
   ProviderChange,
@@ -31,7 +33,11 @@ export class InMemoryCalendarProvider implements CalendarProvider {
   readonly kind = 'google' as const;
   readonly push: PushCapability;
   pageSize: number;
+  /** How `queryBusy` answers: the events of the range (as CalDAV and Graph do) or computed intervals (as Google does). */
+  busyAnswer: 'events' | 'intervals';
   calls = 0;
+  /** Every `queryBusy` call: calendar and range. */
+  readonly busyQueries: { providerCalendarId: string; range: TimeRange }[] = [];
   private seq = 0;
   private epoch = 1;
   private readonly calendars = new Map<string, ProviderCalendar>();
@@ -44,9 +50,10 @@ export class InMemoryCalendarProvider implements CalendarProvider {
   lostAnswerCount = 0;
   private nextId = 1;
 
-  constructor(options: { pageSize?: number; push?: PushCapability } = {}) {
+  constructor(options: { pageSize?: number; push?: PushCapability; busyAnswer?: 'events' | 'intervals' } = {}) {
     this.pageSize = options.pageSize ?? 50;
     this.push = options.push ?? 'none';
+    this.busyAnswer = options.busyAnswer ?? 'events';
   }
 
   // --- the user's side (tests mutate the truth as a user would in the provider's UI) ---
@@ -212,6 +219,23 @@ export class InMemoryCalendarProvider implements CalendarProvider {
 
   async unsubscribe(_calendar: ProviderCalendarRef, _subscription: PushSubscription): Promise<void> {
     this.beginCall();
+  }
+
+  /**
+   * The events that may overlap the range (masters and their exceptions whole), or, with `busyAnswer:
+   * 'intervals'`, the busy intervals they stand for, computed with our expander in the calendar's zone.
+   */
+  async queryBusy(calendar: ProviderCalendarRef, range: TimeRange): Promise<ProviderBusy> {
+    this.busyQueries.push({ providerCalendarId: calendar.providerCalendarId, range });
+    this.beginCall();
+    const all = [...this.bucket(calendar.providerCalendarId).values()];
+    const seriesIds = new Set(all.filter((event) => event.kind === 'master').map((event) => event.providerEventId));
+    const events = all.filter((event) => event.kind === 'master' || (event.recurringEventId !== null && seriesIds.has(event.recurringEventId)) || overlaps(event, range));
+    if (this.busyAnswer === 'events') return { kind: 'events', events };
+    const stored = events.map((event) => ({ ...event, tenantId: 'fake', connectionId: 'fake', calendarId: calendar.providerCalendarId, id: event.providerEventId, contentHash: '' }));
+    const zone = this.calendars.get(calendar.providerCalendarId)?.timeZone ?? calendar.timeZone;
+    const occurrences = new CalendarRecurrenceExpander().expand(stored, range, () => zone);
+    return { kind: 'intervals', intervals: occurrences.filter((o) => blocksOwnerTime(o.event)).map((o) => ({ startMs: o.startMs, endMs: o.endMs })) };
   }
 
   private beginCall(): void {

@@ -24,8 +24,15 @@ export function googleContext(simulator: GoogleSimulator, stores: TestStores, cl
 }
 
 /** Connects `email` (tokens straight from the simulator) and returns our Google provider for it. */
-export async function connectGoogleUser(simulator: GoogleSimulator, stores: TestStores, email: string, tenantId = 'acme', clock?: Clock): Promise<{ provider: CalendarProvider; connectionId: string; context: ProviderContext }> {
-  const tokens = simulator.issueTokens(email);
+export async function connectGoogleUser(
+  simulator: GoogleSimulator,
+  stores: TestStores,
+  email: string,
+  tenantId = 'acme',
+  clock?: Clock,
+  scope?: string,
+): Promise<{ provider: CalendarProvider; connectionId: string; context: ProviderContext }> {
+  const tokens = simulator.issueTokens(email, scope);
   const connection = testConnection(tenantId, { accountId: email, accountEmail: email });
   await stores.connections.save(connection, { kind: 'oauth', accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: Date.now() + tokens.expiresIn * 1000, scope: tokens.scope });
   const context = googleContext(simulator, stores, clock);

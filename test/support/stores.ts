@@ -126,3 +126,12 @@ export function testCalendar(connection: Connection, overrides: Partial<Calendar
     ...overrides,
   };
 }
+
+/**
+ * A calendar whose full sync completed at `fullSyncAt` and that keeps syncing (a cursor), so free/busy trusts
+ * its store inside the mirrored window (shared/domain/mirrored-window.ts); `testCalendar` alone is a calendar
+ * whose first sync has not finished, answered by its provider.
+ */
+export function syncedCalendar(connection: Connection, overrides: Partial<Calendar> = {}, fullSyncAt = '2026-11-01T00:00:00.000Z'): Calendar {
+  return testCalendar(connection, { cursor: 'test-cursor', lastSyncStartedAt: fullSyncAt, lastSyncedAt: fullSyncAt, lastFullSyncAt: fullSyncAt, ...overrides });
+}

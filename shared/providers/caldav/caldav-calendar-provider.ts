@@ -9,6 +9,7 @@ import type {
   ChangePage,
   ChangeRequest,
   CreateOptions,
+  ProviderBusy,
   ProviderCalendar,
   ProviderCalendarRef,
   ProviderChange,
@@ -242,6 +243,20 @@ export class CaldavCalendarProvider implements CalendarProvider {
     const resource = await this.findResource(calendar, uid);
     if (resource) return [{ type: 'replaceResource', resourceId: resource.href, events: resource.events }];
     return known ? [{ type: 'deleteResource', resourceId: known }] : [{ type: 'delete', providerEventId: uid }];
+  }
+
+  /**
+   * The resources overlapping the range from one `calendar-query` REPORT with a time-range filter, read as
+   * sync reads them (every VEVENT of a matching resource: the master with all its overrides), so our
+   * recurrence code expands series and our busy rule applies: TRANSP:TRANSPARENT is free, STATUS:CANCELLED
+   * and PARTSTAT=DECLINED of the account's own address never block. Not `free-busy-query`: its VFREEBUSY is
+   * the server's view and ignores who declined.
+   */
+  async queryBusy(calendar: ProviderCalendarRef, range: TimeRange): Promise<ProviderBusy> {
+    const resources = await this.client.queryTimeRange(calendar.providerCalendarId, range.start, range.end);
+    const events: ProviderEvent[] = [];
+    for (const resource of resources) events.push(...(readResource(resource, this.reading(calendar)) ?? []));
+    return { kind: 'events', events };
   }
 
   async subscribe(_request: PushSubscribeRequest): Promise<PushSubscription> {

@@ -210,6 +210,42 @@ export class CaldavClient {
     return readCalendarResources(result.value, collectionUrl).found;
   }
 
+  /**
+   * calendar-query for the VEVENT resources that overlap [start, end) (RFC 4791 §9.9 time-range: the server
+   * evaluates recurrence), with their data. No `expand`: the resources come as stored (master and overrides)
+   * and our own recurrence code expands them.
+   */
+  async queryTimeRange(collectionUrl: string, start: Date, end: Date): Promise<CalendarResource[]> {
+    const result = await this.checked(
+      'calendar-query',
+      (fetch) =>
+        davRequest({
+          url: collectionUrl,
+          init: {
+            method: 'REPORT',
+            headers: { ...this.headers, depth: '1' },
+            namespace: 'c',
+            body: {
+              'calendar-query': {
+                _attributes: NS,
+                'd:prop': { 'd:getetag': {}, 'c:calendar-data': {} },
+                filter: {
+                  'comp-filter': {
+                    _attributes: { name: 'VCALENDAR' },
+                    'comp-filter': { _attributes: { name: 'VEVENT' }, 'time-range': { _attributes: { start: davUtc(start), end: davUtc(end) } } },
+                  },
+                },
+              },
+            },
+          },
+          fetch: fetch as typeof globalThis.fetch,
+        }),
+      (s) => s === 207,
+      true,
+    );
+    return readCalendarResources(result.value, collectionUrl).found;
+  }
+
   /** GET one calendar object; null when it does not exist. */
   async get(collectionUrl: string, href: string): Promise<CalendarResource | null> {
     const url = new URL(href, collectionUrl).href;
@@ -258,6 +294,11 @@ export class CaldavClient {
     );
     return result.status !== 404 && result.status !== 410;
   }
+}
+
+/** An instant as iCalendar UTC date-time (`20260101T000000Z`), the form time-range filters take. */
+function davUtc(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
 }
 
 function samePath(a: string, b: string): boolean {

@@ -8,6 +8,8 @@ import type {
   ChangePage,
   ChangeRequest,
   CreateOptions,
+  ProviderBusy,
+  ProviderBusyInterval,
   ProviderCalendar,
   ProviderCalendarRef,
   ProviderChange,
@@ -23,6 +25,14 @@ import { toGoogleBody, toProviderChange, type GoogleEventResource } from './goog
 
 /** Google's maximum page size for events.list (providers.md A6): a full sync of N events takes ceil(N/2500) calls. */
 export const GOOGLE_MAX_RESULTS = 2500;
+/**
+ * The longest range one `freeBusy.query` may span. Google refuses long ranges (providers.md A20; the exact
+ * limit is unconfirmed, about 90 days, which is what Cal.com splits by): longer queries go in pieces.
+ */
+export const GOOGLE_FREEBUSY_MAX_DAYS = 90;
+/** Upper bound of events.list pages in one live busy listing (2,500 events each). */
+const MAX_BUSY_LISTING_PAGES = 40;
+const DAY_MS = 86_400_000;
 /** Quick in-adapter retries of transient 5xx/network failures, before the sync job's own backoff takes over. */
 const QUICK_RETRIES = 2;
 
@@ -240,6 +250,78 @@ export class GoogleCalendarProvider implements CalendarProvider {
       if (error instanceof AppError && error.code === 'provider.not_found') return;
       throw error;
     }
+  }
+
+  /**
+   * Busy time from `freeBusy.query` (Google's own busy blocks, transparent and cancelled events left out),
+   * one request per calendar and at most GOOGLE_FREEBUSY_MAX_DAYS. A grant without a free/busy scope
+   * (connections made before `calendar.events.freebusy` was asked for) gets 403 insufficientPermissions:
+   * then the events of the range are listed instead (events.list, which `calendar.events` allows) and our
+   * code applies our busy rules to them.
+   */
+  async queryBusy(calendar: ProviderCalendarRef, range: TimeRange): Promise<ProviderBusy> {
+    try {
+      return await this.freeBusy(calendar, range);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'provider.input_invalid' && readGoogleFailure(error.cause).reason === 'insufficientPermissions') {
+        this.options.log.debug('free/busy scope not granted; listing events instead', { calendarId: calendar.providerCalendarId });
+        return this.listBusyEvents(calendar, range);
+      }
+      throw error;
+    }
+  }
+
+  private async freeBusy(calendar: ProviderCalendarRef, range: TimeRange): Promise<ProviderBusy> {
+    const id = calendar.providerCalendarId;
+    const intervals: ProviderBusyInterval[] = [];
+    const endMs = range.end.getTime();
+    for (let fromMs = range.start.getTime(); fromMs < endMs; fromMs += GOOGLE_FREEBUSY_MAX_DAYS * DAY_MS) {
+      const toMs = Math.min(endMs, fromMs + GOOGLE_FREEBUSY_MAX_DAYS * DAY_MS);
+      const data = await this.call('freebusy.query', (o) =>
+        this.api.freebusy.query({ requestBody: { timeMin: new Date(fromMs).toISOString(), timeMax: new Date(toMs).toISOString(), timeZone: 'UTC', items: [{ id }] } }, o),
+      );
+      const entry = data.calendars?.[id];
+      const failure = entry?.errors?.[0];
+      if (!entry || failure) {
+        // Per-calendar errors come inside a 200: `notFound` for a calendar the grant cannot see, else a backend problem.
+        const reason = failure?.reason ?? 'missing';
+        if (reason === 'notFound') throw new AppError('provider.not_found', `Google freeBusy: calendar not found`, { retryable: false });
+        throw new AppError('provider.unavailable', `Google freeBusy: no answer for the calendar (${reason})`, { retryable: true });
+      }
+      for (const block of entry.busy ?? []) {
+        const startMs = Date.parse(block.start ?? '');
+        const blockEndMs = Date.parse(block.end ?? '');
+        if (!Number.isFinite(startMs) || !Number.isFinite(blockEndMs)) throw new AppError('provider.unavailable', 'Google freeBusy: unreadable busy block', { retryable: true });
+        intervals.push({ startMs, endMs: blockEndMs });
+      }
+    }
+    return { kind: 'intervals', intervals };
+  }
+
+  /** Every event of the range as Google stores it (masters with exceptions, cancelled ones too), for our own busy rules. */
+  private async listBusyEvents(calendar: ProviderCalendarRef, range: TimeRange): Promise<ProviderBusy> {
+    const events: ProviderEvent[] = [];
+    let pageToken: string | undefined;
+    for (let page = 0; page < MAX_BUSY_LISTING_PAGES; page++) {
+      const query: calendar_v3.Params$Resource$Events$List = {
+        calendarId: calendar.providerCalendarId,
+        timeMin: range.start.toISOString(),
+        timeMax: range.end.toISOString(),
+        singleEvents: false,
+        showDeleted: true,
+        maxResults: GOOGLE_MAX_RESULTS,
+        ...(pageToken ? { pageToken } : {}),
+      };
+      const data = await this.call('events.list', (o) => this.api.events.list(query, o));
+      const zone = data.timeZone ?? calendar.timeZone;
+      for (const item of data.items ?? []) {
+        const change = toProviderChange(item as GoogleEventResource, zone);
+        if (change?.type === 'upsert') events.push(change.event);
+      }
+      pageToken = data.nextPageToken ?? undefined;
+      if (!pageToken) return { kind: 'events', events };
+    }
+    throw new AppError('provider.unavailable', `Google events.list: more than ${MAX_BUSY_LISTING_PAGES} pages for one busy query`, { retryable: false });
   }
 
   private expectEvent(data: calendar_v3.Schema$Event, calendar: ProviderCalendarRef): ProviderEvent {

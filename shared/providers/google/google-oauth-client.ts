@@ -3,8 +3,17 @@ import { AppError } from '../../domain/app-error.ts';
 import type { ClientCredentials } from '../../ports/provider-secrets.ts';
 import type { AccountIdentity, AuthorizationUrlRequest, OAuthClient, TokenSet } from '../../ports/oauth-client.ts';
 
-/** The fewest scopes that do the job: identity, the calendar list, and events (read, write, watch). */
-export const GOOGLE_SCOPES = ['openid', 'email', 'https://www.googleapis.com/auth/calendar.calendarlist.readonly', 'https://www.googleapis.com/auth/calendar.events'];
+/**
+ * The fewest scopes that do the job: identity, the calendar list, events (read, write, watch), and free/busy
+ * (`freeBusy.query` accepts none of the others; it answers free/busy outside the mirrored window).
+ */
+export const GOOGLE_SCOPES = [
+  'openid',
+  'email',
+  'https://www.googleapis.com/auth/calendar.calendarlist.readonly',
+  'https://www.googleapis.com/auth/calendar.events',
+  'https://www.googleapis.com/auth/calendar.events.freebusy',
+];
 
 export interface GoogleEndpoints {
   authorizeUrl: string;

@@ -9,6 +9,7 @@ import type {
   ChangePage,
   ChangeRequest,
   CreateOptions,
+  ProviderBusy,
   ProviderCalendar,
   ProviderCalendarRef,
   ProviderChange,
@@ -31,6 +32,13 @@ export const GRAPH_MAX_PAGE_SIZE = 1000;
 export const GRAPH_SUBSCRIPTION_MAX_MINUTES = 4_230;
 /** Upper bound of calendar-list pages (a mailbox has far fewer calendars). */
 const MAX_CALENDAR_PAGES = 50;
+/** Upper bound of calendarView pages in one live busy listing (up to GRAPH_MAX_PAGE_SIZE items each). */
+const MAX_BUSY_VIEW_PAGES = 50;
+/** What the busy rules and the mapper read of a calendarView item (Graph honours `$select`; bodies stay home). */
+const BUSY_VIEW_FIELDS = [
+  'id', 'type', 'seriesMasterId', 'originalStart', 'originalStartTimeZone', 'originalEndTimeZone',
+  'start', 'end', 'isAllDay', 'isCancelled', 'showAs', 'attendees', 'organizer', 'isOrganizer',
+];
 
 export interface GraphCalendarProviderOptions {
   client: Client;
@@ -256,6 +264,27 @@ export class GraphCalendarProvider implements CalendarProvider {
     } catch (error) {
       if (!isAppError(error, 'provider.not_found')) throw error;
     }
+  }
+
+  /**
+   * The calendar's items in the range from `calendarView` (Graph expands series into occurrences and
+   * exceptions, drops cancelled occurrences), mapped as sync maps them, so our busy rule decides: `showAs`
+   * free is transparent, a cancelled meeting and one the mailbox owner declined never block. Chosen over
+   * `getSchedule`, which answers for a whole mailbox (its default calendar), not for one calendar, needs the
+   * mailbox's SMTP address, caps ranges at 62 days and reports only Graph's own status per block.
+   */
+  async queryBusy(calendar: ProviderCalendarRef, range: TimeRange): Promise<ProviderBusy> {
+    const events: ProviderEvent[] = [];
+    let link: string | null = null;
+    for (let page = 0; page < MAX_BUSY_VIEW_PAGES; page++) {
+      let api = this.client.api(link ?? `${calendarPath(calendar)}/calendarView`).header('Prefer', this.readPrefer);
+      if (!link) api = api.query({ startDateTime: range.start.toISOString(), endDateTime: range.end.toISOString() }).select(BUSY_VIEW_FIELDS);
+      const body: GraphCollection<GraphEvent> = await graphCall('read', () => api.get());
+      for (const item of body.value ?? []) if (item?.id) events.push(toProviderEvent(item, this.mapping));
+      link = body['@odata.nextLink'] ?? null;
+      if (!link) return { kind: 'events', events };
+    }
+    throw new AppError('provider.unavailable', `Graph calendarView: more than ${MAX_BUSY_VIEW_PAGES} pages for one busy query`, { retryable: false });
   }
 
   private expiration(ttlSeconds: number): string {

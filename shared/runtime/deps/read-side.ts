@@ -12,7 +12,8 @@ import { logger } from '../logger.ts';
 import { clock } from './clock.ts';
 import { lazy } from './lazy.ts';
 import { jobQueue } from './messaging.ts';
-import { calendarStore, dynamoDocument, eventStore, pushChannelIndex } from './storage.ts';
+import { calendarProviders } from './providers.ts';
+import { calendarStore, connectionStore, dynamoDocument, eventStore, pushChannelIndex } from './storage.ts';
 import { pushSettings } from './write-side.ts';
 
 /**
@@ -53,6 +54,10 @@ export function listEventsDeps(): ListEventsDeps {
   return { calendars: calendarStore(), events: eventStore(), expander: recurrenceExpander() };
 }
 
+/**
+ * Free/busy asks providers live outside each calendar's mirrored window, so it reads connections with their
+ * credentials (the provider registry refreshes tokens): api-calendars holds the credentials key for that.
+ */
 export function freeBusyDeps(): FreeBusyDeps {
-  return { calendars: calendarStore(), events: eventStore(), expander: recurrenceExpander() };
+  return { calendars: calendarStore(), events: eventStore(), expander: recurrenceExpander(), providers: calendarProviders(), connections: connectionStore(), clock: clock() };
 }

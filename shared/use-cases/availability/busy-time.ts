@@ -1,14 +1,15 @@
 import { AppError } from '../../domain/app-error.ts';
-import { BusyIntervalBuffer, mergeBusyIntervals, parseInstantMs, type BusyColumns } from '../../domain/busy-intervals.ts';
-import type { CalendarEvent } from '../../domain/calendar-event.ts';
-import { isAllDay } from '../../domain/calendar-event.ts';
+import { BusyIntervalBuffer, mergeBusyIntervals, type BusyColumns } from '../../domain/busy-intervals.ts';
+import { projectBusyEvents, type StoredBusyTime } from '../../domain/busy-projection.ts';
 import type { Calendar, TimeRange } from '../../domain/calendar.ts';
-import { blocksTime } from '../../domain/event-time.ts';
-import { startOfDateUtcMs } from '../../domain/time-zone.ts';
+import { mirroredRange, splitByMirror, type RangeSplit } from '../../domain/mirrored-window.ts';
 import { resolveTimeZoneName } from '../../domain/windows-time-zones.ts';
 import type { CalendarStore } from '../../ports/calendar-store.ts';
+import { systemClock, type Clock } from '../../ports/clock.ts';
 import type { EventStore } from '../../ports/event-store.ts';
 import type { RecurrenceExpander } from '../../ports/recurrence-expander.ts';
+import { addAllDay, addExpanded, allDayMidnights, providerBusyColumns } from './busy-parts.ts';
+import { readLiveBusy, type BusyTimeError, type LiveBusyDeps, type LivePart } from './live-busy-time.ts';
 
 /**
  * Busy time as numbers, per calendar: the one source free/busy, availability and conflicts read. It is the
@@ -17,6 +18,7 @@ import type { RecurrenceExpander } from '../../ports/recurrence-expander.ts';
  */
 
 export type BusySource = 'store' | 'provider';
+export type { BusyTimeError } from './live-busy-time.ts';
 
 /** A part of the queried range and where its busy time came from. */
 export interface BusyCoverage {
@@ -27,12 +29,12 @@ export interface BusyCoverage {
 
 export interface CalendarBusyTime {
   calendar: Calendar;
-  /** Sorted, disjoint, non-touching busy intervals clipped to the range (epoch ms). */
+  /** Sorted, disjoint, non-touching busy intervals clipped to the range (epoch ms): what is known. */
   busy: BusyColumns;
   /** The parts of the range that were answered, in order; a part missing from it was not answered (see `error`). */
   coverage: BusyCoverage[];
   /** Why a part of the range has no answer (provider unreachable, say): never reported as free. */
-  error: { code: string; message: string; retryable: boolean } | null;
+  error: BusyTimeError | null;
 }
 
 export interface BusyTimeQuery {
@@ -43,114 +45,108 @@ export interface BusyTimeQuery {
   timeZone?: string | null | undefined;
 }
 
-export interface BusyTimeDeps {
+export interface BusyTimeDeps extends LiveBusyDeps {
   calendars: Pick<CalendarStore, 'get'>;
-  events: Pick<EventStore, 'listInRange'>;
+  /** `listBusyInRange` (the numeric projection) when the store has it; else events from `listInRange`. */
+  events: Pick<EventStore, 'listInRange'> & Partial<Pick<EventStore, 'listBusyInRange'>>;
   expander: RecurrenceExpander;
+  /** "Now" for each calendar's mirrored window (default: the system clock). */
+  clock?: Clock | undefined;
 }
 
-/** Whether an event makes its calendar's owner busy: it blocks time and the owner has not declined it. */
-function isBusy(event: CalendarEvent): boolean {
-  if (!blocksTime(event)) return false;
-  const attendees = event.attendees;
-  for (let i = 0; i < attendees.length; i++) if (attendees[i]!.self && attendees[i]!.responseStatus === 'declined') return false;
-  return true;
-}
-
-/** The events the expander must see together: series masters and the exceptions and occurrences of a series. */
-function isSeriesPart(event: CalendarEvent): boolean {
-  if (event.kind === 'master') return event.recurrence !== null && event.recurrence.length > 0;
-  return (event.kind === 'exception' || event.kind === 'occurrence') && event.recurringEventId !== null;
+interface CalendarPlan {
+  calendar: Calendar;
+  /** Resolved zone for all-day events (null = UTC dates). */
+  zone: string | null;
+  split: RangeSplit;
 }
 
 /**
  * Busy time of some of the tenant's calendars over a range, in the order asked. Every calendar must be the
  * tenant's: an unknown id is `resource.not_found` naming it (all or nothing).
  *
- * Single events (the bulk) go straight into typed-array buffers with their instants parsed by arithmetic,
- * in the store's start order; only series and their exceptions go through the recurrence expander. Each
- * calendar is merged by one sort-and-sweep (the starts need no sort).
+ * Each calendar's range is split by its mirrored window (`mirroredRange`): the part inside comes from the
+ * store, the parts outside from the provider, live (`readLiveBusy`), and the two are merged. A part the
+ * provider could not answer is left out of `coverage` and explained in `error`; the busy time returned is
+ * then what is known, never "free" for the unknown part.
+ *
+ * From the store, single events (the bulk) arrive as numbers (`listBusyInRange`) in start order; only series
+ * go through the recurrence expander. Events read live go through the same busy rule and expander.
  */
 export async function collectBusyTime(deps: BusyTimeDeps, query: BusyTimeQuery): Promise<CalendarBusyTime[]> {
   const calendarIds = [...new Set(query.calendarIds)];
-  const calendars = await Promise.all(calendarIds.map((id) => deps.calendars.get(query.tenantId, id)));
-  const missing = calendarIds.find((_id, index) => calendars[index] === null);
+  const loaded = await Promise.all(calendarIds.map((id) => deps.calendars.get(query.tenantId, id)));
+  const missing = calendarIds.find((_id, index) => loaded[index] === null);
   if (missing !== undefined) {
     throw new AppError('resource.not_found', `Calendar ${missing} not found`, { details: { field: 'query.calendarIds', calendarId: missing } });
+  }
+  const now = (deps.clock ?? systemClock).now();
+  const plans: CalendarPlan[] = (loaded as Calendar[]).map((calendar) => {
+    // Calendar zones should be IANA; a Windows name is translated and junk read as UTC, never a 500.
+    const zone = query.timeZone ?? calendar.timeZone;
+    return { calendar, zone: zone ? resolveTimeZoneName(zone) : null, split: splitByMirror(query.range, mirroredRange(calendar, now)) };
+  });
+  const zones = new Map(plans.map((plan) => [plan.calendar.id, plan.zone]));
+  const zoneOf = (calendarId: string): string | null => zones.get(calendarId) ?? null;
+
+  const [stored, live] = await Promise.all([
+    readStore(deps, query.tenantId, plans),
+    readLiveBusy(deps, query.tenantId, plans.map((plan) => ({ calendar: plan.calendar, parts: plan.split.outside }))),
+  ]);
+  const series = [...stored.values()].flatMap((projection) => projection.series);
+  if (series.length > 0) await deps.expander.prepare(series);
+  const midnight = allDayMidnights();
+  // Each answered live part as merged numbers, through the same busy rule and expander as the store's events.
+  const liveBusy = new Map<LivePart, BusyColumns>();
+  for (const plan of plans) {
+    for (const part of live.get(plan.calendar.id) ?? []) {
+      if (part.answer) liveBusy.set(part, await providerBusyColumns(deps.expander, part.answer, plan.calendar, part.range, plan.zone, midnight));
+    }
   }
 
   const rangeStartMs = query.range.start.getTime();
   const rangeEndMs = query.range.end.getTime();
-  const stored = await deps.events.listInRange(query.tenantId, calendarIds, query.range);
-  const zones = new Map<string, string | null>();
-  const buffers = new Map<string, BusyIntervalBuffer>();
-  const expectedPerCalendar = Math.ceil(stored.length / Math.max(1, calendarIds.length)) + 16;
-  for (const calendar of calendars) {
-    if (!calendar) continue;
-    // Calendar zones should be IANA; a Windows name is translated and junk read as UTC, never a 500.
-    const zone = query.timeZone ?? calendar.timeZone;
-    zones.set(calendar.id, zone ? resolveTimeZoneName(zone) : null);
-    buffers.set(calendar.id, new BusyIntervalBuffer(rangeStartMs, rangeEndMs, expectedPerCalendar));
-  }
-  const zoneOf = (calendarId: string): string | null => zones.get(calendarId) ?? null;
-  const midnight = allDayMidnights();
-
-  const seriesParts: CalendarEvent[] = [];
-  // The store answers calendar by calendar: look the buffer and zone up only when the calendar changes.
-  let calendarId: string | null = null;
-  let buffer: BusyIntervalBuffer | undefined;
-  let zone: string | null = null;
-  for (const event of stored) {
-    if (isSeriesPart(event)) {
-      seriesParts.push(event);
-      continue;
+  return plans.map(({ calendar, zone, split }): CalendarBusyTime => {
+    const coverage: BusyCoverage[] = [];
+    let error: BusyTimeError | null = null;
+    // Store singles arrive in start order, so their merge needs no sort of starts; everything else is added after.
+    let merged: BusyColumns = { starts: new Float64Array(0), ends: new Float64Array(0), length: 0 };
+    const extra = new BusyIntervalBuffer(rangeStartMs, rangeEndMs);
+    const projection = stored.get(calendar.id);
+    if (split.inside && projection) {
+      merged = mergeBusyIntervals(projection.timed);
+      addAllDay(projection.allDay, split.inside, zone, midnight, extra);
+      if (projection.series.length > 0) addExpanded(deps.expander, projection.series, split.inside, zoneOf, extra);
+      coverage.push({ startMs: split.inside.start.getTime(), endMs: split.inside.end.getTime(), source: 'store' });
     }
-    if (!isBusy(event)) continue;
-    if (event.calendarId !== calendarId) {
-      calendarId = event.calendarId;
-      buffer = buffers.get(calendarId);
-      zone = zoneOf(calendarId);
+    for (const part of live.get(calendar.id) ?? []) {
+      if (part.error) {
+        error ??= part.error;
+        continue;
+      }
+      extra.addAll(liveBusy.get(part)!);
+      coverage.push({ startMs: part.range.start.getTime(), endMs: part.range.end.getTime(), source: 'provider' });
     }
-    if (!buffer) continue;
-    const { start, end } = event;
-    buffer.add(isAllDay(start) ? midnight(start.date, zone) : parseInstantMs(start.dateTime), isAllDay(end) ? midnight(end.date, zone) : parseInstantMs(end.dateTime));
-  }
-  // Series instances go to buffers of their own, so the singles keep the store's start order (no sort).
-  const instances = new Map<string, BusyIntervalBuffer>();
-  if (seriesParts.length > 0) {
-    await deps.expander.prepare(seriesParts);
-    for (const occurrence of deps.expander.expand(seriesParts, query.range, zoneOf)) {
-      if (!isBusy(occurrence.event)) continue;
-      let instanceBuffer = instances.get(occurrence.event.calendarId);
-      if (!instanceBuffer) instances.set(occurrence.event.calendarId, (instanceBuffer = new BusyIntervalBuffer(rangeStartMs, rangeEndMs)));
-      instanceBuffer.add(occurrence.startMs, occurrence.endMs);
+    if (extra.length > 0) {
+      extra.addAll(merged);
+      merged = mergeBusyIntervals(extra);
     }
-  }
-
-  const result: CalendarBusyTime[] = [];
-  for (const calendar of calendars) {
-    if (!calendar) continue;
-    let merged = mergeBusyIntervals(buffers.get(calendar.id)!);
-    const series = instances.get(calendar.id);
-    if (series) {
-      series.addAll(merged);
-      merged = mergeBusyIntervals(series);
-    }
-    result.push({ calendar, busy: merged, coverage: [{ startMs: rangeStartMs, endMs: rangeEndMs, source: 'store' }], error: null });
-  }
-  return result;
+    coverage.sort((a, b) => a.startMs - b.startMs);
+    return { calendar, busy: merged, coverage, error };
+  });
 }
 
-/** Midnight starting a date in a zone, cached: many all-day events share a day. */
-function allDayMidnights(): (date: string, zone: string | null) => number {
-  const cache = new Map<string, number>();
-  return (date, zone) => {
-    const key = zone === null ? date : `${zone}\u0000${date}`;
-    let ms = cache.get(key);
-    if (ms === undefined) {
-      ms = startOfDateUtcMs(date, zone);
-      cache.set(key, ms);
-    }
-    return ms;
-  };
+/** The store's projection of each calendar that has a mirrored part, over that part. */
+async function readStore(deps: BusyTimeDeps, tenantId: string, plans: readonly CalendarPlan[]): Promise<Map<string, StoredBusyTime>> {
+  const queries = plans.flatMap(({ calendar, split }) => (split.inside ? [{ calendarId: calendar.id, range: split.inside }] : []));
+  if (queries.length === 0) return new Map();
+  let projections: StoredBusyTime[];
+  if (deps.events.listBusyInRange) {
+    projections = await deps.events.listBusyInRange(tenantId, queries);
+  } else {
+    projections = await Promise.all(
+      queries.map(async ({ calendarId, range }) => projectBusyEvents(await deps.events.listInRange(tenantId, [calendarId], range), calendarId, range)),
+    );
+  }
+  return new Map(projections.map((projection) => [projection.calendarId, projection]));
 }

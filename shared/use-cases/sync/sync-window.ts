@@ -18,8 +18,9 @@ export function seriesUntilMs(recurrence: readonly string[] | null): number | nu
 
 /**
  * Whether a provider event belongs to the mirrored window. A series belongs when any instance may fall in it
- * (it starts before the window ends and its UNTIL, if any, is not before the window starts); a cancelled
- * instance belongs by its original start (it removes that instance); everything else by overlap. Google
+ * (it starts before the window ends and its UNTIL, if any, is not before the window starts); an instance of
+ * a series belongs by its original start (it replaces or removes that instance, wherever it moved), and a
+ * live one also by overlap (moved into the window); everything else by overlap. Google
  * keeps sending changes outside the window after the first full sync (providers.md A2), so this filter is
  * ours to apply.
  */
@@ -32,9 +33,12 @@ export function isInSyncWindow(event: ProviderEvent, window: TimeRange, zone: st
     // Slack of 14 h for all-day series and UNTIL dates without a time of day.
     return seriesStart < windowEnd + 50_400_000 && (until === null || until >= windowStart - 50_400_000);
   }
-  if (event.status === 'cancelled' && event.originalStart) {
+  if (event.originalStart) {
+    // An instance replaces the series' instance at its original start: inside the window it must be kept
+    // wherever it was moved (out of the window too), or the master would put the original back there.
     const original = eventTimeToUtcMs(event.originalStart, zone);
-    return original >= windowStart - 50_400_000 && original < windowEnd + 50_400_000;
+    const originalInWindow = original >= windowStart - 50_400_000 && original < windowEnd + 50_400_000;
+    if (event.status === 'cancelled' || originalInWindow) return originalInWindow;
   }
   const { startMs, endMs } = eventIntervalUtc(event, zone);
   return startMs < windowEnd && (endMs > windowStart || (endMs === startMs && startMs >= windowStart));

@@ -67,6 +67,7 @@ export class CrashingProvider implements CalendarProvider {
   subscribe: CalendarProvider['subscribe'] = (...args) => this.inner.subscribe(...args);
   renew: CalendarProvider['renew'] = (...args) => this.inner.renew(...args);
   unsubscribe: CalendarProvider['unsubscribe'] = (...args) => this.inner.unsubscribe(...args);
+  queryBusy: CalendarProvider['queryBusy'] = (...args) => this.inner.queryBusy(...args);
 }
 
 /** What the receiver and the worker of the current case use. */

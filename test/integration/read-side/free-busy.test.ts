@@ -3,14 +3,15 @@ import { isAppError } from '../../../shared/domain/app-error.ts';
 import type { Calendar } from '../../../shared/domain/calendar.ts';
 import { CalendarRecurrenceExpander } from '../../../shared/recurrence/calendar-recurrence-expander.ts';
 import { freeBusy, type FreeBusyDeps } from '../../../shared/use-cases/free-busy.ts';
-import { createTestStores, testCalendar, testConnection, type TestStores } from '../../support/stores.ts';
+import { TestClock, createTestStores, syncedCalendar, testCalendar, testConnection, type TestStores } from '../../support/stores.ts';
 import { allDay, storedEvent, timed } from '../../unit/read-side/support.ts';
 
 const TENANT = 'acme';
 const connection = testConnection(TENANT);
-const work: Calendar = testCalendar(connection, { providerCalendarId: 'work', timeZone: 'America/New_York', lastSyncedAt: '2026-11-01T00:00:00.000Z' });
-const home: Calendar = testCalendar(connection, { providerCalendarId: 'home', timeZone: 'Europe/Berlin', isPrimary: false });
-const team: Calendar = testCalendar(connection, { providerCalendarId: 'team', timeZone: 'UTC', isPrimary: false });
+// Synced on 1 November and asked on the 2nd: the whole range is inside their mirrored windows.
+const work: Calendar = syncedCalendar(connection, { providerCalendarId: 'work', timeZone: 'America/New_York' });
+const home: Calendar = syncedCalendar(connection, { providerCalendarId: 'home', timeZone: 'Europe/Berlin', isPrimary: false });
+const team: Calendar = syncedCalendar(connection, { providerCalendarId: 'team', timeZone: 'UTC', isPrimary: false });
 const foreign: Calendar = testCalendar(testConnection('other'), { providerCalendarId: 'theirs' });
 
 // Monday 2 – Wednesday 4 November 2026 (after the end of US DST, before nothing else).
@@ -53,7 +54,7 @@ beforeAll(async () => {
     }),
     storedEvent(foreign, 'theirs', timed('2026-11-02T09:00:00.000Z', '2026-11-02T10:00:00.000Z')),
   ]);
-  deps = { calendars: stores.calendars, events: stores.events, expander: new CalendarRecurrenceExpander() };
+  deps = { calendars: stores.calendars, events: stores.events, expander: new CalendarRecurrenceExpander(), clock: new TestClock('2026-11-02T08:00:00Z') };
 });
 
 const query = (calendarIds: string[], timeZone?: string) => freeBusy(deps, { tenantId: TENANT, calendarIds, range: RANGE, timeZone });
@@ -69,6 +70,8 @@ describe('freeBusy on DynamoDB Local', () => {
       ],
       syncEnabled: true,
       lastSyncedAt: '2026-11-01T00:00:00.000Z',
+      coverage: [{ start: '2026-11-02T00:00:00.000Z', end: '2026-11-05T00:00:00.000Z', source: 'store' }],
+      error: null,
     });
     expect(result.calendars[home.id]!.busy).toEqual([
       { start: '2026-11-02T17:30:00.000Z', end: '2026-11-02T19:00:00.000Z' },
@@ -82,7 +85,7 @@ describe('freeBusy on DynamoDB Local', () => {
       { start: '2026-11-02T17:00:00.000Z', end: '2026-11-02T19:00:00.000Z' },
       { start: '2026-11-03T23:00:00.000Z', end: '2026-11-04T23:00:00.000Z' },
     ]);
-    expect(result).toMatchObject({ start: '2026-11-02T00:00:00.000Z', end: '2026-11-05T00:00:00.000Z', timeZone: null });
+    expect(result).toMatchObject({ start: '2026-11-02T00:00:00.000Z', end: '2026-11-05T00:00:00.000Z', timeZone: null, complete: true });
   });
 
   it('reads all-day events in the requested time zone when one is given', async () => {

@@ -31,6 +31,7 @@ function countingEvents(inner: EventStore) {
     listVersions: (...a) => inner.listVersions(...a),
     listAll: (...a) => inner.listAll(...a),
     listInRange: (...a) => inner.listInRange(...a),
+    listBusyInRange: (...a) => inner.listBusyInRange(...a),
     deleteAllOfCalendar: (...a) => inner.deleteAllOfCalendar(...a),
     putMany: async (events) => {
       counts.puts += events.length;

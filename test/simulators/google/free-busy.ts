@@ -8,11 +8,20 @@ import { formatInZone, isKnownZone, parseDateTime } from './zone-time.ts';
 /**
  * `POST /freeBusy` (providers.md item 20): busy blocks per calendar, merged and clipped to the range;
  * unknown calendars get `errors: [{reason: notFound}]`; more than `maxCalendars` items or a range longer
- * than `maxDays` is refused with 400.
+ * than `maxDays` is refused with 400. Transparent and cancelled events are free; so, by default, is an
+ * event the calendar's owner declined (Google's behaviour as we understand it; unconfirmed, so
+ * `countsDeclined` makes them busy instead).
  */
 export interface FreeBusyLimits {
   maxCalendars: number;
   maxDays: number;
+  countsDeclined: boolean;
+}
+
+/** Whether the calendar's owner is an attendee who declined. */
+function declinedByOwner(fields: Record<string, unknown>, owner: string): boolean {
+  const attendees = Array.isArray(fields.attendees) ? (fields.attendees as { email?: unknown; self?: unknown; responseStatus?: unknown }[]) : [];
+  return attendees.some((a) => (a.self === true || (typeof a.email === 'string' && a.email.toLowerCase() === owner.toLowerCase())) && a.responseStatus === 'declined');
 }
 
 interface FreeBusyBody {
@@ -29,7 +38,7 @@ function parseBound(value: unknown, name: string): number {
   return ms;
 }
 
-function busyOf(store: SimStore, calendar: CalendarRecord, fromMs: number, toMs: number): [number, number][] {
+function busyOf(store: SimStore, calendar: CalendarRecord, fromMs: number, toMs: number, countsDeclined: boolean): [number, number][] {
   const zone = calendar.timeZone;
   const blocks: [number, number][] = [];
   const take = (startMs: number, endMs: number): void => {
@@ -37,6 +46,7 @@ function busyOf(store: SimStore, calendar: CalendarRecord, fromMs: number, toMs:
   };
   for (const record of calendar.events.values()) {
     if (record.deleted || record.status === 'cancelled' || record.fields.transparency === 'transparent') continue;
+    if (!countsDeclined && declinedByOwner(record.fields, calendar.owner)) continue;
     if (record.type === 'master') {
       for (const key of seriesKeys(record, calendar, toMs + DAY_MS, fromMs - spanOf(record))) {
         if (calendar.events.get(instanceRef(record, key).id)?.deleted === false) continue; // the exception decides
@@ -83,7 +93,7 @@ export function queryFreeBusy(store: SimStore, body: FreeBusyBody, limits: FreeB
       calendars[id] = { errors: [{ domain: 'global', reason: 'notFound' }], busy: [] };
       continue;
     }
-    calendars[id] = { busy: busyOf(store, calendar, fromMs, toMs).map(([s, e]) => ({ start: formatInZone(s, zone), end: formatInZone(e, zone) })) };
+    calendars[id] = { busy: busyOf(store, calendar, fromMs, toMs, limits.countsDeclined).map(([s, e]) => ({ start: formatInZone(s, zone), end: formatInZone(e, zone) })) };
   }
   return { kind: 'calendar#freeBusy', timeMin: new Date(fromMs).toISOString(), timeMax: new Date(toMs).toISOString(), calendars };
 }

@@ -43,6 +43,8 @@ export interface GoogleSimulatorOptions {
   expansionHorizonDays?: number;
   freeBusyMaxDays?: number;
   freeBusyMaxCalendars?: number;
+  /** freeBusy counts events the owner declined as busy (default false: they are free, as in Google's UI). */
+  freeBusyCountsDeclined?: boolean;
   /** `next-read` (default): a pending Meet becomes `success` on the next read of its calendar. */
   conferenceResolution?: 'next-read' | 'manual';
   rateLimit?: RateLimit | null;
@@ -172,7 +174,7 @@ export class GoogleSimulator {
       push,
       faults,
       pageSizer: sizer,
-      freeBusy: { maxDays: options.freeBusyMaxDays ?? 90, maxCalendars: options.freeBusyMaxCalendars ?? 50 },
+      freeBusy: { maxDays: options.freeBusyMaxDays ?? 90, maxCalendars: options.freeBusyMaxCalendars ?? 50, countsDeclined: options.freeBusyCountsDeclined ?? false },
       conferenceResolution: () => settings.conferenceResolution,
     });
     const endpoints = simulator.endpoints;

@@ -136,9 +136,20 @@ export function createGraphRoutes(deps: RouteDeps): GraphRoute[] {
     return pagedList(context, items, (item) => renderItem(item, context.render), `${origin}/v1.0/$metadata#Collection(event)`);
   };
 
+  /**
+   * `$select` on calendarView keeps only the named properties (plus `id` and `@odata.etag`, which Graph always
+   * sends), so a client that forgets a property it reads finds out here as it would against Graph.
+   */
+  const selected = (context: GraphContext, render: (item: ViewItem) => Record<string, unknown>): ((item: ViewItem) => Record<string, unknown>) => {
+    const select = queryValue(context.request.query, '$select');
+    if (!select) return render;
+    const keep = new Set(['id', '@odata.etag', ...select.split(',').map((name) => name.trim()).filter(Boolean)]);
+    return (item) => Object.fromEntries(Object.entries(render(item)).filter(([key]) => keep.has(key)));
+  };
+
   const view = (context: GraphContext): SimResponse => {
     const items = calendarView(store, calendarOf(context).id, windowOf(context));
-    return pagedList(context, items, (item) => renderItem(item, context.render), `${origin}/v1.0/$metadata#users('${context.auth.user.id}')/calendarView`);
+    return pagedList(context, items, selected(context, (item) => renderItem(item, context.render)), `${origin}/v1.0/$metadata#users('${context.auth.user.id}')/calendarView`);
   };
 
   const deltaView = (context: GraphContext): SimResponse => {

@@ -67,13 +67,13 @@ describe('availability slots against a brute-force minute-by-minute reference', 
     await fc.assert(
       fc.asyncProperty(scenario, async (s) => {
         const h = harness();
-        const calendar = h.calendar('host', { timeZone: 'UTC' });
         const transitions = [...oracleTransitions(s.scheduleZone, s.year), ...oracleTransitions(s.queryZone ?? 'UTC', s.year)];
         const anchor = transitions.length > 0 ? transitions[s.transition % transitions.length]! : Date.UTC(s.year, 9, 25);
         const rangeStart = Math.floor(anchor / MINUTE) * MINUTE + s.shiftMinutes * MINUTE;
         const rangeEnd = rangeStart + s.lengthMinutes * MINUTE;
         const now = rangeStart + s.nowShift * MINUTE;
         h.clock.set(iso(now));
+        const calendar = h.calendar('host', { timeZone: 'UTC' });
 
         const overrideDay = s.override ? oracleLocal(s.scheduleZone, rangeStart).day + s.override[0] : null;
         const hours = h.schedules.put(

@@ -48,6 +48,38 @@ describe('mergeBusyIntervals', () => {
     );
   });
 
+  it('equals the naive merge when the starts ascend for a while and then go back (the one-pass merge gives up midway)', () => {
+    fc.assert(
+      fc.property(fc.array(interval, { maxLength: 40 }), fc.array(interval, { minLength: 1, maxLength: 20 }), (head, tail) => {
+        const ordered = [...head].sort((a, b) => a[0] - b[0]);
+        const intervals = [...ordered, ...tail];
+        expect(pairsOf(mergeBusyIntervals(columnsOf(intervals)))).toEqual(naiveMerge(intervals));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('merges start-ordered input in one pass: long intervals swallow later ones, touching ones join, empty ones in between are skipped', () => {
+    const merged = mergeBusyIntervals(
+      columnsOf([
+        [0, 100],
+        [5, 6],
+        [7, 7],
+        [50, 100],
+        [100, 101],
+        [120, 110],
+        [130, 140],
+        [140, 150],
+        [160, 161],
+      ]),
+    );
+    expect(pairsOf(merged)).toEqual([
+      [0, 101],
+      [130, 150],
+      [160, 161],
+    ]);
+  });
+
   it('joins touching intervals, swallows nested ones, drops empty ones and leaves its input alone', () => {
     const input = columnsOf([
       [10, 11],

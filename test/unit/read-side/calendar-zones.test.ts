@@ -2,18 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { CalendarRecurrenceExpander } from '../../../shared/recurrence/calendar-recurrence-expander.ts';
 import { freeBusy } from '../../../shared/use-cases/free-busy.ts';
 import { listEvents } from '../../../shared/use-cases/list-events.ts';
-import { testCalendar, testConnection } from '../../support/stores.ts';
+import { TestClock, syncedCalendar, testConnection } from '../../support/stores.ts';
 import { InMemoryCalendars, InMemoryEventStore, allDay, storedEvent } from './support.ts';
 
 const connection = testConnection('zones');
-const windows = testCalendar(connection, { providerCalendarId: 'windows', timeZone: 'Tokyo Standard Time' });
-const junk = testCalendar(connection, { providerCalendarId: 'junk', timeZone: 'Not/AZone' });
+const windows = syncedCalendar(connection, { providerCalendarId: 'windows', timeZone: 'Tokyo Standard Time' });
+const junk = syncedCalendar(connection, { providerCalendarId: 'junk', timeZone: 'Not/AZone' });
 const range = { start: new Date('2026-11-01T00:00:00Z'), end: new Date('2026-11-10T00:00:00Z') };
 
 async function deps() {
   const events = new InMemoryEventStore();
   await events.putMany([storedEvent(windows, 'w', allDay('2026-11-05', '2026-11-06')), storedEvent(junk, 'j', allDay('2026-11-05', '2026-11-06'))]);
-  return { calendars: new InMemoryCalendars([windows, junk]), events, expander: new CalendarRecurrenceExpander() };
+  return { calendars: new InMemoryCalendars([windows, junk]), events, expander: new CalendarRecurrenceExpander(), clock: new TestClock('2026-11-02T00:00:00Z') };
 }
 
 describe('calendar zones that are not IANA names', () => {

@@ -21,6 +21,8 @@ export interface VeventSpec {
   transparent?: boolean;
   description?: string;
   sequence?: number;
+  /** ATTENDEE lines (an organizer line is written for the first one). */
+  attendees?: { email: string; partstat: 'ACCEPTED' | 'DECLINED' | 'TENTATIVE' | 'NEEDS-ACTION' }[];
 }
 
 const VTIMEZONES: Record<string, string[]> = {
@@ -103,6 +105,8 @@ export function veventLines(spec: VeventSpec): string[] {
   if (spec.status) lines.push(`STATUS:${spec.status}`);
   if (spec.transparent) lines.push('TRANSP:TRANSPARENT');
   if (spec.description) lines.push(`DESCRIPTION:${escape(spec.description)}`);
+  if (spec.attendees?.length) lines.push(`ORGANIZER:mailto:${spec.attendees[0]!.email}`);
+  for (const attendee of spec.attendees ?? []) lines.push(`ATTENDEE;PARTSTAT=${attendee.partstat};ROLE=REQ-PARTICIPANT:mailto:${attendee.email}`);
   if (spec.sequence !== undefined) lines.push(`SEQUENCE:${spec.sequence}`);
   lines.push('BEGIN:VALARM', 'ACTION:DISPLAY', 'DESCRIPTION:Reminder', 'TRIGGER:-PT15M', 'END:VALARM', 'END:VEVENT');
   return lines;

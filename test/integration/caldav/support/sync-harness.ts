@@ -60,6 +60,7 @@ export class CrashingProvider implements CalendarProvider {
   subscribe: CalendarProvider['subscribe'] = (...a) => this.inner.subscribe(...a);
   renew: CalendarProvider['renew'] = (...a) => this.inner.renew(...a);
   unsubscribe: CalendarProvider['unsubscribe'] = (...a) => this.inner.unsubscribe(...a);
+  queryBusy: CalendarProvider['queryBusy'] = (...a) => this.inner.queryBusy(...a);
 }
 
 /** One calendar synced by the real engine from one provider, with helpers to compare against Radicale. */

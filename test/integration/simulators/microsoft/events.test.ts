@@ -195,6 +195,18 @@ describe('calendars and events', () => {
     expect(page2.json.value.map((e: { subject: string }) => e.subject)).toEqual(['E3', 'E4']);
   });
 
+  it('calendarView honours $select: the named properties, id and @odata.etag, on every page', async () => {
+    const calendar = t.sim.addCalendar(t.userMail, { name: 'Select' });
+    for (let day = 1; day <= 3; day++) t.sim.createEvent(calendar.id, { subject: `S${day}`, showAs: 'free', start: { dateTime: `2025-09-0${day}T10:00:00`, timeZone: 'UTC' }, end: { dateTime: `2025-09-0${day}T11:00:00`, timeZone: 'UTC' } });
+    const page1 = await t.call(`/v1.0/me/calendars/${calendar.id}/calendarView?startDateTime=2025-09-01T00:00:00Z&endDateTime=2025-10-01T00:00:00Z&$select=start,showAs&$top=2`);
+    const page2 = await t.call(page1.json['@odata.nextLink']);
+    for (const item of [...page1.json.value, ...page2.json.value]) {
+      expect(Object.keys(item).sort()).toEqual(['@odata.etag', 'id', 'showAs', 'start']);
+      expect(item.showAs).toBe('free');
+    }
+    expect(page2.json.value).toHaveLength(1);
+  });
+
   it('needs Calendars.ReadWrite to write and refuses other mailboxes', async () => {
     const readOnly = t.sim.issueTokens(t.userMail, { scope: 'https://graph.microsoft.com/Calendars.Read' }).access_token;
     const other = t.sim.addUser({ mail: 'other@contoso.test' });

@@ -91,7 +91,11 @@ export function harness(tenantId = 'tenant-a', now = '2026-11-01T00:00:00Z'): Ha
     clock,
     deps: { calendars, events, expander: new CalendarRecurrenceExpander(), schedules, clock },
     calendar(name, overrides = {}) {
-      const calendar = testCalendar(connection, { providerCalendarId: name, name, timeZone: 'UTC', ...overrides });
+      // Fully synced at the clock's time, so the store answers for the whole sync window (collectBusyTime asks the
+      // provider, which these tests do not have, for anything outside it).
+      const syncedAt = clock.now().toISOString();
+      const synced = { syncEnabled: true, cursor: 'synced', lastSyncedAt: syncedAt, lastFullSyncAt: syncedAt };
+      const calendar = testCalendar(connection, { providerCalendarId: name, name, timeZone: 'UTC', ...synced, ...overrides });
       calendars.put(calendar);
       return calendar;
     },
