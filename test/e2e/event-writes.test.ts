@@ -30,7 +30,17 @@ const at = (days: number, hours = 10) => new Date(Date.UTC(2027, 0, 4) + days * 
 function post(body: unknown, headers: Record<string, string> = {}, token?: string) {
   return stack.api(`/v1/calendars/${calendarId}/events`, { method: 'POST', body: JSON.stringify(body), headers, ...(token ? { token } : {}) });
 }
-const changesOf = (eventId: string) => stack.bus.published.filter((e: DomainEvent) => e.type.startsWith('calendar.event.') && (e.data as { event: { id: string } }).event.id === eventId);
+// Distinct by domain event id: a sync that runs while our write is mirrored emits the very same events (same
+// ids, see mirror-write.ts), and delivery is at-least-once with consumers keeping one per id; a second
+// *change* would carry another id and still be counted.
+const changesOf = (eventId: string) => {
+  const seen = new Set<string>();
+  return stack.bus.published.filter((e: DomainEvent) => {
+    if (!e.type.startsWith('calendar.event.') || (e.data as { event: { id: string } }).event.id !== eventId || seen.has(e.id)) return false;
+    seen.add(e.id);
+    return true;
+  });
+};
 const syncsCompleted = () => stack.bus.published.filter((e: DomainEvent) => e.type === 'calendar.sync.completed' && (e.data as { calendarId: string }).calendarId === calendarId).length;
 
 /** Waits for a sync of the calendar that started after now (the sandbox pushes every change): proof that sync saw our write. */
