@@ -136,6 +136,15 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     permissions: { ...none, table: 'readwrite' },
   },
   {
+    name: 'api-bookings',
+    entry: 'functions/api-bookings/handler.ts',
+    description: 'Booking types (hosts, rooms, limits, conference, reminders) and bookings',
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+    trigger: { kind: 'http' },
+    permissions: { ...none, table: 'readwrite' },
+  },
+  {
     name: 'api-webhooks',
     entry: 'functions/api-webhooks/handler.ts',
     description: 'Webhook endpoints (register, change, rotate secret, test), delivery log, redelivery and recovery',

@@ -53,6 +53,9 @@ export const keys = {
   schedule: (tenantId: string, scheduleId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `SCH#${scheduleId}` }),
   schedulePrefix: 'SCH#',
 
+  bookingType: (tenantId: string, bookingTypeId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `BKT#${bookingTypeId}` }),
+  bookingTypePrefix: 'BKT#',
+
   idempotency: (tenantId: string, key: string): ItemKey => ({ pk: `${tenantPk(tenantId)}#IDEM#${key}`, sk: 'IDEM' }),
 
   /** Global: the `state` is hashed so the raw value (a bearer of the flow) is not a key in backups. */
