@@ -1,8 +1,9 @@
-import { createBookingTypeRoute, deleteBookingTypeRoute, getBookingTypeRoute, listBookingTypesRoute, updateBookingTypeRoute } from '../../shared/api/booking-types.ts';
+import { bookingTypeSlotsRoute, createBookingTypeRoute, deleteBookingTypeRoute, getBookingTypeRoute, listBookingTypesRoute, updateBookingTypeRoute } from '../../shared/api/booking-types.ts';
 import { tokenVerifier } from '../../shared/runtime/deps/auth.ts';
-import { bookingTypeAdminDeps } from '../../shared/runtime/deps/bookings.ts';
+import { bookingTypeAdminDeps, bookingTypeSlotsDeps } from '../../shared/runtime/deps/bookings.ts';
 import { createApiHandler } from '../../shared/runtime/http/api-handler.ts';
 import { bindRoute } from '../../shared/runtime/http/route.ts';
+import { bookingTypeSlots } from '../../shared/use-cases/bookings/booking-type-slots.ts';
 import { createBookingType, deleteBookingType, getBookingType, listBookingTypes, updateBookingType } from '../../shared/use-cases/bookings/manage-booking-types.ts';
 
 export const handler = createApiHandler({
@@ -22,5 +23,9 @@ export const handler = createApiHandler({
       await deleteBookingType(bookingTypeAdminDeps(), tenantId, params.id);
       return { status: 204 };
     }),
+    bindRoute(bookingTypeSlotsRoute, async ({ tenantId, params, query }) => ({
+      status: 200,
+      body: await bookingTypeSlots(bookingTypeSlotsDeps(), { tenantId, bookingTypeId: params.id, start: query.start, end: query.end, timeZone: query.timeZone }),
+    })),
   ],
 });

@@ -149,4 +149,26 @@ export const deleteBookingTypeRoute = defineRoute({
   responses: { 204: { description: 'Deleted.' } },
 });
 
-export const BookingTypeRoutes = [createBookingTypeRoute, listBookingTypesRoute, getBookingTypeRoute, updateBookingTypeRoute, deleteBookingTypeRoute];
+
+export const BookingTypeSlotsQuery = z.object({
+  start: z.iso.datetime({ offset: true, error: 'an RFC 3339 instant such as 2027-01-04T09:00:00Z' }),
+  end: z.iso.datetime({ offset: true, error: 'an RFC 3339 instant such as 2027-01-05T09:00:00Z' }),
+  timeZone: z.optional(z.string().check(z.maxLength(64))),
+});
+
+export const bookingTypeSlotsRoute = defineRoute({
+  operationId: 'listBookingTypeSlots',
+  method: 'GET',
+  path: '/v1/booking-types/{id}/slots',
+  function: 'api-bookings',
+  auth: 'jwt',
+  summary: 'Free slots of a booking type',
+  description:
+    'Slots on the booking type\'s grid (in `timeZone`, default UTC) where its hosts are free (collective: all; round-robin: at least one) and, with rooms, at least one room; buffers, minimum notice and the horizon applied (the range is clipped to now … now + horizonDays). At most 2,000 slots.',
+  tags,
+  params: IdParams,
+  query: BookingTypeSlotsQuery,
+  responses: { 200: { description: 'The free slots.', schema: z.object({ slots: z.array(z.object({ start: z.string(), end: z.string() })), timeZone: z.string() }) } },
+});
+
+export const BookingTypeRoutes = [createBookingTypeRoute, listBookingTypesRoute, getBookingTypeRoute, updateBookingTypeRoute, deleteBookingTypeRoute, bookingTypeSlotsRoute];

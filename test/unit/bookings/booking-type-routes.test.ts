@@ -76,7 +76,7 @@ describe('booking type contracts', () => {
   it('routes every booking-type path to api-bookings, a function of the topology', () => {
     const routes = API_ROUTES.filter((route) => route.path.startsWith('/v1/booking-types'));
     expect(routes.map((route) => `${route.method} ${route.path}`).sort()).toEqual(
-      ['DELETE /v1/booking-types/{id}', 'GET /v1/booking-types', 'GET /v1/booking-types/{id}', 'PATCH /v1/booking-types/{id}', 'POST /v1/booking-types'],
+      ['DELETE /v1/booking-types/{id}', 'GET /v1/booking-types', 'GET /v1/booking-types/{id}', 'GET /v1/booking-types/{id}/slots', 'PATCH /v1/booking-types/{id}', 'POST /v1/booking-types'],
     );
     expect(new Set(routes.map((route) => route.function))).toEqual(new Set(['api-bookings']));
     expect(FUNCTIONS.some((spec) => spec.name === 'api-bookings')).toBe(true);
