@@ -1,3 +1,4 @@
+import type { BookingView } from '../shared/domain/booking.ts';
 import * as z from 'zod/mini';
 import type { CalendarEvent } from '../shared/domain/calendar-event.ts';
 import {
@@ -58,6 +59,22 @@ const sampleEvent: CalendarEvent = {
 
 const connectionData = { connectionId: CONNECTION, provider: 'google' as const, status: 'active' as const, accountEmail: 'ada@example.com', consecutiveErrors: 0, error: null };
 
+const sampleBooking: BookingView = {
+  id: 'bkg_01JB3YB0K1N2G3S4A5M6P7L8E9',
+  bookingTypeId: 'bkt_01JB3YA0T1Y2P3E4S5A6M7P8L9',
+  status: 'confirmed',
+  start: '2026-11-23T10:00:00.000Z',
+  end: '2026-11-23T10:30:00.000Z',
+  hosts: [{ calendarId: CALENDAR, writeCalendarId: CALENDAR, email: 'ada@example.com', name: 'Ada Lovelace' }],
+  room: null,
+  invitee: { name: 'Grace Hopper', email: 'grace@example.com', timeZone: 'America/New_York' },
+  conference: { provider: 'none', joinUrl: null },
+  providerEvents: [{ calendarId: CALENDAR, eventId: 'evt_01JB3Y8B1D3F5H7K9M1P3R5T7V' }],
+  reminders: [{ minutesBefore: 60, channels: ['email'], to: 'invitee' }],
+  createdAt: TIME,
+  updatedAt: TIME,
+};
+
 const SAMPLE_DATA: { [T in DomainEventType]: DomainEvent<T>['data'] } = {
   'calendar.event.created': { connectionId: CONNECTION, calendarId: CALENDAR, event: sampleEvent, previousContentHash: null },
   'calendar.event.updated': { connectionId: CONNECTION, calendarId: CALENDAR, event: sampleEvent, previousContentHash: 'zzPreviousHashOfTheEventContent0000000000A' },
@@ -71,6 +88,9 @@ const SAMPLE_DATA: { [T in DomainEventType]: DomainEvent<T>['data'] } = {
   'webhook.delivery.exhausted': { endpointId: 'whe_01JB3Y9Q1R3S5T7V9W1X3Y5Z7A', deliveryId: 'dlv_01JB3YA2B4C6D8E0F2G4H6J8K0', messageId: 'msg_01JB3YA2B4C6D8E0F2G4H6J8K0', eventType: 'calendar.event.updated', eventId: 'msg_01JB3Y8N0P2Q4R6S8T0V2W4X6Y', attempts: 8, lastStatusCode: 503, lastError: 'http_5xx' },
   'webhook.endpoint.disabled': { endpointId: 'whe_01JB3Y9Q1R3S5T7V9W1X3Y5Z7A', url: 'https://hooks.example.com/calendar', reason: 'gone' },
   'webhook.test': { endpointId: 'whe_01JB3Y9Q1R3S5T7V9W1X3Y5Z7A', message: 'This is a test message from calendar-integrations.' },
+  'booking.created': { booking: sampleBooking, source: 'api' },
+  'booking.rescheduled': { booking: { ...sampleBooking, start: '2026-11-24T10:00:00.000Z', end: '2026-11-24T10:30:00.000Z' }, source: 'calendar', previous: { start: sampleBooking.start, end: sampleBooking.end } },
+  'booking.cancelled': { booking: { ...sampleBooking, status: 'cancelled' }, source: 'api', reason: 'Invitee cannot make it' },
 };
 
 export function domainEventSamples(): { type: DomainEventType; file: string; sample: DomainEvent }[] {

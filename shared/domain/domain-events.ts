@@ -1,3 +1,4 @@
+import { BookingCancelledData, BookingCreatedData, BookingRescheduledData } from './booking.ts';
 import * as z from 'zod/mini';
 import { CalendarEvent } from './calendar-event.ts';
 import { ConnectionStatus, ProviderKind } from './connection.ts';
@@ -80,6 +81,9 @@ export const DOMAIN_EVENT_TYPES = {
   'webhook.delivery.exhausted': { version: 1, data: DeliveryExhaustedData, description: 'A webhook delivery failed every attempt and is kept for manual redelivery.' },
   'webhook.endpoint.disabled': { version: 1, data: EndpointDisabledData, description: 'A webhook endpoint was disabled (410 Gone, or failing for 5 days).' },
   'webhook.test': { version: 1, data: WebhookTestData, description: 'A test message sent on request to one endpoint.' },
+  'booking.created': { version: 1, data: BookingCreatedData, description: 'A booking was made (source api) — data.booking is the booking as GET /v1/bookings/{id} returns it.' },
+  'booking.rescheduled': { version: 1, data: BookingRescheduledData, description: 'A booking moved (source api, or calendar when the host moved the event); previous holds the old times.' },
+  'booking.cancelled': { version: 1, data: BookingCancelledData, description: 'A booking was cancelled (source api, or calendar when the host deleted the event).' },
 } as const;
 
 export type DomainEventType = keyof typeof DOMAIN_EVENT_TYPES;

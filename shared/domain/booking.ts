@@ -1,0 +1,41 @@
+import * as z from 'zod/mini';
+import { CONFERENCES, Reminder } from './booking-type.ts';
+
+/**
+ * The booking as GET /v1/bookings/{id} returns it, and as booking.* events carry it (data.booking). This is
+ * the payload contract the notifications and video work builds on: tenant-scoped ids only, no tenant id.
+ * `conference` is the booking type's choice; `joinUrl` is filled by the video seam when a meeting exists.
+ */
+export const BOOKING_STATUSES = ['confirmed', 'cancelled'] as const;
+
+export const BookingHostView = z.object({
+  calendarId: z.string(),
+  writeCalendarId: z.string(),
+  email: z.optional(z.string()),
+  name: z.optional(z.string()),
+});
+
+export const BookingView = z.object({
+  id: z.string(),
+  bookingTypeId: z.string(),
+  status: z.enum(BOOKING_STATUSES),
+  start: z.string(),
+  end: z.string(),
+  hosts: z.array(BookingHostView),
+  room: z.nullable(z.object({ calendarId: z.string() })),
+  invitee: z.object({ name: z.string(), email: z.string(), timeZone: z.string(), phone: z.optional(z.string()) }),
+  notes: z.optional(z.string()),
+  conference: z.object({ provider: z.enum(CONFERENCES), joinUrl: z.nullable(z.string()) }),
+  occurrences: z.optional(z.array(z.object({ start: z.string(), end: z.string(), status: z.enum(BOOKING_STATUSES) }))),
+  providerEvents: z.array(z.object({ calendarId: z.string(), eventId: z.string() })),
+  reminders: z.array(Reminder),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type BookingView = z.infer<typeof BookingView>;
+
+export const BookingEventSource = z.enum(['api', 'calendar']);
+
+export const BookingCreatedData = z.object({ booking: BookingView, source: BookingEventSource });
+export const BookingRescheduledData = z.object({ booking: BookingView, source: BookingEventSource, previous: z.object({ start: z.string(), end: z.string() }) });
+export const BookingCancelledData = z.object({ booking: BookingView, source: BookingEventSource, reason: z.optional(z.string()) });
