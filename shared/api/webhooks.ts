@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { EventTypeFilter } from '../domain/webhook-endpoint.ts';
 import { Instant } from '../domain/timestamps.ts';
 import { defineRoute } from '../runtime/http/route.ts';
-import { AttemptErrorClass, DeliveryAttempt, DeliveryFailure, DeliveryStatus } from '../webhooks/webhook-delivery.ts';
+import { AttemptErrorClass, DeliveryAttempt, DeliveryFailure, DeliveryStatus } from '../domain/webhook-delivery.ts';
 import { MAX_WEBHOOK_URL_LENGTH } from '../webhooks/webhook-url-policy.ts';
 import { CursorQuery, IdParams, PaginationQuery, ResourceId, intQuery, pageOf } from './common.ts';
 

@@ -3,7 +3,7 @@ import { toAppError } from '../domain/app-error.ts';
 import { backoffWithJitterMs } from '../messaging/backoff.ts';
 import type { JobQueue } from '../ports/job-queue.ts';
 import type { Log } from '../ports/log.ts';
-import { DeliveryMessage } from './webhook-delivery.ts';
+import { DeliveryMessage } from '../domain/webhook-delivery.ts';
 
 /** SQS hides a message at most 12 h; a longer wait is re-hidden when it comes up early. */
 const MAX_VISIBILITY_MS = 43_200_000;

@@ -12,7 +12,7 @@ import type { DeliveryWorkerDeps } from '../../use-cases/webhooks/process-delive
 import type { RedeliverDeps } from '../../use-cases/webhooks/redeliver.ts';
 import type { SendTestDeps } from '../../use-cases/webhooks/send-test-message.ts';
 import { SECRET_OVERLAP_MS, type WebhookSettings } from '../../use-cases/webhooks/webhook-settings.ts';
-import type { DeliveryMessage } from '../../webhooks/webhook-delivery.ts';
+import type { DeliveryMessage } from '../../domain/webhook-delivery.ts';
 import { systemResolver, webhookUrlPolicy } from '../../webhooks/webhook-url-policy.ts';
 import { config } from '../config.ts';
 import { logger } from '../logger.ts';

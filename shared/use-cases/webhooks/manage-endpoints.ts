@@ -4,7 +4,7 @@ import type { WebhookEndpoint } from '../../domain/webhook-endpoint.ts';
 import type { Resolver } from '../../net/outbound-url.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { WebhookEndpointPatch, WebhookEndpointStore } from '../../ports/webhook-endpoint-store.ts';
-import { newWebhookSecret } from '../../webhooks/signature.ts';
+import { newWebhookSecret } from '../../domain/webhook-signature.ts';
 import { assertWebhookUrl } from '../../webhooks/webhook-url-policy.ts';
 import { toEndpointView, type WebhookEndpointView } from './endpoint-view.ts';
 import { checkedEventTypes } from './event-type-filters.ts';

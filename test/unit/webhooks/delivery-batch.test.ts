@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/domain/app-error.ts';
 import { silentLog } from '../../../shared/ports/log.ts';
 import { runDeliveryBatch, type MessageOutcome } from '../../../shared/webhooks/delivery-batch.ts';
-import type { DeliveryMessage } from '../../../shared/webhooks/webhook-delivery.ts';
+import type { DeliveryMessage } from '../../../shared/domain/webhook-delivery.ts';
 
 function record(id: string, body: string, receiveCount = 1): SQSRecord {
   return {
