@@ -5,7 +5,7 @@ import type { Resolver } from '../../net/outbound-url.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { WebhookEndpointPatch, WebhookEndpointStore } from '../../ports/webhook-endpoint-store.ts';
 import { newWebhookSecret } from '../../domain/webhook-signature.ts';
-import { assertWebhookUrl } from '../../webhooks/webhook-url-policy.ts';
+import { assertWebhookUrl } from '../../net/webhook-url-policy.ts';
 import { toEndpointView, type WebhookEndpointView } from './endpoint-view.ts';
 import { checkedEventTypes } from './event-type-filters.ts';
 import { MAX_ENDPOINTS_PER_TENANT, type WebhookSettings } from './webhook-settings.ts';

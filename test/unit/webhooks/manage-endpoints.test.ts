@@ -13,7 +13,7 @@ import { recoverDeliveries, retryDelivery } from '../../../shared/use-cases/webh
 import { sendTestMessage } from '../../../shared/use-cases/webhooks/send-test-message.ts';
 import { MAX_ENDPOINTS_PER_TENANT } from '../../../shared/use-cases/webhooks/webhook-settings.ts';
 import { webhookPayload } from '../../../shared/domain/webhook-routing.ts';
-import { webhookUrlPolicy } from '../../../shared/webhooks/webhook-url-policy.ts';
+import { webhookUrlPolicy } from '../../../shared/net/webhook-url-policy.ts';
 import type { DeliveryMessage } from '../../../shared/domain/webhook-delivery.ts';
 import { CollectingPublisher, InMemoryDeliveries, InMemoryEndpoints, ManualClock, RecordingQueue, testEndpoint } from './support.ts';
 
