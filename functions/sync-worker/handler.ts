@@ -1,20 +1,10 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import * as z from 'zod/mini';
 import { processSqsBatch } from '../../shared/messaging/sqs-batch.ts';
-import type { SyncJob } from '../../shared/ports/job-queue.ts';
+import { SyncJob } from '../../shared/domain/sync-job.ts';
 import { jobQueue } from '../../shared/runtime/deps/messaging.ts';
 import { syncDeps } from '../../shared/runtime/deps/write-side.ts';
 import { logger } from '../../shared/runtime/logger.ts';
 import { runSyncJob } from '../../shared/use-cases/sync/run-sync-job.ts';
-
-const SyncJobBody = z.object({
-  tenantId: z.string().check(z.minLength(1)),
-  connectionId: z.string().check(z.minLength(1)),
-  calendarId: z.string().check(z.minLength(1)),
-  reason: z.enum(['push', 'schedule', 'manual', 'connect', 'lifecycle', 'resubscribe']),
-  requestedAt: z.iso.datetime({ offset: true }),
-  full: z.optional(z.boolean()),
-});
 
 /** Failed syncs wait 2, 4, 8 … minutes (≤ 15) between attempts; a rate limit waits what the provider asked. */
 function retryDelaySeconds(error: { retryAfterMs?: number | undefined }, receiveCount: number): number {
@@ -25,7 +15,7 @@ function retryDelaySeconds(error: { retryAfterMs?: number | undefined }, receive
 
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   return processSqsBatch<SyncJob>(event, {
-    parse: (body) => SyncJobBody.parse(JSON.parse(body)),
+    parse: (body) => SyncJob.parse(JSON.parse(body)),
     // Several jobs for one calendar in a batch (a burst of pushes) become one sync run.
     groupKey: (job) => `${job.tenantId}/${job.calendarId}`,
     handle: async (entries) => {

@@ -2,8 +2,8 @@ import * as z from 'zod/mini';
 import { EventTypeFilter } from '../domain/webhook-endpoint.ts';
 import { Instant } from '../domain/timestamps.ts';
 import { defineRoute } from '../runtime/http/route.ts';
-import { AttemptErrorClass, DeliveryAttempt, DeliveryFailure, DeliveryStatus } from '../webhooks/webhook-delivery.ts';
-import { MAX_WEBHOOK_URL_LENGTH } from '../webhooks/webhook-url-policy.ts';
+import { AttemptErrorClass, DeliveryAttempt, DeliveryFailure, DeliveryStatus } from '../domain/webhook-delivery.ts';
+import { MAX_WEBHOOK_URL_LENGTH } from '../net/webhook-url-policy.ts';
 import { CursorQuery, IdParams, PaginationQuery, ResourceId, intQuery, pageOf } from './common.ts';
 
 const EndpointUrl = z.string({ error: 'a URL is required' }).check(z.minLength(1), z.maxLength(MAX_WEBHOOK_URL_LENGTH));

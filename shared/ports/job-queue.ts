@@ -18,14 +18,3 @@ export interface JobQueue<T> {
 
 /** Names of the queues; the same names in the CDK stack and the local stack. */
 export type QueueName = 'sync' | 'webhook-fanout' | 'webhook-delivery';
-
-export interface SyncJob {
-  tenantId: string;
-  connectionId: string;
-  calendarId: string;
-  reason: 'push' | 'schedule' | 'manual' | 'connect' | 'lifecycle' | 'resubscribe';
-  /** When the need for a sync arose; a sync that started after it satisfies it (coalescing). */
-  requestedAt: string;
-  /** Ignore the stored cursor and run a full sync. */
-  full?: boolean;
-}

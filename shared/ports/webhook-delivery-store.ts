@@ -1,4 +1,4 @@
-import type { DeliveryStatus, WebhookDelivery } from '../webhooks/webhook-delivery.ts';
+import type { DeliveryStatus, WebhookDelivery } from '../domain/webhook-delivery.ts';
 import type { Page } from './page.ts';
 
 export type WebhookDeliveryPatch = Partial<

@@ -1,4 +1,4 @@
-import type { AttemptErrorClass } from '../webhooks/webhook-delivery.ts';
+import type { AttemptErrorClass } from '../domain/webhook-delivery.ts';
 
 export interface WebhookRequest {
   url: string;

@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import { notFound } from '../domain/app-error.ts';
 import type { Page } from '../ports/page.ts';
 import type { DeliveryListRequest, WebhookDeliveryPatch, WebhookDeliveryStore } from '../ports/webhook-delivery-store.ts';
-import { DELIVERY_RETENTION_DAYS, WebhookDelivery, type DeliveryStatus } from '../webhooks/webhook-delivery.ts';
+import { DELIVERY_RETENTION_DAYS, WebhookDelivery, type DeliveryStatus } from '../domain/webhook-delivery.ts';
 import { dynamoCall, isConditionalCheckFailed, translateDynamoError } from './dynamo-errors.ts';
 import { ENTITY_ATTRIBUTE, parseItem, toEpochSeconds, validForWrite, validPatch, type StoredItem } from './item-codec.ts';
 import { keys } from './keys.ts';

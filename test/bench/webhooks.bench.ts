@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { bundleFunction } from '../../infra/bundle.ts';
 import { domainEvent, type DomainEvent } from '../../shared/domain/domain-events.ts';
-import { signedHeaders } from '../../shared/webhooks/signature.ts';
+import { signedHeaders } from '../../shared/domain/webhook-signature.ts';
 import { startWebhookReceiver } from '../simulators/webhook-receiver/receiver.ts';
 import type { BenchTable } from './run.ts';
 

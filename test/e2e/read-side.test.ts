@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Calendar } from '../../shared/domain/calendar.ts';
-import type { QueueMessage, SyncJob } from '../../shared/ports/job-queue.ts';
+import type { SyncJob } from '../../shared/domain/sync-job.ts';
+import type { QueueMessage } from '../../shared/ports/job-queue.ts';
 import { calendarStore, connectionStore, eventStore } from '../../shared/runtime/deps/storage.ts';
 import { startTestStack, type TestStack } from '../support/local-stack.ts';
 import { freePort } from '../../infra/local/net.ts';

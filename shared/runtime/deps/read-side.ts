@@ -1,6 +1,6 @@
 import { AppError } from '../../domain/app-error.ts';
 import type { CredentialCipher } from '../../ports/credential-cipher.ts';
-import type { SyncJob } from '../../ports/job-queue.ts';
+import type { SyncJob } from '../../domain/sync-job.ts';
 import { CalendarRecurrenceExpander } from '../../recurrence/calendar-recurrence-expander.ts';
 import { DynamoConnectionStore } from '../../storage/dynamo-connection-store.ts';
 import type { FreeBusyDeps } from '../../use-cases/free-busy.ts';

@@ -12,8 +12,8 @@ import type { DeliveryWorkerDeps } from '../../use-cases/webhooks/process-delive
 import type { RedeliverDeps } from '../../use-cases/webhooks/redeliver.ts';
 import type { SendTestDeps } from '../../use-cases/webhooks/send-test-message.ts';
 import { SECRET_OVERLAP_MS, type WebhookSettings } from '../../use-cases/webhooks/webhook-settings.ts';
-import type { DeliveryMessage } from '../../webhooks/webhook-delivery.ts';
-import { systemResolver, webhookUrlPolicy } from '../../webhooks/webhook-url-policy.ts';
+import type { DeliveryMessage } from '../../domain/webhook-delivery.ts';
+import { systemResolver, webhookUrlPolicy } from '../../net/webhook-url-policy.ts';
 import { config } from '../config.ts';
 import { logger } from '../logger.ts';
 import { clock } from './clock.ts';
@@ -69,7 +69,7 @@ const nodeSender = lazy((): WebhookSender => {
   let loaded: Promise<WebhookSender> | null = null;
   return {
     async send(request) {
-      loaded ??= import('../../webhooks/node-webhook-sender.ts').then(({ NodeWebhookSender }) => new NodeWebhookSender({ policy: webhookSettings().urlPolicy, resolver }));
+      loaded ??= import('../../net/webhook-sender.ts').then(({ NodeWebhookSender }) => new NodeWebhookSender({ policy: webhookSettings().urlPolicy, resolver }));
       return (await loaded).send(request);
     },
   };

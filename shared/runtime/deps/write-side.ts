@@ -1,4 +1,4 @@
-import type { SyncJob } from '../../ports/job-queue.ts';
+import type { SyncJob } from '../../domain/sync-job.ts';
 import type { CompleteAuthorizationDeps } from '../../use-cases/connect/complete-authorization.ts';
 import type { OAuthSettings, StartAuthorizationDeps } from '../../use-cases/connect/start-authorization.ts';
 import type { GooglePushDeps } from '../../use-cases/push/handle-google-push.ts';

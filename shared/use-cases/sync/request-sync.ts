@@ -1,7 +1,8 @@
 import type { Calendar } from '../../domain/calendar.ts';
 import type { CalendarStore } from '../../ports/calendar-store.ts';
 import type { Clock } from '../../ports/clock.ts';
-import type { JobQueue, SyncJob } from '../../ports/job-queue.ts';
+import type { SyncJob } from '../../domain/sync-job.ts';
+import type { JobQueue } from '../../ports/job-queue.ts';
 
 export interface RequestSyncDeps {
   calendars: CalendarStore;

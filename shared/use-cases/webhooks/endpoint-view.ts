@@ -1,5 +1,5 @@
 import type { WebhookEndpoint } from '../../domain/webhook-endpoint.ts';
-import type { DeliveryAttempt, WebhookDelivery } from '../../webhooks/webhook-delivery.ts';
+import type { DeliveryAttempt, WebhookDelivery } from '../../domain/webhook-delivery.ts';
 
 /** An endpoint as the API shows it: no tenant, no secret. */
 export interface WebhookEndpointView {

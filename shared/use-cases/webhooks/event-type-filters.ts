@@ -1,5 +1,5 @@
 import { inputError } from '../../domain/app-error.ts';
-import { unknownEventTypeFilter } from '../../webhooks/endpoint-routing.ts';
+import { unknownEventTypeFilter } from '../../domain/webhook-routing.ts';
 
 /**
  * An endpoint's filters, checked and de-duplicated: each must be `*`, a known event type, or a prefix that

@@ -6,8 +6,8 @@ import type { JobQueue } from '../../ports/job-queue.ts';
 import type { Log } from '../../ports/log.ts';
 import type { WebhookDeliveryStore } from '../../ports/webhook-delivery-store.ts';
 import type { WebhookEndpointStore } from '../../ports/webhook-endpoint-store.ts';
-import { endpointReceives, webhookPayload } from '../../webhooks/endpoint-routing.ts';
-import { deliveryMessageOf, type DeliveryMessage, type WebhookDelivery } from '../../webhooks/webhook-delivery.ts';
+import { endpointReceives, webhookPayload } from '../../domain/webhook-routing.ts';
+import { deliveryMessageOf, type DeliveryMessage, type WebhookDelivery } from '../../domain/webhook-delivery.ts';
 
 export interface FanOutDeps {
   endpoints: WebhookEndpointStore;

@@ -1,7 +1,7 @@
 import { notFound } from '../../domain/app-error.ts';
 import type { WebhookDeliveryStore } from '../../ports/webhook-delivery-store.ts';
 import type { WebhookEndpointStore } from '../../ports/webhook-endpoint-store.ts';
-import type { DeliveryStatus } from '../../webhooks/webhook-delivery.ts';
+import type { DeliveryStatus } from '../../domain/webhook-delivery.ts';
 import { toDeliveryView, type WebhookDeliveryView } from './endpoint-view.ts';
 
 export interface ListDeliveriesInput {

@@ -7,8 +7,8 @@ import type { Log } from '../../ports/log.ts';
 import type { WebhookDeliveryPatch, WebhookDeliveryStore } from '../../ports/webhook-delivery-store.ts';
 import type { EndpointWithSecrets, WebhookEndpointStore } from '../../ports/webhook-endpoint-store.ts';
 import type { WebhookSender } from '../../ports/webhook-sender.ts';
-import { parseRetryAfter, retryDelayMs } from '../../webhooks/retry-schedule.ts';
-import { signedHeaders } from '../../webhooks/signature.ts';
+import { parseRetryAfter, retryDelayMs } from '../../domain/webhook-retry-schedule.ts';
+import { signedHeaders } from '../../domain/webhook-signature.ts';
 import {
   MAX_LOGGED_ATTEMPTS,
   deliveryMessageOf,
@@ -16,7 +16,7 @@ import {
   type DeliveryFailure,
   type DeliveryMessage,
   type WebhookDelivery,
-} from '../../webhooks/webhook-delivery.ts';
+} from '../../domain/webhook-delivery.ts';
 import type { WebhookSettings } from './webhook-settings.ts';
 
 export interface DeliveryWorkerDeps {

@@ -3,7 +3,7 @@ import type { Clock } from '../../ports/clock.ts';
 import type { JobQueue } from '../../ports/job-queue.ts';
 import type { WebhookDeliveryStore } from '../../ports/webhook-delivery-store.ts';
 import type { WebhookEndpointStore } from '../../ports/webhook-endpoint-store.ts';
-import { deliveryMessageOf, type DeliveryMessage, type WebhookDelivery } from '../../webhooks/webhook-delivery.ts';
+import { deliveryMessageOf, type DeliveryMessage, type WebhookDelivery } from '../../domain/webhook-delivery.ts';
 import { toDeliveryView, type WebhookDeliveryView } from './endpoint-view.ts';
 
 export interface RedeliverDeps {

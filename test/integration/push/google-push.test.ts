@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { JobQueue, QueueMessage, SyncJob } from '../../../shared/ports/job-queue.ts';
+import type { SyncJob } from '../../../shared/domain/sync-job.ts';
+import type { JobQueue, QueueMessage } from '../../../shared/ports/job-queue.ts';
 import { silentLog } from '../../../shared/ports/log.ts';
 import { handleGooglePush, type GooglePushDeps } from '../../../shared/use-cases/push/handle-google-push.ts';
 import { ensurePushChannel, hashSecret, stopPushChannel, type PushDeps } from '../../../shared/use-cases/push/push-channels.ts';

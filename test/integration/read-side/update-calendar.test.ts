@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { isAppError } from '../../../shared/domain/app-error.ts';
 import type { Calendar } from '../../../shared/domain/calendar.ts';
-import type { JobQueue, QueueMessage, SyncJob } from '../../../shared/ports/job-queue.ts';
+import type { SyncJob } from '../../../shared/domain/sync-job.ts';
+import type { JobQueue, QueueMessage } from '../../../shared/ports/job-queue.ts';
 import { silentLog } from '../../../shared/ports/log.ts';
 import { defaultCalendarSyncHooks, updateCalendar, type CalendarSyncHooks, type UpdateCalendarDeps } from '../../../shared/use-cases/update-calendar.ts';
 import { createTestStores, TestClock, testCalendar, testConnection, type TestStores } from '../../support/stores.ts';

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/domain/app-error.ts';
-import type { JobQueue, QueueMessage, SyncJob } from '../../../shared/ports/job-queue.ts';
+import type { SyncJob } from '../../../shared/domain/sync-job.ts';
+import type { JobQueue, QueueMessage } from '../../../shared/ports/job-queue.ts';
 import { silentLog } from '../../../shared/ports/log.ts';
 import { disconnectConnection } from '../../../shared/use-cases/disconnect-connection.ts';
 import { renewPushChannels } from '../../../shared/use-cases/push/renew-push-channels.ts';

@@ -11,7 +11,7 @@ import { resetDependencies } from '../../../shared/runtime/deps/lazy.ts';
 import { clearRuntimeOverrides, setRuntimeOverrides } from '../../../shared/runtime/deps/overrides.ts';
 import { clearWebhookOverrides, endpointAdminDeps, webhookDeliveryStore } from '../../../shared/runtime/deps/webhooks.ts';
 import { createWebhookEndpoint, type CreatedEndpoint } from '../../../shared/use-cases/webhooks/manage-endpoints.ts';
-import type { WebhookDelivery } from '../../../shared/webhooks/webhook-delivery.ts';
+import type { WebhookDelivery } from '../../../shared/domain/webhook-delivery.ts';
 import { createTestTable } from '../../support/dynamo.ts';
 
 /** Real time plus an offset the test can move (the 5-day rule), so queue timers and the clock agree otherwise. */

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { domainEvent, type DomainEvent } from '../../../shared/domain/domain-events.ts';
 import type { WebhookRequest, WebhookResponse } from '../../../shared/ports/webhook-sender.ts';
 import { webhookEndpointStore, webhookOverrides, webhookSender } from '../../../shared/runtime/deps/webhooks.ts';
-import type { WebhookDelivery } from '../../../shared/webhooks/webhook-delivery.ts';
+import type { WebhookDelivery } from '../../../shared/domain/webhook-delivery.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../../simulators/webhook-receiver/receiver.ts';
 import { startHarness, type Harness } from './harness.ts';
 

@@ -2,8 +2,8 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Resolver } from '../../../shared/net/outbound-url.ts';
-import { NodeWebhookSender } from '../../../shared/webhooks/node-webhook-sender.ts';
-import { webhookUrlPolicy } from '../../../shared/webhooks/webhook-url-policy.ts';
+import { NodeWebhookSender } from '../../../shared/net/webhook-sender.ts';
+import { webhookUrlPolicy } from '../../../shared/net/webhook-url-policy.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../../simulators/webhook-receiver/receiver.ts';
 
 const local = webhookUrlPolicy({ isLocal: true, allowInsecure: true });

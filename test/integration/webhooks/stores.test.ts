@@ -9,9 +9,9 @@ import { EnvelopeCredentialCipher } from '../../../shared/storage/encryption/env
 import { LocalKeyWrapper } from '../../../shared/storage/encryption/local-key-wrapper.ts';
 import { keys } from '../../../shared/storage/keys.ts';
 import { newDelivery } from '../../../shared/use-cases/webhooks/fan-out-event.ts';
-import { webhookPayload } from '../../../shared/webhooks/endpoint-routing.ts';
-import { newWebhookSecret } from '../../../shared/webhooks/signature.ts';
-import type { WebhookDelivery } from '../../../shared/webhooks/webhook-delivery.ts';
+import { webhookPayload } from '../../../shared/domain/webhook-routing.ts';
+import { newWebhookSecret } from '../../../shared/domain/webhook-signature.ts';
+import type { WebhookDelivery } from '../../../shared/domain/webhook-delivery.ts';
 import { createTestTable, type TestTable } from '../../support/dynamo.ts';
 
 let table: TestTable;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { domainEvent, DOMAIN_EVENT_TYPE_NAMES, type DomainEvent } from '../../../shared/domain/domain-events.ts';
-import { endpointReceives, unknownEventTypeFilter, webhookPayload } from '../../../shared/webhooks/endpoint-routing.ts';
+import { endpointReceives, unknownEventTypeFilter, webhookPayload } from '../../../shared/domain/webhook-routing.ts';
 import { testEndpoint } from './support.ts';
 
 const A = testEndpoint({ id: 'whe_01JB3Y6M2QH9N7S5V4T0W8X1ZA' });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { domainEvent } from '../../../shared/domain/domain-events.ts';
 import { silentLog } from '../../../shared/ports/log.ts';
 import { deliveryIdOf, fanOutEvent, type FanOutDeps } from '../../../shared/use-cases/webhooks/fan-out-event.ts';
-import type { DeliveryMessage } from '../../../shared/webhooks/webhook-delivery.ts';
+import type { DeliveryMessage } from '../../../shared/domain/webhook-delivery.ts';
 import { InMemoryDeliveries, InMemoryEndpoints, ManualClock, RecordingQueue, testEndpoint } from './support.ts';
 
 async function setup() {

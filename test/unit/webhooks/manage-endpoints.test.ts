@@ -12,9 +12,9 @@ import {
 import { recoverDeliveries, retryDelivery } from '../../../shared/use-cases/webhooks/redeliver.ts';
 import { sendTestMessage } from '../../../shared/use-cases/webhooks/send-test-message.ts';
 import { MAX_ENDPOINTS_PER_TENANT } from '../../../shared/use-cases/webhooks/webhook-settings.ts';
-import { webhookPayload } from '../../../shared/webhooks/endpoint-routing.ts';
-import { webhookUrlPolicy } from '../../../shared/webhooks/webhook-url-policy.ts';
-import type { DeliveryMessage } from '../../../shared/webhooks/webhook-delivery.ts';
+import { webhookPayload } from '../../../shared/domain/webhook-routing.ts';
+import { webhookUrlPolicy } from '../../../shared/net/webhook-url-policy.ts';
+import type { DeliveryMessage } from '../../../shared/domain/webhook-delivery.ts';
 import { CollectingPublisher, InMemoryDeliveries, InMemoryEndpoints, ManualClock, RecordingQueue, testEndpoint } from './support.ts';
 
 const resolver: Resolver = async (host) => [{ address: host === 'private.example.com' ? '10.0.0.1' : '93.184.216.34', family: 4 }];

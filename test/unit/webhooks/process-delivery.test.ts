@@ -4,9 +4,9 @@ import { silentLog } from '../../../shared/ports/log.ts';
 import type { WebhookRequest, WebhookResponse } from '../../../shared/ports/webhook-sender.ts';
 import { newDelivery } from '../../../shared/use-cases/webhooks/fan-out-event.ts';
 import { processDelivery, type DeliveryOutcome, type DeliveryWorkerDeps } from '../../../shared/use-cases/webhooks/process-delivery.ts';
-import { webhookPayload } from '../../../shared/webhooks/endpoint-routing.ts';
-import { signWebhook } from '../../../shared/webhooks/signature.ts';
-import { deliveryMessageOf, type DeliveryMessage } from '../../../shared/webhooks/webhook-delivery.ts';
+import { webhookPayload } from '../../../shared/domain/webhook-routing.ts';
+import { signWebhook } from '../../../shared/domain/webhook-signature.ts';
+import { deliveryMessageOf, type DeliveryMessage } from '../../../shared/domain/webhook-delivery.ts';
 import { CollectingPublisher, InMemoryDeliveries, InMemoryEndpoints, ManualClock, RecordingQueue, ScriptedSender, testEndpoint } from './support.ts';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';

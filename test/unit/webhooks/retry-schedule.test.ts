@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../shared/runtime/config.ts';
-import { maxAttempts, parseRetryAfter, retryDelayMs } from '../../../shared/webhooks/retry-schedule.ts';
+import { maxAttempts, parseRetryAfter, retryDelayMs } from '../../../shared/domain/webhook-retry-schedule.ts';
 
 describe('the webhook retry schedule', () => {
   it('by default waits 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h: 8 attempts over about 27.6 hours (the real arithmetic)', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { newWebhookSecret, signatureHeader, signedHeaders, signWebhook, WEBHOOK_USER_AGENT } from '../../../shared/webhooks/signature.ts';
+import { newWebhookSecret, signatureHeader, signedHeaders, signWebhook, WEBHOOK_USER_AGENT } from '../../../shared/domain/webhook-signature.ts';
 
 const VECTOR = {
   secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',

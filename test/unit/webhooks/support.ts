@@ -8,7 +8,7 @@ import type { Page, PageRequest } from '../../../shared/ports/page.ts';
 import type { DeliveryListRequest, WebhookDeliveryPatch, WebhookDeliveryStore } from '../../../shared/ports/webhook-delivery-store.ts';
 import type { EndpointWithSecrets, WebhookEndpointPatch, WebhookEndpointStore } from '../../../shared/ports/webhook-endpoint-store.ts';
 import type { WebhookRequest, WebhookResponse, WebhookSender } from '../../../shared/ports/webhook-sender.ts';
-import type { DeliveryStatus, WebhookDelivery } from '../../../shared/webhooks/webhook-delivery.ts';
+import type { DeliveryStatus, WebhookDelivery } from '../../../shared/domain/webhook-delivery.ts';
 
 const clone = <T>(value: T): T => structuredClone(value);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../../shared/domain/app-error.ts';
 import type { Resolver } from '../../../shared/net/outbound-url.ts';
-import { assertWebhookUrl, webhookUrlPolicy } from '../../../shared/webhooks/webhook-url-policy.ts';
+import { assertWebhookUrl, webhookUrlPolicy } from '../../../shared/net/webhook-url-policy.ts';
 
 const DNS: Record<string, string[]> = {
   'hooks.example.com': ['93.184.216.34'],

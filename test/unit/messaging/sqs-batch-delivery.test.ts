@@ -2,8 +2,8 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/domain/app-error.ts';
 import { silentLog } from '../../../shared/ports/log.ts';
-import { runDeliveryBatch, type MessageOutcome } from '../../../shared/webhooks/delivery-batch.ts';
-import type { DeliveryMessage } from '../../../shared/webhooks/webhook-delivery.ts';
+import { DeliveryMessage } from '../../../shared/domain/webhook-delivery.ts';
+import { backoffRetryDelay, processSqsBatch, type MessageOutcome, type ProcessBatchOptions } from '../../../shared/messaging/sqs-batch.ts';
 
 function record(id: string, body: string, receiveCount = 1): SQSRecord {
   return {
@@ -24,6 +24,16 @@ const good = (n: number): string => JSON.stringify({ tenantId: 't', endpointId: 
 function visibilityRecorder() {
   const changes: [string, number][] = [];
   return { changes, queue: { changeVisibility: async (handle: string, seconds: number) => void changes.push([handle, seconds]) } };
+}
+
+/** The webhook-delivery consumer's batch: one message per delivery, its own wait on `retry`, backoff from 2 s. */
+function runDeliveryBatch(event: SQSEvent, options: { process(message: DeliveryMessage): Promise<MessageOutcome> } & Pick<ProcessBatchOptions<DeliveryMessage>, 'queue' | 'concurrency' | 'log'>) {
+  return processSqsBatch<DeliveryMessage>(event, {
+    parse: (body) => DeliveryMessage.parse(JSON.parse(body)),
+    handle: ([entry]) => options.process(entry!.item),
+    retryDelaySeconds: backoffRetryDelay(2_000),
+    ...options,
+  });
 }
 
 describe('running a batch of delivery messages', () => {

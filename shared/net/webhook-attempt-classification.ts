@@ -1,4 +1,4 @@
-import type { AttemptErrorClass } from './webhook-delivery.ts';
+import type { AttemptErrorClass } from '../domain/webhook-delivery.ts';
 
 /** The error class of a response status; null for a 2xx (success). */
 export function statusErrorClass(status: number): AttemptErrorClass | null {

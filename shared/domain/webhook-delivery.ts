@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { TenantId } from '../domain/tenant.ts';
-import { Instant } from '../domain/timestamps.ts';
+import { TenantId } from './tenant.ts';
+import { Instant } from './timestamps.ts';
 
 /**
  * One message to one endpoint, for its whole life: every attempt (scheduled retries and manual

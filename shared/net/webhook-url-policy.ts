@@ -1,8 +1,8 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { AppError } from '../domain/app-error.ts';
-import { isLoopbackAddress } from '../net/address-policy.ts';
-import { assertOutboundUrlAllowed, type OutboundPolicy, type Resolver } from '../net/outbound-url.ts';
+import { isLoopbackAddress } from './address-policy.ts';
+import { assertOutboundUrlAllowed, type OutboundPolicy, type Resolver } from './outbound-url.ts';
 
 /** Longest endpoint URL we accept. */
 export const MAX_WEBHOOK_URL_LENGTH = 2048;

@@ -1,5 +1,5 @@
-import { DOMAIN_EVENT_TYPE_NAMES, type DomainEvent } from '../domain/domain-events.ts';
-import { eventTypeMatches, type WebhookEndpoint } from '../domain/webhook-endpoint.ts';
+import { DOMAIN_EVENT_TYPE_NAMES, type DomainEvent } from './domain-events.ts';
+import { eventTypeMatches, type WebhookEndpoint } from './webhook-endpoint.ts';
 
 /** Events about webhooks themselves, which must not feed back into the endpoint they are about. */
 const ABOUT_AN_ENDPOINT = new Set(['webhook.delivery.exhausted', 'webhook.endpoint.disabled']);

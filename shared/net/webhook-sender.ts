@@ -1,10 +1,10 @@
 import http from 'node:http';
 import https from 'node:https';
 import { isAppError } from '../domain/app-error.ts';
-import { pinnedLookup, type OutboundPolicy, type Resolver } from '../net/outbound-url.ts';
+import { pinnedLookup, type OutboundPolicy, type Resolver } from './outbound-url.ts';
 import type { WebhookRequest, WebhookResponse, WebhookSender } from '../ports/webhook-sender.ts';
-import { describeNetworkError, networkErrorClass, statusErrorClass } from './attempt-classification.ts';
-import { RESPONSE_BODY_LIMIT_BYTES } from './webhook-delivery.ts';
+import { describeNetworkError, networkErrorClass, statusErrorClass } from './webhook-attempt-classification.ts';
+import { RESPONSE_BODY_LIMIT_BYTES } from '../domain/webhook-delivery.ts';
 import { assertWebhookUrl, httpLoopbackResolver, systemResolver } from './webhook-url-policy.ts';
 
 /** Response bytes read (and discarded beyond the 1 KB kept) before the connection is dropped instead. */
