@@ -1,0 +1,39 @@
+/**
+ * The seam between bookings and video conferencing for meetings that live outside the calendar provider
+ * (Zoom; later Webex). Google Meet and Microsoft Teams links are made by the calendar write itself
+ * (`conference` on the event draft), so bookings call this port only for those providers.
+ *
+ * Contract: every method is idempotent on `bookingId` (a retried create after a timeout returns the same
+ * meeting, never a second one). A failure the booking must survive (quota exhausted, Zoom unreachable) is
+ * returned as `{ ok: false }` with a dotted code such as `video.quota_exhausted`, never thrown: the booking
+ * is still made, without a link, and the caller events and logs the failure.
+ */
+export interface BookingMeetingRequest {
+  tenantId: string;
+  bookingId: string;
+  /** The Zoom connection hosting this host's meetings (booking type host `video.connectionId`). */
+  connectionId: string;
+  /** The Zoom user (booking type host `video.userId`); the connection's default user when absent. */
+  userId?: string;
+  title: string;
+  /** UTC instants, ISO 8601. */
+  start: string;
+  end: string;
+  timeZone: string;
+}
+
+export interface BookingMeeting {
+  provider: 'zoom';
+  meetingId: string;
+  joinUrl: string;
+}
+
+export type BookingMeetingResult =
+  | { ok: true; meeting: BookingMeeting }
+  | { ok: false; code: string; message: string; retryable: boolean };
+
+export interface BookingConferencing {
+  createMeeting(request: BookingMeetingRequest): Promise<BookingMeetingResult>;
+  moveMeeting(request: BookingMeetingRequest & { meetingId: string }): Promise<BookingMeetingResult>;
+  deleteMeeting(request: { tenantId: string; bookingId: string; connectionId: string; meetingId: string }): Promise<{ ok: true } | { ok: false; code: string; message: string; retryable: boolean }>;
+}
