@@ -5,9 +5,8 @@ import { bindRoute } from '../../shared/runtime/http/route.ts';
 import { tokenVerifier } from '../../shared/runtime/deps/auth.ts';
 import { connectionStore } from '../../shared/runtime/deps/storage.ts';
 import { disconnectDeps } from '../../shared/runtime/deps/use-cases.ts';
-import { completeAuthorizationDeps, requestSyncDeps } from '../../shared/runtime/deps/write-side.ts';
+import { connectCaldavDeps, requestSyncDeps } from '../../shared/runtime/deps/write-side.ts';
 import { toConnectionView } from '../../shared/domain/connection.ts';
-import { config } from '../../shared/runtime/config.ts';
 import { connectCaldav } from '../../shared/use-cases/connect/connect-caldav.ts';
 import { syncConnectionNow } from '../../shared/use-cases/sync/sync-connection-now.ts';
 import { disconnectConnection } from '../../shared/use-cases/disconnect-connection.ts';
@@ -30,13 +29,7 @@ export const handler = createApiHandler({
       return { status: 204 };
     }),
     bindRoute(connectCaldavRoute, async ({ tenantId, body }) => {
-      // The CalDAV adapter (tsdav) loads only when someone connects a CalDAV account.
-      const { caldavOutboundPolicy, probeCaldavAccount } = await import('../../shared/providers/caldav/index.ts');
-      const isLocal = config().isLocal;
-      const { connection } = await connectCaldav(
-        { ...completeAuthorizationDeps(), outbound: caldavOutboundPolicy(isLocal), probeCaldav: (url, credentials) => probeCaldavAccount(url, credentials, { isLocal }) },
-        { tenantId, ...body },
-      );
+      const { connection } = await connectCaldav(await connectCaldavDeps(), { tenantId, ...body });
       return { status: 201, body: toConnectionView(connection) };
     }),
     bindRoute(syncConnectionRoute, async ({ tenantId, params }) => ({

@@ -1,17 +1,13 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { processSqsBatch } from '../../shared/messaging/sqs-batch.ts';
+import { backoffRetryDelay, processSqsBatch } from '../../shared/messaging/sqs-batch.ts';
 import { SyncJob } from '../../shared/domain/sync-job.ts';
 import { jobQueue } from '../../shared/runtime/deps/messaging.ts';
 import { syncDeps } from '../../shared/runtime/deps/write-side.ts';
 import { logger } from '../../shared/runtime/logger.ts';
 import { runSyncJob } from '../../shared/use-cases/sync/run-sync-job.ts';
 
-/** Failed syncs wait 2, 4, 8 … minutes (≤ 15) between attempts; a rate limit waits what the provider asked. */
-function retryDelaySeconds(error: { retryAfterMs?: number | undefined }, receiveCount: number): number {
-  if (error.retryAfterMs) return Math.ceil(error.retryAfterMs / 1000);
-  const base = Math.min(900, 120 * 2 ** Math.max(0, receiveCount - 1));
-  return Math.round(base * (0.8 + Math.random() * 0.4));
-}
+/** Failed syncs wait about 2, 4, 8 … minutes (≤ 15) between attempts; a rate limit waits what the provider asked. */
+const retryDelaySeconds = backoffRetryDelay(120_000);
 
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   return processSqsBatch<SyncJob>(event, {

@@ -1,3 +1,5 @@
+import { spreadMs } from './backoff.ts';
+
 /**
  * When the next attempt of a failed webhook delivery happens (reliability.md §1). The schedule lists the
  * waits after attempts 1, 2, … (default 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h: 8 attempts in all), each
@@ -19,8 +21,7 @@ export function retryDelayMs(scheduleMs: readonly number[], attempt: number, ret
   if (!Number.isInteger(attempt) || attempt < 1) throw new Error(`attempt must be a positive integer, got ${attempt}`);
   const base = scheduleMs[attempt - 1];
   if (base === undefined) return null;
-  const jittered = base * (1 - JITTER_RATIO + 2 * JITTER_RATIO * random());
-  return Math.max(Math.round(jittered), retryAfterMs ?? 0);
+  return Math.max(spreadMs(base, JITTER_RATIO, random), retryAfterMs ?? 0);
 }
 
 /** `Retry-After` as milliseconds: delay-seconds or an HTTP date (RFC 9110 §10.2.3); null when absent or malformed. */

@@ -1,7 +1,10 @@
-/** Exponential backoff with full jitter: a random wait in [0, min(cap, base·2^attempt)]. */
+import { backoffDelayMs } from '../domain/backoff.ts';
+
+export { backoffDelayMs, type BackoffPolicy } from '../domain/backoff.ts';
+
+/** `backoffDelayMs` with positional arguments (kept for callers written before the one policy). */
 export function backoffWithJitterMs(attempt: number, baseMs: number, capMs: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(capMs, baseMs * 2 ** attempt);
-  return Math.round(random() * ceiling);
+  return backoffDelayMs(attempt, { baseMs, capMs }, random);
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

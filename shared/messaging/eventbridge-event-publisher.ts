@@ -2,7 +2,7 @@ import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-e
 import { AppError } from '../domain/app-error.ts';
 import { DOMAIN_EVENT_SOURCE, type DomainEvent } from '../domain/domain-events.ts';
 import type { EventPublisher } from '../ports/event-publisher.ts';
-import { backoffWithJitterMs, sleep } from './backoff.ts';
+import { backoffDelayMs, sleep } from './backoff.ts';
 
 /** PutEvents accepts at most 10 entries and 256 KB per request. */
 export const MAX_ENTRIES_PER_PUT = 10;
@@ -68,7 +68,7 @@ export class EventBridgeEventPublisher implements EventPublisher {
     const [client, { PutEventsCommand }] = await Promise.all([this.client, import('@aws-sdk/client-eventbridge')]);
     let pending = entries;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      if (attempt > 0) await this.pause(backoffWithJitterMs(attempt, 100, 2_000));
+      if (attempt > 0) await this.pause(backoffDelayMs(attempt, { baseMs: 100, capMs: 2_000 }));
       let response;
       try {
         response = await client.send(new PutEventsCommand({ Entries: pending }));

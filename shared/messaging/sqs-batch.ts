@@ -2,7 +2,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { toAppError, type AppError } from '../domain/app-error.ts';
 import type { JobQueue } from '../ports/job-queue.ts';
 import type { Log } from '../ports/log.ts';
-import { backoffWithJitterMs } from './backoff.ts';
+import { backoffDelayMs } from './backoff.ts';
 
 /** SQS hides a message at most 12 h; a longer wait is re-hidden when it comes up early. */
 const MAX_VISIBILITY_SECONDS = 43_200;
@@ -37,13 +37,14 @@ export interface ProcessBatchOptions<T> {
 }
 
 /**
- * The retry delay of a retryable failure: the error's Retry-After when it has one, else exponential backoff
- * with jitter from `baseMs` (at least 1 s, at most 15 min) over the message's receive count.
+ * The retry delay of a retryable failure: the error's Retry-After when it has one, else the backoff policy
+ * from `baseMs` (at least 1 s, at most 15 min) over the message's receive count (the first failure waits
+ * about `baseMs`).
  */
 export function backoffRetryDelay(baseMs: number): (error: AppError, receiveCount: number) => number {
   return (error, receiveCount) => {
     if (error.retryAfterMs) return Math.ceil(error.retryAfterMs / 1000);
-    return Math.max(1, Math.round(backoffWithJitterMs(receiveCount, baseMs, 900_000) / 1000));
+    return Math.max(1, Math.round(backoffDelayMs(receiveCount - 1, { baseMs, capMs: 900_000 }) / 1000));
   };
 }
 

@@ -1,7 +1,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { AppError } from '../domain/app-error.ts';
 import type { JobQueue, QueueMessage } from '../ports/job-queue.ts';
-import { backoffWithJitterMs, sleep } from './backoff.ts';
+import { backoffDelayMs, sleep } from './backoff.ts';
 
 const MAX_BATCH = 10;
 const MAX_BATCH_BYTES = 256 * 1024;
@@ -55,7 +55,7 @@ export class SqsJobQueue<T> implements JobQueue<T> {
     const { client, commands } = await this.sdk();
     let pending = entries;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      if (attempt > 0) await this.pause(backoffWithJitterMs(attempt, 100, 2_000));
+      if (attempt > 0) await this.pause(backoffDelayMs(attempt, { baseMs: 100, capMs: 2_000 }));
       try {
         const response = await client.send(new commands.SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending }));
         const failed = new Set((response.Failed ?? []).filter((f) => !f.SenderFault).map((f) => f.Id));

@@ -32,6 +32,16 @@ export interface CalendarRef {
 }
 
 /**
+ * A page of a cross-tenant index, oldest first. `next` continues after the last entry (pass it as `after`),
+ * so a caller walks past entries that are still in the index — due calendars whose sync is queued but not
+ * yet run, channels whose renewal failed — instead of being handed the same oldest page again.
+ */
+export interface CalendarRefPage {
+  refs: CalendarRef[];
+  next: string | null;
+}
+
+/**
  * Calendars, their sync cursors and their push channels.
  *
  * @example
@@ -64,9 +74,9 @@ export interface CalendarStore {
   acquireSyncLease(tenantId: string, calendarId: string, owner: string, now: Date, leaseUntil: Date): Promise<boolean>;
   releaseSyncLease(tenantId: string, calendarId: string, owner: string): Promise<void>;
   /** Calendars (all tenants) whose `nextSyncAt` is at or before `now`, sync-enabled only. */
-  listDueForSync(now: Date, limit: number): Promise<CalendarRef[]>;
+  listDueForSync(now: Date, limit: number, after?: string | null): Promise<CalendarRefPage>;
   /** Calendars (all tenants) whose push channel expires before `before`. */
-  listPushExpiringBefore(before: Date, limit: number): Promise<CalendarRef[]>;
+  listPushExpiringBefore(before: Date, limit: number, after?: string | null): Promise<CalendarRefPage>;
   delete(tenantId: string, calendarId: string): Promise<void>;
 }
 

@@ -3,6 +3,7 @@ import { AppError } from '../domain/app-error.ts';
 import { dynamoCall } from './dynamo-errors.ts';
 import type { StoredItem } from './item-codec.ts';
 import { mapWithConcurrency } from './dynamo-query.ts';
+import { backoffDelayMs } from '../../shared/domain/backoff.ts';
 
 /** DynamoDB's own limits per request. */
 export const BATCH_WRITE_SIZE = 25;
@@ -22,10 +23,8 @@ export interface BatchRetryOptions {
 
 const defaults = { maxAttempts: 8, baseDelayMs: 25, maxDelayMs: 2_000, sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) };
 
-/** Exponential backoff with "equal jitter": never less than half the step, so retries do spread out. */
 function backoffMs(attempt: number, options: Required<BatchRetryOptions>): number {
-  const step = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** attempt);
-  return step / 2 + Math.random() * (step / 2);
+  return backoffDelayMs(attempt, { baseMs: options.baseDelayMs, capMs: options.maxDelayMs });
 }
 
 function chunk<T>(values: readonly T[], size: number): T[][] {

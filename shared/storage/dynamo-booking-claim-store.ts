@@ -3,6 +3,7 @@ import type { BookingClaimStore, ClaimConflict, ClaimRange, ClaimRequest, ClaimR
 import { translateDynamoError } from './dynamo-errors.ts';
 import { ENTITY_ATTRIBUTE } from './item-codec.ts';
 import { TTL_ATTRIBUTE } from './table-schema.ts';
+import { backoffDelayMs } from '../../shared/domain/backoff.ts';
 
 /**
  * Durations, intervals and UTC offsets are all multiples of 5 minutes, so two bookings overlap exactly when
@@ -113,7 +114,7 @@ export class DynamoBookingClaimStore implements BookingClaimStore {
         if (!reasons.some((reason) => reason.Code === 'TransactionConflict')) throw translateDynamoError(error, 'BookingClaimStore.claim');
         // Still contended after many tries: someone else is busy taking it, so it is not free for us.
         if (attempt >= CONTENTION_RETRIES) return { ok: false, conflicts: [{ resource: chunk[0]!.resource, startMs: chunk[0]!.startMs }] };
-        await this.#pause(Math.min(200, 10 * 2 ** attempt) * (0.5 + Math.random()));
+        await this.#pause(backoffDelayMs(attempt, { baseMs: 10, capMs: 200 }));
       }
     }
   }

@@ -1,10 +1,10 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import { notFound } from '../domain/app-error.ts';
+import { inputError, notFound } from '../domain/app-error.ts';
 import { Calendar } from '../domain/calendar.ts';
 import type { Clock } from '../ports/clock.ts';
 import { systemClock } from '../ports/clock.ts';
-import type { CalendarPatch, CalendarRef, CalendarStore, CursorAdvance } from '../ports/calendar-store.ts';
+import type { CalendarPatch, CalendarRefPage, CalendarStore, CursorAdvance } from '../ports/calendar-store.ts';
 import { SYNC_STATE_ATTRIBUTES, calendarItem, canonicalInstant, pushExpiryAttributes, syncDueAttributes } from './calendar-item.ts';
 import { dynamoCall, isConditionalCheckFailed, storageConflict, translateDynamoError } from './dynamo-errors.ts';
 import { queryAll } from './dynamo-query.ts';
@@ -183,12 +183,12 @@ export class DynamoCalendarStore implements CalendarStore {
     });
   }
 
-  async listDueForSync(now: Date, limit: number): Promise<CalendarRef[]> {
-    return this.#listAcrossShards(INDEX.syncDue, keys.syncDuePartition, '<=', now.toISOString() + AFTER_ANY_SUFFIX, limit, 'CalendarStore.listDueForSync');
+  async listDueForSync(now: Date, limit: number, after: string | null = null): Promise<CalendarRefPage> {
+    return this.#listAcrossShards(INDEX.syncDue, keys.syncDuePartition, now.toISOString() + AFTER_ANY_SUFFIX, true, after, limit, 'CalendarStore.listDueForSync');
   }
 
-  async listPushExpiringBefore(before: Date, limit: number): Promise<CalendarRef[]> {
-    return this.#listAcrossShards(INDEX.pushExpiry, keys.pushExpiryPartition, '<', before.toISOString(), limit, 'CalendarStore.listPushExpiringBefore');
+  async listPushExpiringBefore(before: Date, limit: number, after: string | null = null): Promise<CalendarRefPage> {
+    return this.#listAcrossShards(INDEX.pushExpiry, keys.pushExpiryPartition, before.toISOString(), false, after, limit, 'CalendarStore.listPushExpiringBefore');
   }
 
   async delete(tenantId: string, calendarId: string): Promise<void> {
@@ -217,16 +217,22 @@ export class DynamoCalendarStore implements CalendarStore {
     }
   }
 
-  /** The oldest `limit` entries of a sharded index below `bound`: each shard's oldest, merged. */
+  /**
+   * The oldest `limit` entries of a sharded index below `bound` (inclusive or not) and after `after` (a sort
+   * key from a previous page): each shard's oldest, merged. Sort keys are unique (they end in tenant and
+   * calendar id), so "after" is exact across shards.
+   */
   async #listAcrossShards(
     index: { name: string; partitionKey: string; sortKey: string },
     partitionOf: (shard: number) => string,
-    comparison: '<' | '<=',
     bound: string,
+    inclusive: boolean,
+    after: string | null,
     limit: number,
     operation: string,
-  ): Promise<CalendarRef[]> {
+  ): Promise<CalendarRefPage> {
     validatePageLimit(limit);
+    if (after !== null && (typeof after !== 'string' || after.length > 1_024)) throw inputError('after', 'not a position of this index');
     const shards = Array.from({ length: SCHEDULER_SHARDS }, (_, shard) => shard);
     const perShard = await Promise.all(
       shards.map(async (shard) => {
@@ -235,23 +241,26 @@ export class DynamoCalendarStore implements CalendarStore {
             new QueryCommand({
               TableName: this.#tableName,
               IndexName: index.name,
-              KeyConditionExpression: `#pk = :pk AND #sk ${comparison} :bound`,
+              // BETWEEN is inclusive at both ends: the entry equal to `after` (the last one already seen) and,
+              // for an exclusive bound, the bound itself are dropped below.
+              KeyConditionExpression: after === null ? `#pk = :pk AND #sk ${inclusive ? '<=' : '<'} :bound` : '#pk = :pk AND #sk BETWEEN :after AND :bound',
               ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey, '#id': 'id' },
-              ExpressionAttributeValues: { ':pk': partitionOf(shard), ':bound': bound },
+              ExpressionAttributeValues: { ':pk': partitionOf(shard), ':bound': bound, ...(after === null ? {} : { ':after': after }) },
               ProjectionExpression: 'tenantId, #id, #sk',
-              Limit: limit,
+              Limit: limit + 2,
             }),
           ),
         );
         return (output.Items ?? []) as StoredItem[];
       }),
     );
-    return perShard
+    const entries = perShard
       .flat()
       .map((item) => ({ sortKey: String(item[index.sortKey]), ref: { tenantId: String(item.tenantId), calendarId: String(item.id) } }))
-      .sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0))
-      .slice(0, limit)
-      .map((entry) => entry.ref);
+      .filter((entry) => (after === null || entry.sortKey > after) && (inclusive || entry.sortKey < bound))
+      .sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
+    const page = entries.slice(0, limit);
+    return { refs: page.map((entry) => entry.ref), next: entries.length > limit ? page[page.length - 1]!.sortKey : null };
   }
 }
 

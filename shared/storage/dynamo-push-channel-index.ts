@@ -16,6 +16,13 @@ export interface DynamoPushChannelIndexOptions {
   clock?: Clock;
 }
 
+/**
+ * Channel and subscription ids we create are short (Google allows 64 characters, Graph ids are GUIDs); a
+ * push naming a longer one is not ours, and its key would exceed what DynamoDB accepts in a key (1 KB sort
+ * key), which would surface as a 500 instead of "unknown channel".
+ */
+const MAX_CHANNEL_ID_BYTES = 256;
+
 /** Pushes can still arrive shortly after a channel's expiry; the entry outlives it by a day, then TTL removes it. */
 const GRACE_SECONDS = 86_400;
 
@@ -60,6 +67,7 @@ export class DynamoPushChannelIndex implements PushChannelIndex {
   }
 
   async get(channelId: string): Promise<PushChannelEntry | null> {
+    if (Buffer.byteLength(channelId, 'utf8') > MAX_CHANNEL_ID_BYTES) return null;
     const output = await dynamoCall('PushChannelIndex.get', () =>
       this.#doc.send(new GetCommand({ TableName: this.#tableName, Key: keys.pushChannel(channelId), ConsistentRead: true })),
     );

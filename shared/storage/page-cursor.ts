@@ -14,7 +14,7 @@ export function encodePageCursor(sortKey: string): string {
 
 /** The sort key inside `cursor`; it must start with `sortKeyPrefix` (the listed entity's prefix). */
 export function decodePageCursor(cursor: string, sortKeyPrefix: string): string {
-  const invalid = () => inputError('cursor', 'cursor is not valid');
+  const invalid = () => inputError('query.cursor', 'cursor is not valid');
   if (cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
   let decoded: unknown;
   try {
@@ -30,6 +30,6 @@ export function decodePageCursor(cursor: string, sortKeyPrefix: string): string 
 }
 
 export function validatePageLimit(limit: number): number {
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) throw inputError('limit', `limit must be an integer from 1 to ${MAX_PAGE_LIMIT}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) throw inputError('query.limit', `limit must be an integer from 1 to ${MAX_PAGE_LIMIT}`);
   return limit;
 }

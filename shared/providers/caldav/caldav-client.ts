@@ -3,6 +3,7 @@ import { AppError } from '../../domain/app-error.ts';
 import type { CaldavFetch } from './caldav-fetch.ts';
 import { translateCaldavFailure, translateCaldavThrown } from './caldav-errors.ts';
 import { hrefPath, propText } from './dav-values.ts';
+import { backoffDelayMs } from '../../../shared/domain/backoff.ts';
 
 export interface CaldavClientOptions {
   fetch: CaldavFetch;
@@ -109,7 +110,7 @@ export class CaldavClient {
         error = translateCaldavThrown(thrown, what);
       }
       if (error.code !== 'provider.unavailable' || attempt >= retries) throw error;
-      await this.sleep(Math.round(200 * 2 ** attempt * (0.5 + Math.random())));
+      await this.sleep(backoffDelayMs(attempt, { baseMs: 200, capMs: 4_000 }));
     }
   }
 

@@ -22,6 +22,7 @@ import type { AccessTokenSource } from '../oauth/access-token-source.ts';
 import { isTransient, readGoogleFailure, translateGoogleError } from './google-errors.ts';
 import { googleEventIdFor, googleInstanceId } from './google-event-ids.ts';
 import { toGoogleBody, toProviderChange, type GoogleEventResource } from './google-event-mapper.ts';
+import { backoffDelayMs } from '../../../shared/domain/backoff.ts';
 
 /** Google's maximum page size for events.list (providers.md A6): a full sync of N events takes ceil(N/2500) calls. */
 export const GOOGLE_MAX_RESULTS = 2500;
@@ -87,7 +88,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
         }
         const error = translateGoogleError(thrown, what, attempt);
         if (repeatable && isTransient(error) && attempt < QUICK_RETRIES) {
-          await this.sleep(Math.round((250 * 2 ** attempt) * (0.5 + Math.random())));
+          await this.sleep(backoffDelayMs(attempt, { baseMs: 250, capMs: 4_000 }));
           continue;
         }
         throw error;

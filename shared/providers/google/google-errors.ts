@@ -1,4 +1,5 @@
 import { AppError } from '../../domain/app-error.ts';
+import { backoffDelayMs } from '../../../shared/domain/backoff.ts';
 
 /** The parts of a Google API failure we decide on (from a GaxiosError or a fetch response). */
 export interface GoogleFailure {
@@ -66,8 +67,7 @@ export function translateGoogleError(error: unknown, what: string, attempt = 0):
 
 function rateLimited(message: string, attempt: number, options: { cause: unknown }): AppError {
   // Exponential backoff with jitter: 30 s, 60 s, 120 s … ≤ 15 min (the SQS retry carries it out).
-  const ceiling = Math.min(900_000, 30_000 * 2 ** attempt);
-  return new AppError('provider.rate_limited', message, { ...options, retryable: true, retryAfterMs: Math.round(ceiling / 2 + Math.random() * (ceiling / 2)) });
+  return new AppError('provider.rate_limited', message, { ...options, retryable: true, retryAfterMs: backoffDelayMs(attempt, { baseMs: 30_000, capMs: 900_000 }) });
 }
 
 /** Worth one quick retry inside the adapter (transient server trouble), before the job-level backoff. */

@@ -1,6 +1,7 @@
 import type { AuthenticationProvider, Context, Middleware } from '@microsoft/microsoft-graph-client';
 import { rememberCallFailure, retryAfterMsOf } from './graph-errors.ts';
 import type { MailboxSlots } from './mailbox-slots.ts';
+import { backoffDelayMs } from '../../../shared/domain/backoff.ts';
 
 /** Our AuthenticationProvider can also replace a token that Graph rejected (401). */
 export interface RefreshingAuthenticationProvider extends AuthenticationProvider {
@@ -123,7 +124,7 @@ export class ThrottleRetryMiddleware extends ChainedMiddleware {
       const response = context.response;
       if (!response || attempt >= this.options.maxRetries || !this.retryable(response.status, context)) return;
       const retryAfter = retryAfterMsOf(response.headers.get('retry-after'));
-      const delay = retryAfter ?? Math.round(this.options.baseDelayMs * 2 ** attempt * (0.8 + Math.random() * 0.4));
+      const delay = retryAfter ?? backoffDelayMs(attempt, { baseMs: this.options.baseDelayMs, capMs: this.options.maxDelayMs });
       if (delay > this.options.maxDelayMs) return;
       await discard(response);
       this.retries += 1;

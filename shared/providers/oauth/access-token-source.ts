@@ -4,6 +4,7 @@ import type { OAuthCredentials } from '../../domain/connection.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { ConnectionStore, StoredCredentials } from '../../ports/connection-store.ts';
 import type { OAuthClient } from '../../ports/oauth-client.ts';
+import { backoffDelayMs } from '../../../shared/domain/backoff.ts';
 
 export interface AccessTokenSourceOptions {
   connections: ConnectionStore;
@@ -93,7 +94,7 @@ export class AccessTokenSource {
           await connections.releaseRefreshLock(tenantId, connectionId, owner).catch(() => undefined);
         }
       }
-      await this.options.sleep(Math.min(250 * 2 ** Math.min(attempt, 3), 1_000));
+      await this.options.sleep(backoffDelayMs(attempt, { baseMs: 250, capMs: 1_000 }));
       const current = await this.load();
       if (current.version > knownVersion && this.fresh(current)) return this.oauth(current).accessToken;
     }

@@ -1,5 +1,6 @@
 import type { SyncJob } from '../../domain/sync-job.ts';
 import type { CompleteAuthorizationDeps } from '../../use-cases/connect/complete-authorization.ts';
+import type { ConnectCaldavDeps } from '../../use-cases/connect/connect-caldav.ts';
 import type { OAuthSettings, StartAuthorizationDeps } from '../../use-cases/connect/start-authorization.ts';
 import type { GooglePushDeps } from '../../use-cases/push/handle-google-push.ts';
 import type { PushSettings } from '../../use-cases/push/push-channels.ts';
@@ -52,6 +53,13 @@ export function completeAuthorizationDeps(): CompleteAuthorizationDeps {
     log: logger,
     settings: pushSettings(),
   };
+}
+
+/** Async because the CalDAV adapter (tsdav) is loaded only when someone connects a CalDAV account. */
+export async function connectCaldavDeps(): Promise<ConnectCaldavDeps> {
+  const { caldavOutboundPolicy, probeCaldavAccount } = await import('../../providers/caldav/index.ts');
+  const isLocal = config().isLocal;
+  return { ...completeAuthorizationDeps(), outbound: caldavOutboundPolicy(isLocal), probeCaldav: (url, credentials) => probeCaldavAccount(url, credentials, { isLocal }) };
 }
 
 export function googlePushDeps(): GooglePushDeps {

@@ -5,6 +5,9 @@ import type { EventPublisher } from '../../ports/event-publisher.ts';
 import { recordReauthRequired } from '../sync/connection-health.ts';
 import { ensurePushChannel, type PushDeps } from './push-channels.ts';
 
+const PAGE_SIZE = 500;
+const MAX_PAGES = 20;
+
 export interface RenewDeps extends PushDeps {
   connections: ConnectionStore;
   providers: CalendarProviderFactory;
@@ -17,7 +20,16 @@ export interface RenewDeps extends PushDeps {
  */
 export async function renewPushChannels(deps: RenewDeps): Promise<{ renewed: number; failed: number }> {
   const horizon = new Date(deps.clock.now().getTime() + deps.settings.renewBeforeMs);
-  const refs = await deps.calendars.listPushExpiringBefore(horizon, 1_000);
+  // Every expiring channel, page by page: the ones we skip (connection needs re-authorization) or fail to
+  // renew stay in the index, and must not hide the rest behind them.
+  const refs = [];
+  let after: string | null = null;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const found = await deps.calendars.listPushExpiringBefore(horizon, PAGE_SIZE, after);
+    refs.push(...found.refs);
+    if (found.next === null) break;
+    after = found.next;
+  }
   let renewed = 0;
   let failed = 0;
   for (const ref of refs) {

@@ -19,15 +19,16 @@ export async function scheduleDueSyncs(deps: ScheduleDeps, options: { batchSize?
   const batchSize = options.batchSize ?? 500;
   let due = 0;
   let enqueued = 0;
-  const seen = new Set<string>();
+  // Walk the due index page by page: calendars just enqueued stay due until their sync runs, so asking for
+  // "the oldest due" again would return the same page and cap a round at one batch.
+  let after: string | null = null;
   for (let batch = 0; batch < (options.maxBatches ?? 20); batch++) {
-    const refs = (await deps.calendars.listDueForSync(deps.clock.now(), batchSize)).filter((ref) => !seen.has(`${ref.tenantId}/${ref.calendarId}`));
-    if (refs.length === 0) break;
-    due += refs.length;
-    for (const ref of refs) seen.add(`${ref.tenantId}/${ref.calendarId}`);
-    const calendars = (await Promise.all(refs.map((ref) => deps.calendars.get(ref.tenantId, ref.calendarId)))).filter((c) => c !== null);
+    const page = await deps.calendars.listDueForSync(deps.clock.now(), batchSize, after);
+    due += page.refs.length;
+    const calendars = (await Promise.all(page.refs.map((ref) => deps.calendars.get(ref.tenantId, ref.calendarId)))).filter((c) => c !== null);
     enqueued += await requestSync(deps, calendars, 'schedule', { staleAfterMs: SCHEDULED_REQUEST_STALE_MS });
-    if (refs.length < batchSize) break;
+    if (page.next === null) break;
+    after = page.next;
   }
   if (due) deps.log.info('scheduled safety syncs', { due, enqueued });
   return { due, enqueued };

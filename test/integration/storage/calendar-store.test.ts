@@ -85,7 +85,7 @@ describe('DynamoCalendarStore', () => {
     const advanced = await store.advanceCursor('t1', 'cal_off', 0, { cursor: 'c', lastSyncedAt: '2025-03-01T12:00:00.000Z', nextSyncAt: '2025-03-01T12:00:00.000Z' });
     expect(advanced.cursorVersion).toBe(1);
     expect(await rawItem('t1', 'cal_off')).not.toHaveProperty('gsi2pk');
-    expect(await store.listDueForSync(at('2030-01-01T00:00:00.000Z'), 1000)).not.toContainEqual({ tenantId: 't1', calendarId: 'cal_off' });
+    expect((await store.listDueForSync(at('2030-01-01T00:00:00.000Z'), 1000)).refs).not.toContainEqual({ tenantId: 't1', calendarId: 'cal_off' });
   });
 
   it('lets exactly one of two concurrent cursor writers from the same version win', async () => {
@@ -175,8 +175,8 @@ describe('DynamoCalendarStore scheduler indexes', () => {
     await store.update('tC', 'cal_turned_off', { syncEnabled: false });
     const now = new Date('2025-03-01T10:00:00.000Z');
 
-    const all = await store.listDueForSync(now, 100);
-    const firstThree = await store.listDueForSync(now, 3);
+    const all = (await store.listDueForSync(now, 100)).refs;
+    const firstThree = (await store.listDueForSync(now, 3)).refs;
 
     const expected = [...due].sort((a, b) => a[2].localeCompare(b[2])).map(([tenantId, calendarId]) => ({ tenantId, calendarId }));
     expect(all).toEqual(expected);
@@ -192,7 +192,7 @@ describe('DynamoCalendarStore scheduler indexes', () => {
     await store.put(calendar('tA', 'cal_p5', { push: push('2025-03-01T06:00:00.000Z') }), null);
     await store.update('tA', 'cal_p5', { push: null });
 
-    const expiring = await store.listPushExpiringBefore(new Date('2025-03-02T00:00:00.000Z'), 10);
+    const expiring = (await store.listPushExpiringBefore(new Date('2025-03-02T00:00:00.000Z'), 10)).refs;
 
     expect(expiring).toEqual([
       { tenantId: 'tB', calendarId: 'cal_p2' },

@@ -87,9 +87,9 @@ describe('DynamoConnectionStore', () => {
       Buffer.from('nope').toString('base64url'),
     ];
     for (const cursor of forged) {
-      expect(await rejectionOf(store.list('tp', { limit: 2, cursor }))).toMatchObject({ code: 'input.invalid', details: { field: 'cursor' } });
+      expect(await rejectionOf(store.list('tp', { limit: 2, cursor }))).toMatchObject({ code: 'input.invalid', details: { field: 'query.cursor' } });
     }
-    expect(await rejectionOf(store.list('tp', { limit: 0 }))).toMatchObject({ code: 'input.invalid', details: { field: 'limit' } });
+    expect(await rejectionOf(store.list('tp', { limit: 0 }))).toMatchObject({ code: 'input.invalid', details: { field: 'query.limit' } });
   });
 
   it('deletes the connection and its credentials; a second delete reports false', async () => {

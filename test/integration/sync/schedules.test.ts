@@ -56,6 +56,37 @@ describe('scheduler, renewer and disconnect', () => {
     expect((await scheduleDueSyncs(deps)).enqueued).toBe(3); // the pending ones went stale, and `later` is due
   });
 
+  it('covers every due calendar in one round, whatever the batch size (the first page stays due while queued)', async () => {
+    // Found by the load run: a round re-asked for "the oldest due", got the page it had just enqueued, and
+    // stopped — at most one batch (500) per round however many calendars were due.
+    const connection = testConnection('many');
+    const calendars = Array.from({ length: 23 }, (_, i) => testCalendar(connection, { providerCalendarId: `due-${i}` }));
+    for (const [i, calendar] of calendars.entries()) await stores.calendars.put(calendar, new Date(Date.parse('2026-11-23T11:00:00.000Z') + i * 1000).toISOString());
+    const deps = { calendars: stores.calendars, syncQueue: queue, clock, log: silentLog };
+
+    expect(await scheduleDueSyncs(deps, { batchSize: 5 })).toEqual({ due: 23, enqueued: 23 });
+    expect(new Set(queue.sent.map((job) => job.calendarId))).toEqual(new Set(calendars.map((c) => c.id)));
+    expect(queue.sent).toHaveLength(23);
+  });
+
+  it('walks the whole push-expiry index: channels it skips or fails on do not hide the ones behind them', async () => {
+    const page = async (after: string | null) => stores.calendars.listPushExpiringBefore(new Date('2030-01-01T00:00:00Z'), 4, after);
+    const connection = testConnection('pager');
+    const expiring = Array.from({ length: 11 }, (_, i) =>
+      testCalendar(connection, { providerCalendarId: `exp-${i}`, push: { kind: 'google-channel', channelId: `chn-${i}`, resourceId: `r-${i}`, secretHash: 'h', expiresAt: new Date(Date.parse('2026-11-24T00:00:00Z') + i * 60_000).toISOString() } }),
+    );
+    for (const calendar of expiring) await stores.calendars.put(calendar, null);
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let i = 0; i < 10; i++) {
+      const result = await page(after);
+      seen.push(...result.refs.map((ref) => ref.calendarId));
+      if (result.next === null) break;
+      after = result.next;
+    }
+    expect(seen).toEqual(expiring.map((c) => c.id));
+  });
+
   it('renews channels that expire within the horizon and reports reauth on a revoked grant', async () => {
     const connection = testConnection('acme');
     await stores.connections.save(connection, { kind: 'oauth', accessToken: 'a', refreshToken: 'r', expiresAt: 0, scope: null });

@@ -25,7 +25,7 @@ describe('page cursors', () => {
     );
     expect(() => decodePageCursor(encodePageCursor('CRED#con_1'), 'CONN#')).toThrow(expect.objectContaining({ code: 'input.invalid' }));
     expect(() => decodePageCursor(Buffer.from('{"sk":"CONN#a","pk":"T#x"}').toString('base64url'), 'CONN#')).toThrow(
-      expect.objectContaining({ details: { field: 'cursor' } }),
+      expect.objectContaining({ details: { field: 'query.cursor' } }),
     );
   });
 
