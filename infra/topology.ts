@@ -146,6 +146,15 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     permissions: { ...none, table: 'readwrite', publishEvents: true, kms: 'encrypt-decrypt', providerSecrets: true },
   },
   {
+    name: 'booking-lifecycle',
+    entry: 'functions/booking-lifecycle/handler.ts',
+    description: 'Two-way bookings: a host moving or deleting a booking event in the calendar reschedules or cancels the booking (source calendar)',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    trigger: { kind: 'queue', queue: 'booking-lifecycle', batchSize: 10, maxBatchingWindowSeconds: 0, maxConcurrency: 5 },
+    permissions: { ...none, table: 'readwrite', publishEvents: true },
+  },
+  {
     name: 'api-webhooks',
     entry: 'functions/api-webhooks/handler.ts',
     description: 'Webhook endpoints (register, change, rotate secret, test), delivery log, redelivery and recovery',
@@ -199,6 +208,7 @@ export const QUEUES: readonly QueueSpec[] = [
   { name: 'sync', description: 'Calendar sync jobs (push, schedule, manual)', maxReceiveCount: 8, retentionSeconds: 4 * 86_400 },
   { name: 'webhook-fanout', description: 'Domain events routed from the bus, fanned out to webhook endpoints', maxReceiveCount: 5, retentionSeconds: 4 * 86_400 },
   { name: 'webhook-delivery', description: 'One message per webhook delivery attempt chain', maxReceiveCount: 12, retentionSeconds: 14 * 86_400 },
+  { name: 'booking-lifecycle', description: 'Calendar event changes routed from the bus, applied to their bookings', maxReceiveCount: 5, retentionSeconds: 4 * 86_400 },
 ];
 
 /** The routing table: which domain event types go to which consumer queue (EventBridge rules in AWS). */
@@ -209,7 +219,10 @@ export interface EventRoute {
   eventTypes: string[];
 }
 
-export const EVENT_ROUTES: readonly EventRoute[] = [{ name: 'webhook-fanout', queue: 'webhook-fanout', eventTypes: ['*'] }];
+export const EVENT_ROUTES: readonly EventRoute[] = [
+  { name: 'webhook-fanout', queue: 'webhook-fanout', eventTypes: ['*'] },
+  { name: 'booking-lifecycle', queue: 'booking-lifecycle', eventTypes: ['calendar.event.updated', 'calendar.event.deleted'] },
+];
 
 export interface HttpRouteSpec {
   routeKey: string;

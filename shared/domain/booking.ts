@@ -53,11 +53,17 @@ export const Booking = z.extend(BookingView, {
   claim: z.object({ resources: z.array(z.string()), ranges: z.array(z.object({ startMs: z.number(), endMs: z.number() })) }),
   recurrence: z.optional(z.object({ rrule: z.string() })),
   cancelReason: z.optional(z.string()),
-  history: z.array(z.object({ at: z.string(), source: BookingEventSource, change: z.enum(['created', 'rescheduled', 'cancelled']), start: z.string(), end: z.string() })),
+  /**
+   * A change this API is making right now (set before the provider write, cleared after): when its own
+   * write comes back through sync, the calendar-side consumer recognises it instead of taking it for the
+   * host's edit.
+   */
+  pending: z.optional(z.object({ kind: z.enum(['move', 'cancel']), start: z.optional(z.string()), end: z.optional(z.string()) })),
+  history: z.array(z.object({ at: z.string(), source: BookingEventSource, change: z.enum(['created', 'rescheduled', 'cancelled', 'calendar_edit_lost']), start: z.string(), end: z.string() })),
 });
 export type Booking = z.infer<typeof Booking>;
 
 export function toBookingView(booking: Booking): BookingView {
-  const { tenantId: _tenant, version: _version, hostIndex: _host, claim: _claim, recurrence: _recurrence, cancelReason: _reason, history: _history, ...view } = booking;
+  const { tenantId: _tenant, version: _version, hostIndex: _host, claim: _claim, recurrence: _recurrence, cancelReason: _reason, pending: _pending, history: _history, ...view } = booking;
   return view;
 }

@@ -18,6 +18,9 @@ export interface BookingStore {
   list(tenantId: string, filter: BookingFilter, page: PageRequest): Promise<Page<Booking>>;
   /** The whole booking, conditional on `expectedVersion` (`storage.conflict` when someone wrote first). */
   replace(booking: Booking, expectedVersion: number): Promise<Booking>;
+  /** Remembers that a stored calendar event is this booking's provider event (two-way: calendar edits find it). */
+  linkEvent(tenantId: string, eventId: string, bookingId: string): Promise<void>;
+  bookingIdOfEvent(tenantId: string, eventId: string): Promise<string | null>;
   /** Confirmed bookings of a booking type per host index since `sinceIso`, and when each was last booked (round-robin). */
   hostStats(tenantId: string, bookingTypeId: string, sinceIso: string): Promise<Map<number, { count: number; lastBookedAtMs: number }>>;
 }

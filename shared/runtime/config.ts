@@ -30,6 +30,7 @@ const EnvSchema = z.object({
   EVENT_BUS_NAME: z._default(z.string(), 'calendar-integrations'),
   SYNC_QUEUE_URL: optionalString,
   WEBHOOK_FANOUT_QUEUE_URL: optionalString,
+  BOOKING_LIFECYCLE_QUEUE_URL: optionalString,
   WEBHOOK_DELIVERY_QUEUE_URL: optionalString,
   WEBHOOK_DELIVERY_DLQ_URL: optionalString,
   SYNC_DLQ_URL: optionalString,

@@ -56,7 +56,9 @@ export class DynamoBookingStore implements BookingStore {
       {
         TableName: this.#tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ...(expression ? { FilterExpression: expression, ExpressionAttributeNames: names } : {}),
+        // DynamoDB refuses an empty ExpressionAttributeNames: only when a filter names one.
+        ...(expression ? { FilterExpression: expression } : {}),
+        ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
         ExpressionAttributeValues: { ':pk': pk, ':prefix': keys.bookingPrefix, ...values },
         ConsistentRead: true,
       },
@@ -85,6 +87,19 @@ export class DynamoBookingStore implements BookingStore {
       if (isConditionalCheckFailed(error)) throw storageConflict('BookingStore.replace', error);
       throw translateDynamoError(error, 'BookingStore.replace');
     }
+  }
+
+  async linkEvent(tenantId: string, eventId: string, bookingId: string): Promise<void> {
+    await dynamoCall('BookingStore.linkEvent', () =>
+      this.#doc.send(new PutCommand({ TableName: this.#tableName, Item: { ...keys.bookingOfEvent(tenantId, eventId), [ENTITY_ATTRIBUTE]: 'booking-event-link', tenantId, eventId, bookingId } })),
+    );
+  }
+
+  async bookingIdOfEvent(tenantId: string, eventId: string): Promise<string | null> {
+    const output = await dynamoCall('BookingStore.bookingIdOfEvent', () =>
+      this.#doc.send(new GetCommand({ TableName: this.#tableName, Key: keys.bookingOfEvent(tenantId, eventId), ConsistentRead: true })),
+    );
+    return typeof output.Item?.bookingId === 'string' ? output.Item.bookingId : null;
   }
 
   async hostStats(tenantId: string, bookingTypeId: string, sinceIso: string): Promise<Map<number, { count: number; lastBookedAtMs: number }>> {

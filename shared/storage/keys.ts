@@ -57,6 +57,7 @@ export const keys = {
   bookingTypePrefix: 'BKT#',
   booking: (tenantId: string, bookingId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `BKG#${bookingId}` }),
   bookingPrefix: 'BKG#',
+  bookingOfEvent: (tenantId: string, eventId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `BKGEV#${eventId}` }),
 
   idempotency: (tenantId: string, key: string): ItemKey => ({ pk: `${tenantPk(tenantId)}#IDEM#${key}`, sk: 'IDEM' }),
 

@@ -157,6 +157,31 @@ describe('bookings on the local stack', () => {
     expect((await book(iso(base + DAY / 2 + 2 * DAY))).status).toBe(409);
   }, 120_000);
 
+  it('is two-way: the host moving or deleting the event in Google reschedules or cancels the booking (source calendar)', async () => {
+    const created = await json<{ id: string }>(await book(slots[14]!.start), 201);
+    const providerEvent = providerEvents().find((e) => e.start === new Date(slots[14]!.start).toISOString())!;
+    // Our own API reschedule comes back through push and sync too: it must not look like the host's edit.
+    await json(await stack.api(`/v1/bookings/${created.id}/reschedule`, { method: 'POST', body: JSON.stringify({ start: slots[15]!.start }) }), 200);
+    const google = sandboxSimulators.google!;
+    const movedStart = Date.parse(slots[18]!.start);
+    google.patchEvent(SANDBOX_GOOGLE_USER, providerEvent.id, { start: { dateTime: iso(movedStart) }, end: { dateTime: iso(movedStart + 30 * 60_000) } });
+    const rescheduled = await eventually(async () => published.find((e) => e.type === 'booking.rescheduled' && (e.data as { source: string; booking: { id: string } }).booking.id === created.id && (e.data as { source: string }).source === 'calendar'), 30_000);
+    expect((rescheduled.data as { booking: { start: string }; previous: { start: string } }).booking.start).toBe(iso(movedStart).replace('.000Z', 'Z'));
+    expect((rescheduled.data as { previous: { start: string } }).previous.start).toBe(slots[15]!.start.replace('.000Z', 'Z'));
+    expect(published.filter((e) => e.type === 'booking.rescheduled' && (e.data as { booking: { id: string } }).booking.id === created.id).map((e) => (e.data as { source: string }).source)).toEqual(['api', 'calendar']);
+    const stored = await json<{ start: string; status: string }>(await stack.api(`/v1/bookings/${created.id}`), 200);
+    expect(stored).toMatchObject({ start: iso(movedStart).replace('.000Z', 'Z'), status: 'confirmed' });
+    // The claim moved with it: the new time is taken, the API-rescheduled time is free again.
+    expect((await book(slots[18]!.start)).status).toBe(409);
+    await json(await book(slots[15]!.start), 201);
+
+    google.deleteEvent(SANDBOX_GOOGLE_USER, providerEvent.id);
+    const cancelled = await eventually(async () => published.find((e) => e.type === 'booking.cancelled' && (e.data as { booking: { id: string } }).booking.id === created.id), 30_000);
+    expect((cancelled.data as { source: string }).source).toBe('calendar');
+    expect((await json<{ status: string }>(await stack.api(`/v1/bookings/${created.id}`), 200)).status).toBe('cancelled');
+    await json(await book(slots[18]!.start), 201);
+  }, 120_000);
+
   it('answers bad input with 400 naming the field', async () => {
     const start = Date.parse(slots[12]!.start);
     const cases: [Record<string, unknown>, string][] = [

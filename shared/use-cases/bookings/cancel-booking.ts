@@ -12,6 +12,11 @@ export async function cancelBooking(deps: BookingDeps, input: { tenantId: string
   const booking = await deps.bookings.get(input.tenantId, input.bookingId);
   if (!booking) throw notFound('Booking');
   if (booking.status === 'cancelled') return toBookingView(booking);
+  // Marked before the delete: when the deletion comes back through sync it is known as ours.
+  const marked = await deps.bookings.replace({ ...booking, pending: { kind: 'cancel' } }, booking.version).catch((error: unknown) => {
+    if (isAppError(error, 'storage.conflict')) throw new AppError('resource.conflict', 'The booking changed meanwhile; repeat the request', { retryable: true });
+    throw error;
+  });
   for (const event of booking.providerEvents) {
     try {
       await deleteCalendarEvent(deps.writes, { tenantId: input.tenantId, calendarId: event.calendarId, eventId: event.eventId, ...(booking.recurrence ? { scope: 'series' as const } : {}) });
@@ -24,16 +29,17 @@ export async function cancelBooking(deps: BookingDeps, input: { tenantId: string
   const nowIso = deps.clock.now().toISOString();
   let cancelled;
   try {
+    const { pending: _pending, ...current } = marked;
     cancelled = await deps.bookings.replace(
       {
-        ...booking,
+        ...current,
         status: 'cancelled',
         updatedAt: nowIso,
         ...(booking.occurrences ? { occurrences: booking.occurrences.map((o) => ({ ...o, status: 'cancelled' as const })) } : {}),
         ...(input.reason ? { cancelReason: input.reason } : {}),
         history: [...booking.history, { at: nowIso, source: 'api', change: 'cancelled', start: booking.start, end: booking.end }],
       },
-      booking.version,
+      marked.version,
     );
   } catch (error) {
     if (isAppError(error, 'storage.conflict')) throw new AppError('resource.conflict', 'The booking changed meanwhile; repeat the request', { retryable: true });

@@ -196,6 +196,8 @@ async function writeBooking(
     ...(input.recurrence ? { recurrence: { rrule: input.recurrence.rrule } } : {}),
     history: [{ at: nowIso, source: 'api', change: 'created', start: formatInstant(first.startMs), end: formatInstant(first.endMs) }],
   };
+  // The link first: a calendar-side edit arriving right after must find its booking.
+  await deps.bookings.linkEvent(input.tenantId, event.id, bookingId);
   const created = await deps.bookings.create(booking);
   if (!created) {
     const stored = await deps.bookings.get(input.tenantId, bookingId);

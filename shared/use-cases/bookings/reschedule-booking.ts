@@ -38,6 +38,10 @@ export async function rescheduleBooking(deps: BookingDeps, input: { tenantId: st
   const claimed = await deps.claims.claim({ tenantId: input.tenantId, bookingId: booking.id, resources: booking.claim.resources, ranges, leaseUntilMs: now.getTime() + CLAIM_LEASE_MS, nowMs: now.getTime() });
   if (!claimed.ok) throw await slotUnavailable(deps, input.tenantId, bookingType, occurrences, occurrences);
   const freed = subtractRanges(booking.claim.ranges, ranges);
+  const newStart = formatInstant(occurrences[0]!.startMs);
+  const newEnd = formatInstant(occurrences[0]!.endMs);
+  // Marked before the provider write: when the move comes back through sync it is known as ours.
+  const marked = await replaceOrConflict(deps, { ...booking, pending: { kind: 'move', start: newStart, end: newEnd } }, booking.version);
   try {
     for (const event of booking.providerEvents) {
       await updateCalendarEvent(deps.writes, {
@@ -52,6 +56,8 @@ export async function rescheduleBooking(deps: BookingDeps, input: { tenantId: st
     // The event did not move: give back what the new time took (granules the old time also holds stay).
     const taken = subtractRanges(ranges, booking.claim.ranges);
     if (taken.length) await deps.claims.release({ tenantId: input.tenantId, bookingId: booking.id, resources: booking.claim.resources, ranges: taken }).catch(() => undefined);
+    const { pending: _pending, ...unmarked } = marked;
+    await deps.bookings.replace(unmarked, marked.version).catch(() => undefined);
     throw error;
   }
   await deps.claims.confirm({ tenantId: input.tenantId, bookingId: booking.id, resources: booking.claim.resources, ranges });
@@ -59,8 +65,9 @@ export async function rescheduleBooking(deps: BookingDeps, input: { tenantId: st
 
   const nowIso = now.toISOString();
   const previous = { start: booking.start, end: booking.end };
+  const { pending: _pending, ...current } = marked;
   const moved: Booking = {
-    ...booking,
+    ...current,
     start: formatInstant(occurrences[0]!.startMs),
     end: formatInstant(occurrences[0]!.endMs),
     ...(occurrences.length > 1 ? { occurrences: occurrences.map((o) => ({ start: formatInstant(o.startMs), end: formatInstant(o.endMs), status: 'confirmed' as const })) } : {}),
@@ -68,15 +75,18 @@ export async function rescheduleBooking(deps: BookingDeps, input: { tenantId: st
     updatedAt: nowIso,
     history: [...booking.history, { at: nowIso, source: 'api', change: 'rescheduled', start: formatInstant(occurrences[0]!.startMs), end: formatInstant(occurrences[0]!.endMs) }],
   };
-  let stored: Booking;
+  const stored = await replaceOrConflict(deps, moved, marked.version);
+  await publishBookingEvent(deps, stored, 'booking.rescheduled', { booking: toBookingView(stored), source: 'api', previous });
+  return toBookingView(stored);
+}
+
+async function replaceOrConflict(deps: BookingDeps, booking: Booking, expectedVersion: number): Promise<Booking> {
   try {
-    stored = await deps.bookings.replace(moved, booking.version);
+    return await deps.bookings.replace(booking, expectedVersion);
   } catch (error) {
     if (isAppError(error, 'storage.conflict')) throw new AppError('resource.conflict', 'The booking changed meanwhile; repeat the request', { retryable: true });
     throw error;
   }
-  await publishBookingEvent(deps, stored, 'booking.rescheduled', { booking: toBookingView(stored), source: 'api', previous });
-  return toBookingView(stored);
 }
 
 /** `from` minus `remove`, on the 5-minute granule ranges claims are made of. */
