@@ -79,7 +79,7 @@ export class CalendarIntegrationsStack extends Stack {
         credentialsKey: this.keys.credentialsKey,
         providerSecret: this.providerSecret.secret,
       });
-      if (spec.trigger.kind === 'queue') connectQueueTrigger(fn, this.queues.get(spec.trigger.queue), stackKey);
+      if (spec.trigger.kind === 'queue' || spec.trigger.kind === 'dead-letters') connectQueueTrigger(fn, this.queues.get(spec.trigger.queue), stackKey);
       if (spec.trigger.kind === 'schedule') this.schedules.set(spec.name, scheduleFunction(this, fn, stackKey, this.alarms));
       this.functions.set(spec.name, fn);
     }

@@ -25,6 +25,8 @@ export interface FunctionPermissions {
 export type FunctionTrigger =
   | { kind: 'http' }
   | { kind: 'queue'; queue: QueueName; batchSize: number; maxBatchingWindowSeconds: number; maxConcurrency?: number }
+  /** The dead-letter queue of `queue` (what lands there is reconciled, not retried). */
+  | { kind: 'dead-letters'; queue: QueueName; batchSize: number }
   | { kind: 'schedule'; rateMinutes: number };
 
 export interface FunctionSpec {
@@ -184,6 +186,15 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     permissions: { ...none, table: 'readwrite', deadLetterTo: ['webhook-delivery'], publishEvents: true, kms: 'decrypt' },
   },
   {
+    name: 'webhook-dead-letters',
+    entry: 'functions/webhook-dead-letters/handler.ts',
+    description: 'Ends deliveries whose message the delivery queue dead-lettered: failed, webhook.delivery.exhausted, recoverable',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    trigger: { kind: 'dead-letters', queue: 'webhook-delivery', batchSize: 10 },
+    permissions: { ...none, table: 'readwrite', publishEvents: true },
+  },
+  {
     name: 'api-events',
     entry: 'functions/api-events/handler.ts',
     description: 'Event writes on the provider (create, update, delete; instance/following/series scopes), idempotent, mirrored into the store',
@@ -244,6 +255,11 @@ export function functionNamed(name: string): FunctionSpec {
   const spec = FUNCTIONS.find((f) => f.name === name);
   if (!spec) throw new Error(`No function named ${name} in infra/topology.ts`);
   return spec;
+}
+
+/** The consumer of a queue's dead-letter queue, if it has one. */
+export function deadLetterConsumerOf(queue: QueueName): FunctionSpec | undefined {
+  return FUNCTIONS.find((f) => f.trigger.kind === 'dead-letters' && f.trigger.queue === queue);
 }
 
 /** A queue's consumer: the function whose trigger is that queue, if any yet. */

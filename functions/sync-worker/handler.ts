@@ -7,7 +7,7 @@ import { logger } from '../../shared/runtime/logger.ts';
 import { runSyncJob } from '../../shared/use-cases/sync/run-sync-job.ts';
 
 /** Failed syncs wait about 2, 4, 8 … minutes (≤ 15) between attempts; a rate limit waits what the provider asked. */
-const retryDelaySeconds = backoffRetryDelay(120_000);
+export const syncRetryDelaySeconds = backoffRetryDelay(120_000);
 
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   return processSqsBatch<SyncJob>(event, {
@@ -24,7 +24,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
       logger.info('sync job done', { calendarId: latest.calendarId, reason: latest.reason, jobs: entries.length, ...outcome });
     },
     queue: jobQueue('sync'),
-    retryDelaySeconds,
+    retryDelaySeconds: syncRetryDelaySeconds,
     concurrency: 4,
     log: logger,
   });

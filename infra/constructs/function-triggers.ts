@@ -23,15 +23,17 @@ export const SCHEDULE_RETRY_ATTEMPTS = 2;
  */
 export function connectQueueTrigger(fn: ServiceFunction, work: WorkQueue, key: kms.IKey): lambda.EventSourceMapping {
   const trigger = fn.spec.trigger;
-  if (trigger.kind !== 'queue') throw new Error(`${fn.spec.name} is not queue-triggered`);
-  fn.allow(new iam.PolicyStatement({ actions: QUEUE_CONSUME_ACTIONS, resources: [work.queue.queueArn] }));
+  if (trigger.kind !== 'queue' && trigger.kind !== 'dead-letters') throw new Error(`${fn.spec.name} is not queue-triggered`);
+  // A dead-letters consumer reads the DLQ; nothing of it sends back to the work queue.
+  const source = trigger.kind === 'queue' ? work.queue : work.deadLetterQueue;
+  fn.allow(new iam.PolicyStatement({ actions: QUEUE_CONSUME_ACTIONS, resources: [source.queueArn] }));
   stackKeyVia(fn, key, 'sqs', ['kms:Decrypt']);
   const mapping = new lambda.EventSourceMapping(fn, 'QueueTrigger', {
     target: fn.function,
-    eventSourceArn: work.queue.queueArn,
+    eventSourceArn: source.queueArn,
     batchSize: trigger.batchSize,
-    maxBatchingWindow: trigger.maxBatchingWindowSeconds > 0 ? Duration.seconds(trigger.maxBatchingWindowSeconds) : undefined,
-    maxConcurrency: trigger.maxConcurrency,
+    maxBatchingWindow: trigger.kind === 'queue' && trigger.maxBatchingWindowSeconds > 0 ? Duration.seconds(trigger.maxBatchingWindowSeconds) : undefined,
+    maxConcurrency: trigger.kind === 'queue' ? trigger.maxConcurrency : undefined,
     reportBatchItemFailures: true,
   });
   mapping.node.addDependency(fn.role);

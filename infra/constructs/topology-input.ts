@@ -27,11 +27,13 @@ export function validateTopology(topology: Topology): void {
     for (const queue of [...spec.permissions.sendTo, ...spec.permissions.deadLetterTo]) {
       if (!queues.has(queue)) problems.push(`${spec.name} sends to unknown queue ${queue}`);
     }
-    if (spec.trigger.kind === 'queue' && !queues.has(spec.trigger.queue)) problems.push(`${spec.name} consumes unknown queue ${spec.trigger.queue}`);
+    if ((spec.trigger.kind === 'queue' || spec.trigger.kind === 'dead-letters') && !queues.has(spec.trigger.queue)) problems.push(`${spec.name} consumes unknown queue ${spec.trigger.queue}`);
   }
   for (const queue of topology.queues) {
     const consumers = topology.functions.filter((spec) => spec.trigger.kind === 'queue' && spec.trigger.queue === queue.name);
     if (consumers.length > 1) problems.push(`queue ${queue.name} has ${consumers.length} consumers; one queue, one consumer`);
+    const deadLetterConsumers = topology.functions.filter((spec) => spec.trigger.kind === 'dead-letters' && spec.trigger.queue === queue.name);
+    if (deadLetterConsumers.length > 1) problems.push(`the dead-letter queue of ${queue.name} has ${deadLetterConsumers.length} consumers`);
   }
   for (const route of topology.eventRoutes) {
     if (!queues.has(route.queue)) problems.push(`event route ${route.name} targets unknown queue ${route.queue}`);

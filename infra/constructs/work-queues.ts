@@ -42,7 +42,12 @@ export class WorkQueues extends Construct {
     for (const spec of props.topology.queues) {
       const name = pascalCase(spec.name);
       const consumer = queueConsumer(props.topology, spec.name);
-      const deadLetterQueue = encryptedQueue(this, `${name}DeadLetterQueue`, { key: props.key, retention: DEAD_LETTER_RETENTION });
+      const deadLetterConsumer = props.topology.functions.find((f) => f.trigger.kind === 'dead-letters' && f.trigger.queue === spec.name);
+      const deadLetterQueue = encryptedQueue(this, `${name}DeadLetterQueue`, {
+        key: props.key,
+        retention: DEAD_LETTER_RETENTION,
+        ...(deadLetterConsumer ? { visibilityTimeout: visibilityTimeoutFor(deadLetterConsumer) } : {}),
+      });
       const queue = encryptedQueue(this, `${name}Queue`, {
         key: props.key,
         retention: Duration.seconds(spec.retentionSeconds),

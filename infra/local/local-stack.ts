@@ -9,7 +9,7 @@ import type { QueueName } from '../../shared/ports/job-queue.ts';
 import { resetConfig } from '../../shared/runtime/config.ts';
 import { resetDependencies } from '../../shared/runtime/deps/lazy.ts';
 import { clearRuntimeOverrides, setRuntimeOverrides } from '../../shared/runtime/deps/overrides.ts';
-import { EVENT_ROUTES, FUNCTIONS, HTTP_ROUTES, QUEUES, consumerOf } from '../topology.ts';
+import { EVENT_ROUTES, FUNCTIONS, HTTP_ROUTES, QUEUES, consumerOf, deadLetterConsumerOf } from '../topology.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { createLocalHttpServer } from './http-server.ts';
 import { FunctionRunner } from './function-runner.ts';
@@ -91,7 +91,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const deadLetterQueues = {} as Record<QueueName, LocalQueue<unknown>>;
     for (const spec of QUEUES) {
       const consumer = consumerOf(spec.name);
-      const dlq = new LocalQueue<unknown>({ name: `${spec.name}-dlq`, visibilityTimeoutSeconds: 30, retentionSeconds: 14 * 86_400 });
+      const deadLetterConsumer = deadLetterConsumerOf(spec.name);
+      const dlq = new LocalQueue<unknown>({
+        name: `${spec.name}-dlq`,
+        visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? (deadLetterConsumer ? deadLetterConsumer.timeoutSeconds * 6 : 30),
+        retentionSeconds: 14 * 86_400,
+      });
       deadLetterQueues[spec.name] = dlq;
       queues[spec.name] = new LocalQueue<unknown>({
         name: spec.name,
@@ -150,9 +155,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     for (const spec of QUEUES) {
       const consumer = consumerOf(spec.name);
-      if (!consumer) continue;
-      queues[spec.name].start((event) => runner.invoke<SQSBatchResponse>(consumer.name, event));
-      stopActions.push(() => queues[spec.name].stop());
+      if (consumer) {
+        queues[spec.name].start((event) => runner.invoke<SQSBatchResponse>(consumer.name, event));
+        stopActions.push(() => queues[spec.name].stop());
+      }
+      const deadLetterConsumer = deadLetterConsumerOf(spec.name);
+      if (deadLetterConsumer) {
+        deadLetterQueues[spec.name].start((event) => runner.invoke<SQSBatchResponse>(deadLetterConsumer.name, event));
+        stopActions.push(() => deadLetterQueues[spec.name].stop());
+      }
     }
 
     const runSchedule = (functionName: string): Promise<unknown> =>

@@ -47,7 +47,7 @@ export const syncConnectionRoute = defineRoute({
   function: 'api-connections',
   auth: 'jwt',
   summary: 'Sync a connection now',
-  description: 'Queues a sync of every sync-enabled calendar of the connection (coalesced with any sync already pending). Poll GET /v1/connections/{id} for lastSyncedAt, or listen for calendar.sync.completed.',
+  description: 'Queues a sync of every sync-enabled calendar of the connection (coalesced with any sync already pending). Poll GET /v1/connections/{id} for lastSyncedAt, or listen for calendar.sync.completed. A `disabled` connection (5 persistent failures in a row) is re-enabled by this call: status active, failure counter cleared. Transient provider failures (5xx, 429, timeouts) never disable a connection.',
   tags: ['connections'],
   params: IdParams,
   responses: { 202: { description: 'Queued.', schema: z.object({ calendars: z.int(), enqueued: z.int() }) } },

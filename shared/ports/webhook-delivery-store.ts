@@ -32,6 +32,6 @@ export interface WebhookDeliveryStore {
   markQueued(tenantId: string, endpointId: string, deliveryId: string, round: number): Promise<void>;
   /** Newest first, optionally only one status. */
   list(tenantId: string, endpointId: string, request: DeliveryListRequest): Promise<Page<WebhookDelivery>>;
-  /** Oldest first, created at or after `since`, only `status`. */
-  listSince(tenantId: string, endpointId: string, since: Date, status: DeliveryStatus, request: { cursor?: string | null; limit: number }): Promise<Page<WebhookDelivery>>;
+  /** Oldest first, created at or after `since`, only `status` (one or several). */
+  listSince(tenantId: string, endpointId: string, since: Date, status: DeliveryStatus | readonly DeliveryStatus[], request: { cursor?: string | null; limit: number }): Promise<Page<WebhookDelivery>>;
 }

@@ -129,14 +129,14 @@ export class DynamoWebhookDeliveryStore implements WebhookDeliveryStore {
     return this.#queryByTime(tenantId, endpointId, { ...request, newestFirst: true, since: null, operation: 'WebhookDeliveryStore.list' });
   }
 
-  async listSince(tenantId: string, endpointId: string, since: Date, status: DeliveryStatus, request: { cursor?: string | null; limit: number }): Promise<Page<WebhookDelivery>> {
+  async listSince(tenantId: string, endpointId: string, since: Date, status: DeliveryStatus | readonly DeliveryStatus[], request: { cursor?: string | null; limit: number }): Promise<Page<WebhookDelivery>> {
     return this.#queryByTime(tenantId, endpointId, { ...request, status, newestFirst: false, since, operation: 'WebhookDeliveryStore.listSince' });
   }
 
   async #queryByTime(
     tenantId: string,
     endpointId: string,
-    options: { status?: DeliveryStatus | undefined; cursor?: string | null | undefined; limit: number; newestFirst: boolean; since: Date | null; operation: string },
+    options: { status?: DeliveryStatus | readonly DeliveryStatus[] | undefined; cursor?: string | null | undefined; limit: number; newestFirst: boolean; since: Date | null; operation: string },
   ): Promise<Page<WebhookDelivery>> {
     const limit = validatePageLimit(options.limit);
     const gsiPk = keys.webhookDeliveriesByTime(tenantId, endpointId);
@@ -152,10 +152,12 @@ export class DynamoWebhookDeliveryStore implements WebhookDeliveryStore {
       values[':prefix'] = keys.webhookDeliveryPrefix;
     }
     const names: Record<string, string> = { '#gpk': INDEX.byParent.partitionKey, '#gsk': INDEX.byParent.sortKey };
-    if (options.status) {
+    const statuses = options.status === undefined ? [] : typeof options.status === 'string' ? [options.status] : options.status;
+    if (statuses.length > 0) {
       names['#status'] = 'status';
-      values[':status'] = options.status;
+      statuses.forEach((status, i) => (values[`:status${i}`] = status));
     }
+    const statusFilter = statuses.length > 0 ? `#status IN (${statuses.map((_s, i) => `:status${i}`).join(', ')})` : null;
     const items: StoredItem[] = [];
     let next: Record<string, unknown> | undefined = startKey;
     let examined = 0;
@@ -167,12 +169,12 @@ export class DynamoWebhookDeliveryStore implements WebhookDeliveryStore {
             TableName: this.#tableName,
             IndexName: INDEX.byParent.name,
             KeyConditionExpression: keyCondition,
-            ...(options.status ? { FilterExpression: '#status = :status' } : {}),
+            ...(statusFilter ? { FilterExpression: statusFilter } : {}),
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
             ScanIndexForward: !options.newestFirst,
             ExclusiveStartKey: next,
-            Limit: options.status ? 100 : limit + 1 - items.length,
+            Limit: statusFilter ? 100 : limit + 1 - items.length,
           }),
         ),
       );

@@ -57,11 +57,20 @@ describe.each(TOPOLOGIES)('infrastructure invariants of the $name', ({ topology 
 
   it('wires every event source mapping to a redriven queue with partial batch failures and a safe visibility timeout', () => {
     const queueConsumers = topology.functions.filter((spec) => spec.trigger.kind === 'queue');
-    expect(mappings).toHaveLength(queueConsumers.length);
+    const deadLetterConsumers = topology.functions.filter((spec) => spec.trigger.kind === 'dead-letters');
+    expect(mappings).toHaveLength(queueConsumers.length + deadLetterConsumers.length);
     for (const [id, mapping] of mappings) {
       const props = mapping.Properties!;
       const queue = resources[referencedId(props.EventSourceArn)]!.Properties!;
       const consumer = specOfFunctionId(referencedId(props.FunctionName));
+      if (consumer?.trigger.kind === 'dead-letters') {
+        // A DLQ's consumer: it reads that very DLQ, reports partial failures and is never redriven further.
+        expect(referencedId(props.EventSourceArn), id).toBe(idOf(stack.queues.get(consumer.trigger.queue).deadLetterQueue));
+        expect(props.FunctionResponseTypes, id).toEqual(['ReportBatchItemFailures']);
+        expect(queue.RedrivePolicy, id).toBeUndefined();
+        expect(queue.VisibilityTimeout as number, id).toBeGreaterThanOrEqual(VISIBILITY_TIMEOUT_FACTOR * consumer.timeoutSeconds);
+        continue;
+      }
       if (consumer?.trigger.kind !== 'queue') throw new Error(`${id} invokes no queue consumer of the topology`);
       const queueSpec = topology.queues.find((spec) => spec.name === (consumer.trigger.kind === 'queue' ? consumer.trigger.queue : ''))!;
 

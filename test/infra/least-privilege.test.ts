@@ -68,12 +68,13 @@ describe.each(TOPOLOGIES)('least privilege in the $name', ({ topology }) => {
 
   it.each(topology.functions.map((spec) => [spec.name, spec] as const))('%s: consumes (and changes visibility on) only the queue that triggers it', (_name, spec) => {
     const consumes = withAction(statementsOf(spec), (action) => QUEUE_CONSUME_ACTIONS.includes(action));
-    if (spec.trigger.kind !== 'queue') {
+    if (spec.trigger.kind !== 'queue' && spec.trigger.kind !== 'dead-letters') {
       expect(consumes).toEqual([]);
       return;
     }
     expect(consumes.flatMap(actionsOf)).toContain('sqs:ChangeMessageVisibility');
-    expect(resourceIds(consumes)).toEqual(new Set([idOf(stack.queues.get(spec.trigger.queue).queue)]));
+    const work = stack.queues.get(spec.trigger.queue);
+    expect(resourceIds(consumes)).toEqual(new Set([idOf(spec.trigger.kind === 'queue' ? work.queue : work.deadLetterQueue)]));
   });
 
   it.each(topology.functions.map((spec) => [spec.name, spec] as const))('%s: publishes domain events only if declared, only to our bus', (_name, spec) => {

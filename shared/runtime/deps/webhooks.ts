@@ -11,6 +11,7 @@ import type { EndpointAdminDeps } from '../../use-cases/webhooks/manage-endpoint
 import type { DeliveryWorkerDeps } from '../../use-cases/webhooks/process-delivery.ts';
 import type { RedeliverDeps } from '../../use-cases/webhooks/redeliver.ts';
 import type { SendTestDeps } from '../../use-cases/webhooks/send-test-message.ts';
+import type { ReconcileDeadLetterDeps } from '../../use-cases/webhooks/reconcile-dead-letter.ts';
 import { SECRET_OVERLAP_MS, type WebhookSettings } from '../../use-cases/webhooks/webhook-settings.ts';
 import type { DeliveryMessage } from '../../domain/webhook-delivery.ts';
 import { systemResolver, webhookUrlPolicy } from '../../net/webhook-url-policy.ts';
@@ -129,4 +130,8 @@ export function deliveryWorkerDeps(): DeliveryWorkerDeps {
     settings: webhookSettings(),
     ...(webhookOverrides.random ? { random: webhookOverrides.random } : {}),
   };
+}
+
+export function deadLetterReconcileDeps(): ReconcileDeadLetterDeps {
+  return { deliveries: webhookDeliveryStore(), endpoints: endpointMetadataStore(), publisher: eventPublisher(), clock: clock(), log: logger };
 }

@@ -58,12 +58,21 @@ export function recordReauthRequired(deps: HealthDeps, connection: Connection, e
 }
 
 /**
- * A failed sync: counts it, emits `connection.sync_failed`, and after MAX_CONSECUTIVE_SYNC_FAILURES in a
- * row disables the connection (`connection.disabled`). Rate limiting is not a failure of the connection
- * and is not counted (the job simply waits and retries).
+ * A failed sync. A transient failure (retryable: provider 5xx, 429, timeouts, DNS, a crashed worker) says
+ * nothing about the connection: it is noted (`status: error`, `lastError`) but not counted and not
+ * announced, and the job backs off on the queue and recovers by itself — a 30-minute provider outage must
+ * never disable anybody's connection. A persistent failure (not retryable) is counted and announced
+ * (`connection.sync_failed`); after MAX_CONSECUTIVE_SYNC_FAILURES in a row the connection is disabled
+ * (`connection.disabled`) until an operator re-enables it (`POST /v1/connections/{id}/sync`).
  */
 export async function recordSyncFailure(deps: HealthDeps, connection: Connection, error: AppError): Promise<Connection | null> {
   const at = deps.clock.now().toISOString();
+  if (error.retryable) {
+    return updateConnection(deps, connection.tenantId, connection.id, (current) => {
+      if (current.status === 'reauth_required' || current.status === 'disabled') return null;
+      return { patch: { status: 'error', lastError: { code: error.code, message: error.message, at } } };
+    });
+  }
   let disabledNow = false;
   const updated = await updateConnection(deps, connection.tenantId, connection.id, (current) => {
     if (current.status === 'reauth_required' || current.status === 'disabled') return null;
@@ -76,4 +85,22 @@ export async function recordSyncFailure(deps: HealthDeps, connection: Connection
     await deps.publisher.publish([domainEvent('connection.disabled', updated.tenantId, connectionEventData(updated), { time: deps.clock.now() })]);
   }
   return updated;
+}
+
+/**
+ * An operator's way back from `disabled` (after fixing what failed): active again, the counter cleared.
+ * Returns whether it was disabled. A `reauth_required` connection stays so: only the user can fix it.
+ */
+export async function reenableConnection(deps: Pick<HealthDeps, 'connections' | 'clock'>, tenantId: string, connectionId: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = await deps.connections.get(tenantId, connectionId);
+    if (current?.status !== 'disabled') return false;
+    try {
+      await deps.connections.update(tenantId, connectionId, current.version, { status: 'active', consecutiveErrors: 0, updatedAt: deps.clock.now().toISOString() });
+      return true;
+    } catch (error) {
+      if (!isAppError(error, 'storage.conflict')) throw error;
+    }
+  }
+  return false;
 }

@@ -107,6 +107,12 @@ export async function syncCalendar(deps: SyncDeps, request: SyncRequest): Promis
     return await runSync(deps, request, calendar, connection, provider);
   } catch (thrown) {
     const error = toAppError(thrown);
+    // A failed run settles nothing: taking the lease stamped lastSyncStartedAt, and left so the retry of this
+    // very job (same requestedAt) would be skipped as "coalesced" and the change lost until the next safety
+    // sync. Put the stamp back while the lease still keeps other runs out.
+    await deps.calendars.update(request.tenantId, calendar.id, { lastSyncStartedAt: calendar.lastSyncStartedAt }).catch((restoreError: unknown) => {
+      deps.log.warn('could not restore lastSyncStartedAt after a failed run', { calendarId: calendar.id, error: String(restoreError) });
+    });
     if (error.code === 'provider.auth_revoked') {
       await recordReauthRequired(deps, connection, error);
       deps.log.warn('connection needs reauthorization', { connectionId: connection.id, calendarId: calendar.id });

@@ -177,6 +177,17 @@ async function end(deps: DeliveryWorkerDeps, delivery: WebhookDelivery, failure:
  * message comes up again.
  */
 async function finalize(deps: DeliveryWorkerDeps, delivery: WebhookDelivery): Promise<void> {
+  return finalizeDelivery(deps, delivery);
+}
+
+/**
+ * `finalize`, shared with the dead-letter queue's consumer, which passes no `deadLetters`: it already holds
+ * the message, and sending it to the DLQ again would only feed the consumer its own message.
+ */
+export async function finalizeDelivery(
+  deps: Pick<DeliveryWorkerDeps, 'deliveries' | 'endpoints' | 'publisher' | 'clock' | 'log'> & Partial<Pick<DeliveryWorkerDeps, 'deadLetters'>>,
+  delivery: WebhookDelivery,
+): Promise<void> {
   if (delivery.finalizedRound >= delivery.round) return;
   const now = deps.clock.now();
   if (delivery.failure === 'exhausted') {
@@ -197,7 +208,7 @@ async function finalize(deps: DeliveryWorkerDeps, delivery: WebhookDelivery): Pr
         { idempotencyParts: [delivery.id, String(delivery.round)], time: now },
       ),
     ]);
-    await deps.deadLetters.send([{ body: deliveryMessageOf(delivery) }]);
+    if (deps.deadLetters) await deps.deadLetters.send([{ body: deliveryMessageOf(delivery) }]);
   } else if (delivery.failure === 'gone' || delivery.failure === 'failing') {
     const endpoint = await deps.endpoints.get(delivery.tenantId, delivery.endpointId);
     if (endpoint?.enabled) {

@@ -13,6 +13,13 @@ export interface RedeliverDeps {
   clock: Clock;
 }
 
+/**
+ * A pending delivery this long past its due time (its next attempt, else its last change) has no live
+ * message: the queue's own retries of a failing worker give up after about 47 min (12 receives backing off
+ * from 2 s to 15 min) and dead-letter it. Recover takes it as it takes a failed one.
+ */
+export const STUCK_PENDING_AFTER_MS = 3_600_000;
+
 /** Deliveries one recover call re-queues at most; call again with the same `since` for the rest. */
 export const MAX_RECOVER_PER_CALL = 500;
 const RECOVER_PAGE = 100;
@@ -55,18 +62,23 @@ export async function retryDelivery(deps: RedeliverDeps, tenantId: string, endpo
 }
 
 /**
- * Re-queues every failed delivery of the endpoint created at or after `since`, oldest first, each with its
- * original `webhook-id`. At most MAX_RECOVER_PER_CALL per call (`more` says whether failed ones remain);
- * recovered deliveries are pending, so calling again with the same `since` continues where this stopped.
+ * Re-queues every failed or stuck-pending delivery of the endpoint created at or after `since`, oldest
+ * first, each with its original `webhook-id`. At most MAX_RECOVER_PER_CALL per call (`more` says whether
+ * more may remain); recovered deliveries are pending and fresh, so calling again with the same `since`
+ * continues where this stopped.
  */
 export async function recoverDeliveries(deps: RedeliverDeps, tenantId: string, endpointId: string, since: Date): Promise<{ recovered: number; more: boolean }> {
   await enabledEndpoint(deps, tenantId, endpointId);
   let recovered = 0;
   let cursor: string | null = null;
   do {
-    const page = await deps.deliveries.listSince(tenantId, endpointId, since, 'failed', { cursor, limit: Math.min(RECOVER_PAGE, MAX_RECOVER_PER_CALL - recovered) });
+    const page = await deps.deliveries.listSince(tenantId, endpointId, since, ['failed', 'pending'], { cursor, limit: Math.min(RECOVER_PAGE, MAX_RECOVER_PER_CALL - recovered) });
+    const stuckBefore = deps.clock.now().getTime() - STUCK_PENDING_AFTER_MS;
     const restarted: WebhookDelivery[] = [];
-    for (const delivery of page.items) restarted.push(await startRound(deps, delivery));
+    for (const delivery of page.items) {
+      if (delivery.status === 'pending' && Date.parse(delivery.nextAttemptAt ?? delivery.updatedAt) > stuckBefore) continue;
+      restarted.push(await startRound(deps, delivery));
+    }
     await queue(deps, restarted);
     recovered += restarted.length;
     cursor = page.cursor;

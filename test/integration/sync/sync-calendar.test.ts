@@ -6,6 +6,7 @@ import type { Connection } from '../../../shared/domain/connection.ts';
 import { silentLog } from '../../../shared/ports/log.ts';
 import type { EventStore } from '../../../shared/ports/event-store.ts';
 import { DEFAULT_SYNC_SETTINGS, syncCalendar, type SyncDeps } from '../../../shared/use-cases/sync/sync-calendar.ts';
+import { syncConnectionNow } from '../../../shared/use-cases/sync/sync-connection-now.ts';
 import { InMemoryCalendarProvider } from '../../fakes/in-memory-calendar-provider.ts';
 import { createTestStores, RecordingPublisher, TestClock, testCalendar, testConnection, type TestStores } from '../../support/stores.ts';
 import { providerEvent } from '../../support/events.ts';
@@ -255,12 +256,15 @@ describe('syncCalendar (fake provider, DynamoDB Local)', () => {
     expect(await stored()).toHaveLength(4);
   });
 
-  it('counts failures, disables after 5, and resets on success', async () => {
+  // A persistent failure: the provider refuses the request itself (not retryable).
+  const persistent = () => new AppError('provider.input_invalid', 'Google 400: calendar not usable');
+
+  it('counts persistent failures, disables after 5, and resets on success', async () => {
     provider.upsertAsUser('primary', timed('e1', 'One', '2026-12-01T10:00:00Z'));
     for (let i = 1; i <= 4; i++) {
-      provider.failNext(new AppError('provider.unavailable', 'Google 503'));
+      provider.failNext(persistent());
       clock.advance(60_000);
-      await expect(sync()).rejects.toThrow();
+      expect(await sync()).toEqual({ status: 'failed', code: 'provider.input_invalid' });
       expect(await stores.connections.get(TENANT, connection.id)).toMatchObject({ status: 'error', consecutiveErrors: i });
     }
     clock.advance(60_000);
@@ -269,7 +273,7 @@ describe('syncCalendar (fake provider, DynamoDB Local)', () => {
     expect(publisher.ofType('connection.sync_failed')).toHaveLength(4);
 
     for (let i = 1; i <= 5; i++) {
-      provider.failNext(new AppError('provider.unavailable', 'Google 503'));
+      provider.failNext(persistent());
       clock.advance(60_000);
       await sync().catch(() => undefined);
     }
@@ -277,6 +281,46 @@ describe('syncCalendar (fake provider, DynamoDB Local)', () => {
     expect(publisher.ofType('connection.disabled')).toHaveLength(1);
     clock.advance(60_000);
     expect(await sync()).toEqual({ status: 'skipped', reason: 'connection_inactive' });
+  });
+
+  it('never disables a connection for transient failures (5xx, timeouts, a crashed worker): noted, not counted, and it recovers by itself', async () => {
+    provider.upsertAsUser('primary', timed('e1', 'One', '2026-12-01T10:00:00Z'));
+    const transient = [
+      new AppError('provider.unavailable', 'Google 503'),
+      new AppError('provider.unavailable', 'Google 500'),
+      new AppError('provider.unavailable', 'request timed out'),
+      new AppError('provider.unavailable', 'getaddrinfo EAI_AGAIN'),
+      new AppError('internal.unexpected', 'worker crashed', { retryable: true }),
+    ];
+    for (let i = 0; i < 30; i++) {
+      provider.failNext(transient[i % transient.length]!);
+      clock.advance(60_000);
+      await expect(sync()).rejects.toThrow();
+      expect(await stores.connections.get(TENANT, connection.id)).toMatchObject({ status: 'error', consecutiveErrors: 0 });
+    }
+    expect((await stores.connections.get(TENANT, connection.id))!.lastError).toMatchObject({ code: 'internal.unexpected' });
+    expect(publisher.ofType('connection.disabled')).toHaveLength(0);
+    expect(publisher.ofType('connection.sync_failed')).toHaveLength(0);
+    clock.advance(60_000);
+    expect(await sync()).toMatchObject({ status: 'synced' });
+    expect(await stores.connections.get(TENANT, connection.id)).toMatchObject({ status: 'active', consecutiveErrors: 0, lastError: null });
+    expect(await stored()).toHaveLength(1);
+  });
+
+  it('an operator re-enables a disabled connection with POST …/sync (syncConnectionNow), and it syncs again', async () => {
+    provider.upsertAsUser('primary', timed('e1', 'One', '2026-12-01T10:00:00Z'));
+    for (let i = 1; i <= 5; i++) {
+      provider.failNext(persistent());
+      clock.advance(60_000);
+      await sync();
+    }
+    expect(await stores.connections.get(TENANT, connection.id)).toMatchObject({ status: 'disabled' });
+    const queue = { sent: [] as unknown[], send: async (messages: readonly unknown[]) => void queue.sent.push(...messages), changeVisibility: async () => undefined };
+    const result = await syncConnectionNow({ calendars: stores.calendars, connections: stores.connections, syncQueue: queue, clock }, TENANT, connection.id);
+    expect(result).toEqual({ calendars: 1, enqueued: 1 });
+    expect(await stores.connections.get(TENANT, connection.id)).toMatchObject({ status: 'active', consecutiveErrors: 0 });
+    clock.advance(60_000);
+    expect(await sync()).toMatchObject({ status: 'synced' });
   });
 
   it('marks the connection reauth_required on a revoked grant, once, without retrying', async () => {

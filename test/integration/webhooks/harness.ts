@@ -28,6 +28,8 @@ export interface HarnessOptions {
   timeoutMs: number;
   /** Visibility timeout of a received message (how soon a crashed invocation's batch comes back). */
   visibilitySeconds: number;
+  /** Also run the delivery dead-letter queue's consumer (it acknowledges what it reconciles, so the DLQ drains). */
+  reconcileDeadLetters?: boolean;
 }
 
 export interface Harness {
@@ -37,6 +39,8 @@ export interface Harness {
   clock: OffsetClock;
   /** Every batch response the delivery consumer returned, in order. */
   deliveryResponses: { messageIds: string[]; response: SQSBatchResponse }[];
+  /** Every batch response of the delivery DLQ consumer (when it runs). */
+  deadLetterResponses: { messageIds: string[]; response: SQSBatchResponse }[];
   /** Makes the delivery invocation in flight "die" (its promise rejects at once; nothing after runs). */
   crashDeliveryInvocation(): void;
   createEndpoint(tenantId: string, url: string, eventTypes?: string[]): Promise<CreatedEndpoint>;
@@ -99,12 +103,23 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     return response;
   });
 
+  const deadLetterResponses: Harness['deadLetterResponses'] = [];
+  if (options.reconcileDeadLetters) {
+    const { handler: reconcile } = await import('../../../functions/webhook-dead-letters/handler.ts');
+    deadLetterQueues['webhook-delivery'].start(async (event: SQSEvent) => {
+      const response = await reconcile(event);
+      deadLetterResponses.push({ messageIds: event.Records.map((r) => r.messageId), response });
+      return response;
+    });
+  }
+
   return {
     bus,
     queues,
     deadLetterQueues,
     clock,
     deliveryResponses,
+    deadLetterResponses,
     crashDeliveryInvocation() {
       if (!crash) throw new Error('no delivery invocation in flight');
       crash();
@@ -124,7 +139,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     },
     publish: (event) => bus.publish([event]),
     async stop() {
-      for (const queue of Object.values(queues)) await queue.stop();
+      for (const queue of [...Object.values(queues), ...Object.values(deadLetterQueues)]) await queue.stop();
       clearRuntimeOverrides();
       clearWebhookOverrides();
       table.client.destroy();

@@ -136,13 +136,17 @@ describe('redelivering', () => {
     expect(t.queue.sent.map((m) => m.body)).toEqual([{ tenantId: 't', endpointId: t.endpoint.id, deliveryId: delivery!.id, round: 2 }]);
   });
 
-  it('recover re-queues only the failed deliveries created since the time, oldest first', async () => {
-    const t = await withDeliveries(['failed', 'failed', 'succeeded', 'failed', 'pending', 'failed']);
+  it('recover re-queues the failed and the stuck pending deliveries created since the time, oldest first; not one waiting for its attempt', async () => {
+    const t = await withDeliveries(['failed', 'failed', 'succeeded', 'failed', 'pending', 'failed', 'pending']);
+    // created[4] was last touched days before the clock's now (its message is gone); created[6] waits for an attempt in 10 min.
+    const waiting = t.created[6]!;
+    await t.deliveries.update('t', t.endpoint.id, waiting.id, waiting.version, { nextAttemptAt: new Date(t.deps.clock.now().getTime() + 600_000).toISOString() });
 
     const result = await recoverDeliveries(t.deps, 't', t.endpoint.id, new Date(t.created[1]!.createdAt));
 
-    expect(result).toEqual({ recovered: 3, more: false });
-    expect(t.queue.sent.map((m) => m.body.deliveryId)).toEqual([t.created[1]!.id, t.created[3]!.id, t.created[5]!.id]);
+    expect(result).toEqual({ recovered: 4, more: false });
+    expect(t.queue.sent.map((m) => m.body.deliveryId)).toEqual([t.created[1]!.id, t.created[3]!.id, t.created[4]!.id, t.created[5]!.id]);
+    expect((await t.deliveries.get('t', t.endpoint.id, waiting.id))!.round).toBe(1);
     expect((await t.deliveries.get('t', t.endpoint.id, t.created[0]!.id))!.status).toBe('failed');
   });
 

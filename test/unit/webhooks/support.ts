@@ -109,9 +109,10 @@ export class InMemoryDeliveries implements WebhookDeliveryStore {
       .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
     return { items: items.slice(0, request.limit), cursor: null };
   }
-  async listSince(tenantId: string, endpointId: string, since: Date, status: DeliveryStatus, request: { limit: number }): Promise<Page<WebhookDelivery>> {
+  async listSince(tenantId: string, endpointId: string, since: Date, status: DeliveryStatus | readonly DeliveryStatus[], request: { limit: number }): Promise<Page<WebhookDelivery>> {
+    const statuses: readonly DeliveryStatus[] = typeof status === 'string' ? [status] : status;
     const items = this.#of(tenantId, endpointId)
-      .filter((d) => d.status === status && Date.parse(d.createdAt) >= since.getTime())
+      .filter((d) => statuses.includes(d.status) && Date.parse(d.createdAt) >= since.getTime())
       .sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
     return { items: items.slice(0, request.limit), cursor: items.length > request.limit ? 'more' : null };
   }

@@ -114,10 +114,8 @@ export class SyncedCalendar {
     for (let run = 0; run < maxRuns; run++) {
       last = await this.syncOnce();
       if (last.status === 'synced') return last;
-      if (last.status === 'skipped' && last.reason === 'connection_inactive') {
-        const current = (await this.stores.connections.get(this.connection.tenantId, this.connection.id))!;
-        await this.stores.connections.update(current.tenantId, current.id, current.version, { status: 'active', consecutiveErrors: 0 });
-      }
+      // A disabled connection is a finding, not something to undo quietly: transient faults must never get there.
+      if (last.status === 'skipped' && last.reason === 'connection_inactive') break;
     }
     throw new Error(`sync did not settle: ${JSON.stringify(last, (_k, v: unknown) => (v instanceof Error ? `${v.name}: ${v.message}` : v))}`);
   }
