@@ -91,6 +91,30 @@ const SAMPLE_DATA: { [T in DomainEventType]: DomainEvent<T>['data'] } = {
   'booking.created': { booking: sampleBooking, source: 'api' },
   'booking.rescheduled': { booking: { ...sampleBooking, start: '2026-11-24T10:00:00.000Z', end: '2026-11-24T10:30:00.000Z' }, source: 'calendar', previous: { start: sampleBooking.start, end: sampleBooking.end } },
   'booking.cancelled': { booking: { ...sampleBooking, status: 'cancelled' }, source: 'api', reason: 'Invitee cannot make it' },
+  'booking.reminder_due': { booking: sampleBooking, reminderId: 'rmd_5B1X9Q0C2D4E6F8G0H2J4K6M8N', minutesBefore: 60, channels: ['email', 'sms'], to: 'invitee' },
+  'booking.completed': { booking: sampleBooking },
+  'notification.sent': {
+    notificationId: 'ntf_7C3Z1R2S4T6V8W0X2Y4Z6A8B0C',
+    channel: 'email',
+    recipient: 'ana@example.com',
+    recipientKind: 'invitee',
+    bookingId: sampleBooking.id,
+    triggerEventType: 'booking.created',
+    triggerEventId: 'msg_01JB3Y8N0P2Q4R6S8T0V2W4X6Y',
+    providerMessageId: '010001930c8d5a2b-6f1e-4c8a-9d2e-1a2b3c4d5e6f-000000',
+    error: null,
+  },
+  'notification.failed': {
+    notificationId: 'ntf_7C3Z1R2S4T6V8W0X2Y4Z6A8B0D',
+    channel: 'whatsapp',
+    recipient: '+4915112345678',
+    recipientKind: 'invitee',
+    bookingId: sampleBooking.id,
+    triggerEventType: 'booking.reminder_due',
+    triggerEventId: 'msg_01JB3Y8N0P2Q4R6S8T0V2W4X6Z',
+    providerMessageId: null,
+    error: { code: 'notify.template_rejected', message: 'WhatsApp 404 code 132001: Template name does not exist in the translation' },
+  },
 };
 
 export function domainEventSamples(): { type: DomainEventType; file: string; sample: DomainEvent }[] {

@@ -204,6 +204,16 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     // Writes hold the connection's credentials (refreshing rotates them: encrypt too) and announce the change.
     permissions: { ...none, table: 'readwrite', publishEvents: true, kms: 'encrypt-decrypt', providerSecrets: true },
   },
+  {
+    name: 'api-notifications',
+    entry: 'functions/api-notifications/handler.ts',
+    description: 'Operator notification channels (email, SMS, Slack, WhatsApp) and the notification delivery log',
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    trigger: { kind: 'http' },
+    // Slack hook URLs are sealed like credentials.
+    permissions: { ...none, table: 'readwrite', kms: 'encrypt-decrypt' },
+  },
 ];
 
 export interface QueueSpec {

@@ -33,6 +33,15 @@ export type AppErrorCode =
   | 'video.provider_unavailable'
   // Bookings (scheduling.md §2, §4): the time is taken or no longer free (409, with `alternatives`).
   | 'booking.slot_unavailable'
+  // Notification senders (shared/notify): throttled / unavailable retry; the rest are permanent for that message.
+  | 'notify.throttled'
+  | 'notify.unavailable'
+  | 'notify.recipient_invalid'
+  | 'notify.suppressed'
+  | 'notify.template_rejected'
+  | 'notify.target_gone'
+  | 'notify.auth_failed'
+  | 'notify.rejected'
   // Configuration problems found at start or first use.
   | 'config.invalid'
   // Anything not foreseen.
@@ -57,6 +66,8 @@ const RETRYABLE_BY_DEFAULT: ReadonlySet<AppErrorCode> = new Set([
   'provider.unavailable',
   'storage.conflict',
   'internal.unexpected',
+  'notify.throttled',
+  'notify.unavailable',
 ]);
 
 export class AppError extends Error {
