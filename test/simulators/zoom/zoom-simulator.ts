@@ -48,7 +48,7 @@ export interface ZoomMeeting {
   start_url: string;
   join_url: string;
   password: string;
-  settings: { waiting_room: boolean; join_before_host: boolean; host_video: boolean; participant_video: boolean; mute_upon_entry: boolean };
+  settings: { waiting_room: boolean; join_before_host: boolean; host_video: boolean; participant_video: boolean; mute_upon_entry: boolean; global_dial_in_numbers?: { country: string; country_name: string; number: string; type: string }[] };
 }
 
 export interface S2SApp {
@@ -587,7 +587,7 @@ export class ZoomSimulator {
     const base = current ?? { waiting_room: false, join_before_host: false, host_video: false, participant_video: false, mute_upon_entry: false };
     const input = (raw ?? {}) as Record<string, unknown>;
     const next = { ...base };
-    for (const key of Object.keys(base) as (keyof typeof base)[]) if (typeof input[key] === 'boolean') next[key] = input[key];
+    for (const key of ['waiting_room', 'join_before_host', 'host_video', 'participant_video', 'mute_upon_entry'] as const) if (typeof input[key] === 'boolean') next[key] = input[key];
     return next;
   }
 
@@ -619,6 +619,7 @@ export class ZoomSimulator {
       password,
       settings: this.#settings(null, body.settings),
     };
+    meeting.settings.global_dial_in_numbers = [{ country: 'US', country_name: 'US', number: '+1 646 558 8656', type: 'toll' }, { country: 'DE', country_name: 'Germany', number: '+49 69 7104 9922', type: 'toll' }];
     this.#meetings.set(id, meeting);
     return { status: 201, headers: limitHeaders, body: structuredClone(meeting) };
   }
