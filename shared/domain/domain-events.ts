@@ -59,6 +59,32 @@ const EndpointDisabledData = z.object({
   reason: z.enum(['gone', 'failing']),
 });
 
+/** A video meeting of a booking (`video.meeting.*`): made, moved or deleted by us or in Zoom itself. */
+const VideoMeetingData = z.object({
+  provider: z.enum(['zoom', 'google_meet', 'microsoft_teams']),
+  connectionId: z.string(),
+  bookingId: z.nullable(z.string()),
+  meetingId: z.string(),
+  /** Null on deletion. */
+  joinUrl: z.nullable(z.string()),
+  /** The meeting's times when known (UTC). */
+  start: z.nullable(Instant),
+  end: z.nullable(Instant),
+  /** `api`: we changed it; `provider`: the host changed it in Zoom (webhook). */
+  source: z.enum(['api', 'provider']),
+});
+
+const VideoQuotaExhaustedData = z.object({
+  provider: z.literal('zoom'),
+  connectionId: z.string(),
+  bookingId: z.nullable(z.string()),
+  zoomUserId: z.string(),
+  limit: z.int(),
+  /** When the provider's daily window restarts (00:00 UTC for Zoom). */
+  resetAt: z.nullable(z.string()),
+  message: z.string(),
+});
+
 const WebhookTestData = z.object({
   endpointId: z.string(),
   message: z.string(),
@@ -84,6 +110,10 @@ export const DOMAIN_EVENT_TYPES = {
   'booking.created': { version: 1, data: BookingCreatedData, description: 'A booking was made (source api) — data.booking is the booking as GET /v1/bookings/{id} returns it.' },
   'booking.rescheduled': { version: 1, data: BookingRescheduledData, description: 'A booking moved (source api, or calendar when the host moved the event); previous holds the old times.' },
   'booking.cancelled': { version: 1, data: BookingCancelledData, description: 'A booking was cancelled (source api, or calendar when the host deleted the event).' },
+  'video.meeting.created': { version: 1, data: VideoMeetingData, description: 'A video meeting was made for a booking.' },
+  'video.meeting.updated': { version: 1, data: VideoMeetingData, description: 'A booking\'s video meeting moved (on reschedule, or changed by the host in Zoom).' },
+  'video.meeting.deleted': { version: 1, data: VideoMeetingData, description: 'A booking\'s video meeting was deleted (on cancel, or by the host in Zoom: the booking keeps no link).' },
+  'video.quota_exhausted': { version: 1, data: VideoQuotaExhaustedData, description: 'The video provider\'s daily meeting quota is used up: the booking was made without a link.' },
 } as const;
 
 export type DomainEventType = keyof typeof DOMAIN_EVENT_TYPES;
