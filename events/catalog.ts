@@ -115,6 +115,10 @@ const SAMPLE_DATA: { [T in DomainEventType]: DomainEvent<T>['data'] } = {
     providerMessageId: null,
     error: { code: 'notify.template_rejected', message: 'WhatsApp 404 code 132001: Template name does not exist in the translation' },
   },
+  'video.meeting.created': { provider: 'zoom', connectionId: 'vcn_01JB3Y9Q1R3S5T7V9W1X3Y5Z7B', bookingId: 'bkg_01JB3Y9Q1R3S5T7V9W1X3Y5Z7C', meetingId: '85746354123', joinUrl: 'https://zoom.us/j/85746354123?pwd=Sample', start: '2026-11-24T09:00:00.000Z', end: '2026-11-24T09:30:00.000Z', source: 'api' },
+  'video.meeting.updated': { provider: 'zoom', connectionId: 'vcn_01JB3Y9Q1R3S5T7V9W1X3Y5Z7B', bookingId: 'bkg_01JB3Y9Q1R3S5T7V9W1X3Y5Z7C', meetingId: '85746354123', joinUrl: 'https://zoom.us/j/85746354123?pwd=Sample', start: '2026-11-24T10:00:00.000Z', end: '2026-11-24T10:30:00.000Z', source: 'provider' },
+  'video.meeting.deleted': { provider: 'zoom', connectionId: 'vcn_01JB3Y9Q1R3S5T7V9W1X3Y5Z7B', bookingId: 'bkg_01JB3Y9Q1R3S5T7V9W1X3Y5Z7C', meetingId: '85746354123', joinUrl: null, start: null, end: null, source: 'provider' },
+  'video.quota_exhausted': { provider: 'zoom', connectionId: 'vcn_01JB3Y9Q1R3S5T7V9W1X3Y5Z7B', bookingId: 'bkg_01JB3Y9Q1R3S5T7V9W1X3Y5Z7C', zoomUserId: 'KdYKjnimT4KPd8FFgQt9FQ', limit: 100, resetAt: '2026-11-24T00:00:00.000Z', message: 'Zoom: daily meeting quota used up' },
 };
 
 export function domainEventSamples(): { type: DomainEventType; file: string; sample: DomainEvent }[] {

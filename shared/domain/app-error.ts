@@ -42,6 +42,15 @@ export type AppErrorCode =
   | 'notify.target_gone'
   | 'notify.auth_failed'
   | 'notify.rejected'
+  // Video providers (shared/ports/video-provider.ts): a daily meeting quota used up (Zoom: 100 creates and
+  // updates per user per day), throttling, outages, rejected credentials, a mailbox without Teams.
+  | 'video.quota_exhausted'
+  | 'video.rate_limited'
+  | 'video.unavailable'
+  | 'video.auth_failed'
+  | 'video.not_found'
+  | 'video.input_invalid'
+  | 'video.teams_not_allowed'
   // Configuration problems found at start or first use.
   | 'config.invalid'
   // Anything not foreseen.
@@ -64,6 +73,8 @@ export interface AppErrorOptions {
 const RETRYABLE_BY_DEFAULT: ReadonlySet<AppErrorCode> = new Set([
   'provider.rate_limited',
   'provider.unavailable',
+  'video.rate_limited',
+  'video.unavailable',
   'storage.conflict',
   'internal.unexpected',
   'notify.throttled',

@@ -59,6 +59,32 @@ const EndpointDisabledData = z.object({
   reason: z.enum(['gone', 'failing']),
 });
 
+/** A video meeting of a booking (`video.meeting.*`): made, moved or deleted by us or in Zoom itself. */
+const VideoMeetingData = z.object({
+  provider: z.enum(['zoom', 'google_meet', 'microsoft_teams']),
+  connectionId: z.string(),
+  bookingId: z.nullable(z.string()),
+  meetingId: z.string(),
+  /** Null on deletion. */
+  joinUrl: z.nullable(z.string()),
+  /** The meeting's times when known (UTC). */
+  start: z.nullable(Instant),
+  end: z.nullable(Instant),
+  /** `api`: we changed it; `provider`: the host changed it in Zoom (webhook). */
+  source: z.enum(['api', 'provider']),
+});
+
+const VideoQuotaExhaustedData = z.object({
+  provider: z.literal('zoom'),
+  connectionId: z.string(),
+  bookingId: z.nullable(z.string()),
+  zoomUserId: z.string(),
+  limit: z.int(),
+  /** When the provider's daily window restarts (00:00 UTC for Zoom). */
+  resetAt: z.nullable(z.string()),
+  message: z.string(),
+});
+
 const WebhookTestData = z.object({
   endpointId: z.string(),
   message: z.string(),
@@ -112,6 +138,10 @@ export const DOMAIN_EVENT_TYPES = {
   'booking.completed': { version: 1, data: z.object({ booking: BookingView }), description: 'A confirmed booking reached its end time.' },
   'notification.sent': { version: 1, data: NotificationOutcomeData, description: 'A notification (email, SMS, Slack, WhatsApp) was accepted by its provider.' },
   'notification.failed': { version: 1, data: NotificationOutcomeData, description: 'A notification failed for good (permanent refusal, or retries exhausted) and will not be sent.' },
+  'video.meeting.created': { version: 1, data: VideoMeetingData, description: 'A video meeting was made for a booking.' },
+  'video.meeting.updated': { version: 1, data: VideoMeetingData, description: 'A booking\'s video meeting moved (on reschedule, or changed by the host in Zoom).' },
+  'video.meeting.deleted': { version: 1, data: VideoMeetingData, description: 'A booking\'s video meeting was deleted (on cancel, or by the host in Zoom: the booking keeps no link).' },
+  'video.quota_exhausted': { version: 1, data: VideoQuotaExhaustedData, description: 'The video provider\'s daily meeting quota is used up: the booking was made without a link.' },
 } as const;
 
 export type DomainEventType = keyof typeof DOMAIN_EVENT_TYPES;

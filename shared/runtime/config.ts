@@ -73,10 +73,14 @@ const EnvSchema = z.object({
   MICROSOFT_GRAPH_URL: url('https://graph.microsoft.com'),
 
   ZOOM_ACCOUNT_ID: optionalString,
+  /** The user-level Zoom OAuth app (POST /v1/connections/zoom/authorize); S2S apps come with each connection. */
   ZOOM_CLIENT_ID: optionalString,
   ZOOM_CLIENT_SECRET: optionalString,
-  ZOOM_OAUTH_URL: url('https://zoom.us/oauth/token'),
+  /** Zoom's OAuth origin: token at `/oauth/token`, authorize at `/oauth/authorize`. */
+  ZOOM_OAUTH_URL: url('https://zoom.us'),
   ZOOM_API_URL: url('https://api.zoom.us/v2'),
+  /** The app's webhook secret token: signs `/hooks/zoom` requests and answers the URL validation. */
+  ZOOM_WEBHOOK_SECRET_TOKEN: optionalString,
 
   /** Safety sync interval for calendars with push (minutes). */
   SYNC_INTERVAL_MINUTES: intFrom(360, 1, 10_080),

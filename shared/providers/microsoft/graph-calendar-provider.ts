@@ -82,6 +82,16 @@ export class GraphCalendarProvider implements CalendarProvider {
     this.readPrefer = `odata.maxpagesize=${options.maxPageSize ?? GRAPH_MAX_PAGE_SIZE}, outlook.timezone="UTC", outlook.body-content-type="text"`;
   }
 
+  /**
+   * The online meeting services a calendar may add (`allowedOnlineMeetingProviders`): only work/school
+   * mailboxes with Teams list `teamsForBusiness` (providers.md item 39). Not part of the calendar port:
+   * the Teams video adapter asks it before promising a Teams link.
+   */
+  async onlineMeetingProviders(calendar: ProviderCalendarRef): Promise<string[]> {
+    const body: GraphCalendar = await graphCall('read', () => this.client.api(calendarPath(calendar)).select('id,allowedOnlineMeetingProviders').get());
+    return body.allowedOnlineMeetingProviders ?? [];
+  }
+
   async listCalendars(): Promise<ProviderCalendar[]> {
     const calendars: GraphCalendar[] = [];
     let link: string | null = '/me/calendars';

@@ -46,6 +46,13 @@ const MAPPING: Record<AppErrorCode, ProblemMapping> = {
   'notify.target_gone': { status: 422, title: 'The notification channel no longer exists' },
   'notify.auth_failed': { status: 502, title: 'The notification provider refused our credentials' },
   'notify.rejected': { status: 422, title: 'The notification provider refused the message' },
+  'video.quota_exhausted': { status: 429, title: 'The video provider\'s daily quota is used up' },
+  'video.rate_limited': { status: 503, title: 'The video provider is rate limiting us' },
+  'video.unavailable': { status: 502, title: 'The video provider is unavailable' },
+  'video.auth_failed': { status: 400, title: 'The video provider rejected the credentials' },
+  'video.not_found': { status: 404, title: 'Not found at the video provider' },
+  'video.input_invalid': { status: 422, title: 'The video provider refused the request' },
+  'video.teams_not_allowed': { status: 400, title: 'This mailbox cannot host Teams meetings' },
   'config.invalid': { status: 500, title: 'Internal error' },
   'internal.unexpected': { status: 500, title: 'Internal error' },
 };

@@ -21,7 +21,8 @@ export interface RouteDeps {
   paging: { defaultPageSize: number; maxPageSize: number };
 }
 
-function calendarJson(calendar: SimCalendar, owner: { displayName: string; mail: string }): Record<string, unknown> {
+function calendarJson(calendar: SimCalendar, owner: { displayName: string; mail: string; onlineMeetingProviders?: string[] }): Record<string, unknown> {
+  const providers = owner.onlineMeetingProviders ?? ['teamsForBusiness'];
   return {
     id: calendar.id,
     name: calendar.name,
@@ -32,8 +33,8 @@ function calendarJson(calendar: SimCalendar, owner: { displayName: string; mail:
     canShare: true,
     canViewPrivateItems: true,
     canEdit: true,
-    allowedOnlineMeetingProviders: ['teamsForBusiness'],
-    defaultOnlineMeetingProvider: 'teamsForBusiness',
+    allowedOnlineMeetingProviders: providers,
+    defaultOnlineMeetingProvider: providers[0] ?? 'unknown',
     isTallyingResponses: true,
     isRemovable: !calendar.isDefaultCalendar,
     owner: { name: owner.displayName, address: owner.mail },
