@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from './api.ts';
 
 export type Load<T> = { state: 'loading' } | { state: 'ok'; data: T } | { state: 'error'; error: Error };
@@ -8,9 +8,13 @@ export type Load<T> = { state: 'loading' } | { state: 'ok'; data: T } | { state:
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): [Load<T>, () => void] {
   const [result, setResult] = useState<Load<T>>({ state: 'loading' });
   const [round, setRound] = useState(0);
+  // A reload keeps showing the last data until the new arrives (no flicker); new deps show "loading".
+  const reloading = useRef(false);
   useEffect(() => {
     let current = true;
-    setResult((previous) => (previous.state === 'ok' ? previous : { state: 'loading' }));
+    const keep = reloading.current;
+    reloading.current = false;
+    setResult((previous) => (keep && previous.state === 'ok' ? previous : { state: 'loading' }));
     load().then(
       (data) => current && setResult({ state: 'ok', data }),
       (error: unknown) => current && setResult({ state: 'error', error: error instanceof Error ? error : new Error(String(error)) }),
@@ -19,7 +23,13 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): [Load<T>, (
       current = false;
     };
   }, [...deps, round]);
-  return [result, useCallback(() => setRound((n) => n + 1), [])];
+  return [
+    result,
+    useCallback(() => {
+      reloading.current = true;
+      setRound((n) => n + 1);
+    }, []),
+  ];
 }
 
 export function Loaded<T>(props: { load: Load<T>; label: string; children: (data: T) => ComponentChildren }) {

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, unwrap } from '../api.ts';
 import { formatDateTime } from '../format.ts';
 import { Loaded, StatusBadge, useAction, useLoad } from '../ui.tsx';
@@ -17,6 +17,9 @@ export async function loadAllCalendars() {
 function Calendars({ connectionId }: { connectionId: string }) {
   const [calendars, reload] = useLoad(async () => (await unwrap(api.GET('/v1/connections/{id}/calendars', { params: { path: { id: connectionId } } }))).items, [connectionId]);
   const [run, status, busy] = useAction();
+  const [wanted, setWanted] = useState<Record<string, boolean>>({});
+  // A fresh list from the API replaces what the toggles showed meanwhile.
+  useEffect(() => setWanted({}), [calendars]);
   return (
     <Loaded load={calendars} label="calendars">
       {(items) => (
@@ -45,14 +48,22 @@ function Calendars({ connectionId }: { connectionId: string }) {
                     <label>
                       <input
                         type="checkbox"
-                        checked={calendar.syncEnabled}
+                        checked={wanted[calendar.id] ?? calendar.syncEnabled}
                         disabled={busy}
-                        onChange={(e) =>
-                          run(`Sync ${(e.target as HTMLInputElement).checked ? 'on' : 'off'} for ${calendar.name}`, async () => {
-                            await unwrap(api.PATCH('/v1/calendars/{id}', { params: { path: { id: calendar.id } }, body: { syncEnabled: (e.target as HTMLInputElement).checked } }));
+                        onChange={(e) => {
+                          const syncEnabled = (e.target as HTMLInputElement).checked;
+                          // Show the new state at once; the reload after the PATCH shows what the API kept.
+                          setWanted((w) => ({ ...w, [calendar.id]: syncEnabled }));
+                          void run(`Sync ${syncEnabled ? 'on' : 'off'} for ${calendar.name}`, async () => {
+                            try {
+                              await unwrap(api.PATCH('/v1/calendars/{id}', { params: { path: { id: calendar.id } }, body: { syncEnabled } }));
+                            } catch (error) {
+                              setWanted(({ [calendar.id]: _failed, ...rest }) => rest);
+                              throw error;
+                            }
                             reload();
-                          })
-                        }
+                          });
+                        }}
                       />{' '}
                       sync {calendar.name}
                     </label>

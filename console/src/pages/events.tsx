@@ -27,7 +27,7 @@ export function EventsPage({ route }: { route: Route }) {
   const days = Array.from({ length: 7 }, (_, i) => addDays(week, i));
   const go = (changes: Record<string, string>) => navigate('events', { calendar: calendarId, week: weekKey, ...changes });
 
-  const [events] = useLoad(async () => {
+  const [events, reloadEvents] = useLoad(async () => {
     if (!calendarId) return [];
     const query = { start: week.toISOString(), end: addDays(week, 7).toISOString(), limit: '500' };
     return (await unwrap(api.GET('/v1/calendars/{id}/events', { params: { path: { id: calendarId }, query } }))).items;
@@ -63,6 +63,9 @@ export function EventsPage({ route }: { route: Route }) {
         </button>
         <button type="button" onClick={() => go({ week: localDate(addDays(week, 7)) })}>
           Next week
+        </button>
+        <button type="button" onClick={reloadEvents} disabled={!calendarId}>
+          Refresh events
         </button>
       </div>
       <p>
