@@ -1,18 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { buildConsole, type ConsoleBuild } from '../../console/build.ts';
-
-/** What the deployed console sends too (infra): the app loads only its own script, style and API. */
-export const CONSOLE_SECURITY_HEADERS = {
-  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-};
+import { CONSOLE_SECURITY_HEADERS } from '../../shared/runtime/console-assets.ts';
 
 let current: Promise<ConsoleBuild> | null = null;
 
 /**
  * GET /console: the operator console, built in memory by the same build as the deployment. Each load of the
- * page rebuilds it (tens of milliseconds), so an edit under console/ shows on reload without a restart.
+ * page rebuilds it (tens of milliseconds), so an edit under console/ shows on reload without a restart. (The
+ * deployed stack serves the same files from the console-site function; this path is answered before it.)
  */
 export async function handleConsoleRoute(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
   const url = new URL(request.url ?? '/', 'http://localhost');
@@ -23,8 +18,8 @@ export async function handleConsoleRoute(request: IncomingMessage, response: Ser
     return true;
   }
   if (url.pathname === '/console') {
-    // Relative asset URLs in index.html resolve against /console/.
-    response.writeHead(302, { location: `/console/${url.search}` });
+    // As deployed (functions/console-site): relative asset URLs in index.html resolve against /console/.
+    response.writeHead(302, { location: `/console/index.html${url.search}` });
     response.end();
     return true;
   }

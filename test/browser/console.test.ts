@@ -85,7 +85,7 @@ describe('operator console in Chromium', () => {
     await page.getByRole('link', { name: 'Connections' }).click();
     await page.getByRole('button', { name: 'Connect Google' }).click();
     // Console → simulator consent → /v1/oauth/google/callback → 302 back to the console.
-    await page.waitForURL((url) => url.pathname === '/console/' && url.searchParams.get('status') === 'connected');
+    await page.waitForURL((url) => /^\/console\/(index\.html)?$/.test(url.pathname) && url.searchParams.get('status') === 'connected');
     await page.getByText('Account connected').waitFor();
     const card = page.locator('[data-connection]');
     await card.first().waitFor();
