@@ -219,6 +219,87 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/bookings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the tenant's bookings
+         * @description Oldest first; `start`/`end` keep bookings overlapping the range; filter by `status` and `bookingTypeId`; pages of `limit` (default 50).
+         */
+        get: operations["listBookings"];
+        put?: never;
+        /**
+         * Book a slot of a booking type
+         * @description The time is re-checked against the store and live at the provider for every host and the room, claimed atomically (of concurrent requests for overlapping times of one host or room exactly one wins), and written as a provider event on the host's write calendar with the invitee, the other hosts and the room as attendees. A recurring booking (`recurrence.rrule`, e.g. `FREQ=WEEKLY;COUNT=6`, when the booking type allows it) checks and claims every occurrence. An `Idempotency-Key` makes the request safe to repeat: the same key is the same booking and the same provider event. 400 names the field: `body.start` in the past, before the minimum notice, beyond the horizon or not on the slot grid; `body.bookingTypeId` unknown.
+         */
+        post: operations["createBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bookings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one booking */
+        get: operations["getBooking"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bookings/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a booking
+         * @description The provider event is deleted (the provider notifies the attendees), the time is freed and booking.cancelled is announced. Cancelling again answers the cancelled booking.
+         */
+        post: operations["cancelBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bookings/{id}/reschedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a booking to another slot
+         * @description The same booking (same id, host and room) at the new time: checked like a new booking, the new time claimed before the old one is freed, the provider event moved (not recreated); booking.rescheduled carries the previous times. A recurring booking moves as a whole.
+         */
+        post: operations["rescheduleBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/calendars/{id}": {
         parameters: {
             query?: never;
@@ -1704,6 +1785,605 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+            /** @description Unexpected error; no internals are revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listBookings: {
+        parameters: {
+            query?: {
+                bookingTypeId?: string;
+                cursor?: string;
+                end?: string;
+                limit?: string;
+                start?: string;
+                status?: "confirmed" | "cancelled";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of bookings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            bookingTypeId: string;
+                            conference: {
+                                joinUrl: string | null;
+                                /** @enum {string} */
+                                provider: "google_meet" | "microsoft_teams" | "zoom" | "none";
+                            };
+                            createdAt: string;
+                            end: string;
+                            hosts: {
+                                calendarId: string;
+                                email?: string;
+                                name?: string;
+                                writeCalendarId: string;
+                            }[];
+                            id: string;
+                            invitee: {
+                                email: string;
+                                name: string;
+                                phone?: string;
+                                timeZone: string;
+                            };
+                            notes?: string;
+                            occurrences?: {
+                                end: string;
+                                start: string;
+                                /** @enum {string} */
+                                status: "confirmed" | "cancelled";
+                            }[];
+                            providerEvents: {
+                                calendarId: string;
+                                eventId: string;
+                            }[];
+                            reminders: {
+                                channels: ("email" | "sms" | "slack" | "whatsapp")[];
+                                minutesBefore: number;
+                                /** @enum {string} */
+                                to: "invitee" | "hosts" | "all";
+                            }[];
+                            room: {
+                                calendarId: string;
+                            } | null;
+                            start: string;
+                            /** @enum {string} */
+                            status: "confirmed" | "cancelled";
+                            updatedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: the problem names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token names no tenant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; no internals are revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    bookingTypeId: string;
+                    invitee: {
+                        /** Format: email */
+                        email: string;
+                        name: string;
+                        phone?: string;
+                        timeZone: string;
+                    };
+                    notes?: string;
+                    recurrence?: {
+                        rrule: string;
+                    };
+                    /** Format: date-time */
+                    start: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The booking. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        bookingTypeId: string;
+                        conference: {
+                            joinUrl: string | null;
+                            /** @enum {string} */
+                            provider: "google_meet" | "microsoft_teams" | "zoom" | "none";
+                        };
+                        createdAt: string;
+                        end: string;
+                        hosts: {
+                            calendarId: string;
+                            email?: string;
+                            name?: string;
+                            writeCalendarId: string;
+                        }[];
+                        id: string;
+                        invitee: {
+                            email: string;
+                            name: string;
+                            phone?: string;
+                            timeZone: string;
+                        };
+                        notes?: string;
+                        occurrences?: {
+                            end: string;
+                            start: string;
+                            /** @enum {string} */
+                            status: "confirmed" | "cancelled";
+                        }[];
+                        providerEvents: {
+                            calendarId: string;
+                            eventId: string;
+                        }[];
+                        reminders: {
+                            channels: ("email" | "sms" | "slack" | "whatsapp")[];
+                            minutesBefore: number;
+                            /** @enum {string} */
+                            to: "invitee" | "hosts" | "all";
+                        }[];
+                        room: {
+                            calendarId: string;
+                        } | null;
+                        start: string;
+                        /** @enum {string} */
+                        status: "confirmed" | "cancelled";
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the problem names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token names no tenant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `booking.slot_unavailable`: the time is taken or no longer free; `alternatives` lists nearby free slots, `conflicts` the occurrences that collided. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unexpected error; no internals are revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The booking. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        bookingTypeId: string;
+                        conference: {
+                            joinUrl: string | null;
+                            /** @enum {string} */
+                            provider: "google_meet" | "microsoft_teams" | "zoom" | "none";
+                        };
+                        createdAt: string;
+                        end: string;
+                        hosts: {
+                            calendarId: string;
+                            email?: string;
+                            name?: string;
+                            writeCalendarId: string;
+                        }[];
+                        id: string;
+                        invitee: {
+                            email: string;
+                            name: string;
+                            phone?: string;
+                            timeZone: string;
+                        };
+                        notes?: string;
+                        occurrences?: {
+                            end: string;
+                            start: string;
+                            /** @enum {string} */
+                            status: "confirmed" | "cancelled";
+                        }[];
+                        providerEvents: {
+                            calendarId: string;
+                            eventId: string;
+                        }[];
+                        reminders: {
+                            channels: ("email" | "sms" | "slack" | "whatsapp")[];
+                            minutesBefore: number;
+                            /** @enum {string} */
+                            to: "invitee" | "hosts" | "all";
+                        }[];
+                        room: {
+                            calendarId: string;
+                        } | null;
+                        start: string;
+                        /** @enum {string} */
+                        status: "confirmed" | "cancelled";
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the problem names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token names no tenant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or owned by another tenant). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; no internals are revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The cancelled booking. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        bookingTypeId: string;
+                        conference: {
+                            joinUrl: string | null;
+                            /** @enum {string} */
+                            provider: "google_meet" | "microsoft_teams" | "zoom" | "none";
+                        };
+                        createdAt: string;
+                        end: string;
+                        hosts: {
+                            calendarId: string;
+                            email?: string;
+                            name?: string;
+                            writeCalendarId: string;
+                        }[];
+                        id: string;
+                        invitee: {
+                            email: string;
+                            name: string;
+                            phone?: string;
+                            timeZone: string;
+                        };
+                        notes?: string;
+                        occurrences?: {
+                            end: string;
+                            start: string;
+                            /** @enum {string} */
+                            status: "confirmed" | "cancelled";
+                        }[];
+                        providerEvents: {
+                            calendarId: string;
+                            eventId: string;
+                        }[];
+                        reminders: {
+                            channels: ("email" | "sms" | "slack" | "whatsapp")[];
+                            minutesBefore: number;
+                            /** @enum {string} */
+                            to: "invitee" | "hosts" | "all";
+                        }[];
+                        room: {
+                            calendarId: string;
+                        } | null;
+                        start: string;
+                        /** @enum {string} */
+                        status: "confirmed" | "cancelled";
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the problem names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token names no tenant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or owned by another tenant). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; no internals are revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rescheduleBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: date-time */
+                    start: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The booking at its new time. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        bookingTypeId: string;
+                        conference: {
+                            joinUrl: string | null;
+                            /** @enum {string} */
+                            provider: "google_meet" | "microsoft_teams" | "zoom" | "none";
+                        };
+                        createdAt: string;
+                        end: string;
+                        hosts: {
+                            calendarId: string;
+                            email?: string;
+                            name?: string;
+                            writeCalendarId: string;
+                        }[];
+                        id: string;
+                        invitee: {
+                            email: string;
+                            name: string;
+                            phone?: string;
+                            timeZone: string;
+                        };
+                        notes?: string;
+                        occurrences?: {
+                            end: string;
+                            start: string;
+                            /** @enum {string} */
+                            status: "confirmed" | "cancelled";
+                        }[];
+                        providerEvents: {
+                            calendarId: string;
+                            eventId: string;
+                        }[];
+                        reminders: {
+                            channels: ("email" | "sms" | "slack" | "whatsapp")[];
+                            minutesBefore: number;
+                            /** @enum {string} */
+                            to: "invitee" | "hosts" | "all";
+                        }[];
+                        room: {
+                            calendarId: string;
+                        } | null;
+                        start: string;
+                        /** @enum {string} */
+                        status: "confirmed" | "cancelled";
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the problem names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token names no tenant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or owned by another tenant). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `booking.slot_unavailable`: the time is taken or no longer free; `alternatives` lists nearby free slots, `conflicts` the occurrences that collided. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Unexpected error; no internals are revealed. */
             500: {

@@ -151,7 +151,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 1024,
     timeoutSeconds: 29,
     trigger: { kind: 'http' },
-    permissions: { ...none, table: 'readwrite' },
+    // Bookings write provider events (the connection's credentials, refreshed: encrypt too) and announce booking.*.
+    permissions: { ...none, table: 'readwrite', publishEvents: true, kms: 'encrypt-decrypt', providerSecrets: true },
   },
   {
     name: 'api-webhooks',

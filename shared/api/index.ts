@@ -1,6 +1,7 @@
 import type { RouteContract } from '../runtime/http/route.ts';
 import { AvailabilityRoutes } from './availability.ts';
 import { BookingTypeRoutes } from './booking-types.ts';
+import { BookingRoutes } from './bookings.ts';
 import { CaldavRoutes } from './caldav.ts';
 import { CalendarRoutes } from './calendars.ts';
 import { ConnectionRoutes } from './connections.ts';
@@ -14,10 +15,11 @@ import { healthRoute, openApiRoute } from './system.ts';
 import { WebhookRoutes } from './webhooks.ts';
 
 /** Every HTTP route of the API: the source of the OpenAPI document, the CDK routes and the local router. */
-export const API_ROUTES: readonly RouteContract[] = [healthRoute, openApiRoute, ...ConnectionRoutes, ...CaldavRoutes, ...OAuthRoutes, ...HookRoutes, ...MicrosoftHookRoutes, ...CalendarRoutes, ...WebhookRoutes, ...EventWriteRoutes, ...ScheduleRoutes, ...AvailabilityRoutes, ...BookingTypeRoutes, ...ConsoleRoutes];
+export const API_ROUTES: readonly RouteContract[] = [healthRoute, openApiRoute, ...ConnectionRoutes, ...CaldavRoutes, ...OAuthRoutes, ...HookRoutes, ...MicrosoftHookRoutes, ...CalendarRoutes, ...WebhookRoutes, ...EventWriteRoutes, ...ScheduleRoutes, ...AvailabilityRoutes, ...BookingTypeRoutes, ...BookingRoutes, ...ConsoleRoutes];
 
 export * from './availability.ts';
 export * from './booking-types.ts';
+export * from './bookings.ts';
 export * from './caldav.ts';
 export * from './calendars.ts';
 export * from './common.ts';

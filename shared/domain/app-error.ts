@@ -31,6 +31,8 @@ export type AppErrorCode =
   | 'idempotency.key_reused'
   | 'idempotency.in_progress'
   | 'video.provider_unavailable'
+  // Bookings (scheduling.md §2, §4): the time is taken or no longer free (409, with `alternatives`).
+  | 'booking.slot_unavailable'
   // Configuration problems found at start or first use.
   | 'config.invalid'
   // Anything not foreseen.

@@ -59,6 +59,8 @@ const EnvSchema = z.object({
   GOOGLE_OAUTH_TOKEN_URL: url('https://oauth2.googleapis.com/token'),
   GOOGLE_OAUTH_REVOKE_URL: url('https://oauth2.googleapis.com/revoke'),
   GOOGLE_USERINFO_URL: url('https://openidconnect.googleapis.com/v1/userinfo'),
+  /** Issuer identifier of the authorization server (an emulator's base URL); ID tokens never decide identity. */
+  GOOGLE_OAUTH_ISSUER: url('https://accounts.google.com'),
   /** rootUrl of the Calendar API client (origin only; paths stay /calendar/v3/...). */
   GOOGLE_API_URL: url('https://www.googleapis.com/'),
 

@@ -55,6 +55,8 @@ export const keys = {
 
   bookingType: (tenantId: string, bookingTypeId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `BKT#${bookingTypeId}` }),
   bookingTypePrefix: 'BKT#',
+  booking: (tenantId: string, bookingId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `BKG#${bookingId}` }),
+  bookingPrefix: 'BKG#',
 
   idempotency: (tenantId: string, key: string): ItemKey => ({ pk: `${tenantPk(tenantId)}#IDEM#${key}`, sk: 'IDEM' }),
 

@@ -37,6 +37,7 @@ const MAPPING: Record<AppErrorCode, ProblemMapping> = {
   'idempotency.key_reused': { status: 422, title: 'The Idempotency-Key was used with another request' },
   'idempotency.in_progress': { status: 409, title: 'A request with this Idempotency-Key is still running' },
   'video.provider_unavailable': { status: 400, title: 'The video provider is not available' },
+  'booking.slot_unavailable': { status: 409, title: 'The slot is not available' },
   'config.invalid': { status: 500, title: 'Internal error' },
   'internal.unexpected': { status: 500, title: 'Internal error' },
 };
@@ -61,6 +62,9 @@ export function problemFromAppError(error: AppError, instance?: string): Problem
   const errors = error.details?.errors;
   if (Array.isArray(errors)) problem.errors = errors as ProblemDetails['errors'];
   else if (typeof field === 'string') problem.errors = [{ field, message: error.message }];
+  // Extension members a client acts on: free times near a refused slot, the occurrences that collided.
+  if (Array.isArray(error.details?.alternatives)) problem.alternatives = error.details.alternatives;
+  if (Array.isArray(error.details?.conflicts)) problem.conflicts = error.details.conflicts;
   if (error.code === 'provider.rate_limited' && error.retryAfterMs) problem.retryAfterSeconds = Math.ceil(error.retryAfterMs / 1000);
   return problem;
 }

@@ -189,7 +189,7 @@ export function createGraphRoutes(deps: RouteDeps): GraphRoute[] {
   const viewBases = ['/me/calendarView', '/me/calendar/calendarView', '/me/calendars/:calendarId/calendarView'];
   return [
     { method: 'GET', template: '/me', access: 'user', handler: me },
-    { method: 'GET', template: '/me/mailboxSettings', access: 'user', handler: (c) => ({ status: 200, json: { timeZone: c.auth.user.timeZone, dateFormat: 'yyyy-MM-dd', timeFormat: 'HH:mm' } }) },
+    { method: 'GET', template: '/me/mailboxSettings', access: 'mailbox', handler: (c) => ({ status: 200, json: { timeZone: c.auth.user.timeZone, dateFormat: 'yyyy-MM-dd', timeFormat: 'HH:mm' } }) },
     { method: 'GET', template: '/me/calendars', access: 'read', handler: calendars },
     { method: 'GET', template: '/me/calendar', access: 'read', handler: calendar },
     { method: 'GET', template: '/me/calendars/:calendarId', access: 'read', handler: calendar },
