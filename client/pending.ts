@@ -30,8 +30,4 @@ export interface PendingPaths {
     { items: Record<string, unknown>[]; nextCursor: string | null }
   >;
   '/v1/health/integrations': PendingGet<never, Record<string, unknown>>;
-  '/v1/bookings': PendingGet<
-    { start?: string; end?: string; status?: string; bookingTypeId?: string; cursor?: string },
-    { items: Record<string, unknown>[]; nextCursor: string | null }
-  >;
 }

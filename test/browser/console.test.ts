@@ -147,7 +147,7 @@ describe('operator console in Chromium', () => {
     await screenshot('06-free-busy');
   });
 
-  it('lists booking types and their slots', async () => {
+  it('lists booking types and their slots, and bookings with a cancel', async () => {
     const schedule = (await (await stack.api('/v1/schedules', { method: 'POST', body: JSON.stringify({ name: 'Every day', timeZone: 'UTC', weekly: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => ({ day: d, start: '08:00', end: '18:00' })) }) })).json()) as { id: string };
     const created = await stack.api('/v1/booking-types', { method: 'POST', body: JSON.stringify({ name: 'Intro call', durationMinutes: 30, assignment: 'collective', hosts: [{ calendarIds: [calendarId], scheduleId: schedule.id, writeCalendarId: calendarId }] }) });
     expect(created.status).toBe(201);
@@ -162,10 +162,18 @@ describe('operator console in Chromium', () => {
     const { slots } = (await (await stack.api(`/v1/booking-types/${bookingType.id}/slots?start=${soon}&end=${later}`)).json()) as { slots: { start: string }[] };
     expect(slots.length).toBeGreaterThan(0);
     expect(await page.getByTestId('slots').locator('li').count()).toBeGreaterThanOrEqual(slots.length);
+    const booked = await stack.api('/v1/bookings', { method: 'POST', body: JSON.stringify({ bookingTypeId: bookingType.id, start: slots[0]!.start, invitee: { name: 'Ada Invitee', email: 'ada@example.com', timeZone: VIEWER_ZONE } }) });
+    expect(booked.status).toBe(201);
+    const booking = (await booked.json()) as { id: string };
     await page.getByRole('link', { name: 'Bookings' }).click();
-    await page.getByRole('heading', { name: 'Bookings' }).waitFor();
-    await page.locator('.not-available, table, p:has-text("No bookings")').first().waitFor();
+    const row = page.locator(`[data-booking="${booking.id}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Ada Invitee');
     await screenshot('08-bookings');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await row.getByRole('button', { name: 'Cancel booking' }).click();
+    await expect.poll(async () => ((await (await stack.api(`/v1/bookings/${booking.id}`)).json()) as { status: string }).status, { timeout: 10_000 }).toBe('cancelled');
+    await row.getByText('cancelled', { exact: true }).waitFor();
   });
 
   it('creates a webhook endpoint, sends a test and shows the delivery', async () => {

@@ -1,7 +1,8 @@
 import { api, hasRoute, unwrap } from '../api.ts';
-import { addDays, formatDateTime, viewerZone } from '../format.ts';
+import { useState } from 'preact/hooks';
+import { addDays, formatDateTime, fromLocalInput, toLocalInput, viewerZone } from '../format.ts';
 import { navigate, type Route } from '../router.ts';
-import { Loaded, NotAvailable, useLoad } from '../ui.tsx';
+import { Loaded, NotAvailable, StatusBadge, useAction, useLoad } from '../ui.tsx';
 
 export function BookingTypesPage({ route }: { route: Route }) {
   const selected = route.query.get('id') ?? '';
@@ -75,12 +76,75 @@ export function BookingTypesPage({ route }: { route: Route }) {
   );
 }
 
+function BookingRow({ booking, onChanged }: { booking: Booking; onChanged: () => void }) {
+  const [run, status, busy] = useAction();
+  const [start, setStart] = useState(toLocalInput(new Date(booking.start)));
+  const active = booking.status === 'confirmed';
+  return (
+    <tr data-booking={booking.id}>
+      <td>
+        {formatDateTime(booking.start)} – {formatDateTime(booking.end)}
+      </td>
+      <td>
+        <StatusBadge status={booking.status} />
+      </td>
+      <td>
+        {booking.invitee.name} &lt;{booking.invitee.email}&gt;
+      </td>
+      <td>{booking.conference?.joinUrl ? <a href={booking.conference.joinUrl}>{booking.conference.provider}</a> : '—'}</td>
+      <td>
+        {active ? (
+          <div class="actions">
+            <label>
+              New start ({viewerZone})
+              <input type="datetime-local" value={start} onInput={(e) => setStart((e.target as HTMLInputElement).value)} />
+            </label>
+            <button
+              type="button"
+              disabled={busy}
+              onClick={() =>
+                run('Reschedule', async () => {
+                  await unwrap(api.POST('/v1/bookings/{id}/reschedule', { params: { path: { id: booking.id } }, body: { start: fromLocalInput(start) } }));
+                  onChanged();
+                })
+              }
+            >
+              Reschedule
+            </button>
+            <button
+              type="button"
+              class="danger"
+              disabled={busy}
+              onClick={() => {
+                if (!confirm(`Cancel the booking with ${booking.invitee.name}?`)) return;
+                void run('Cancel booking', async () => {
+                  await unwrap(api.POST('/v1/bookings/{id}/cancel', { params: { path: { id: booking.id } }, body: { reason: 'Cancelled by an operator' } }));
+                  onChanged();
+                });
+              }}
+            >
+              Cancel booking
+            </button>
+          </div>
+        ) : null}
+        {status}
+      </td>
+    </tr>
+  );
+}
+
+async function loadBookings() {
+  // Older deployments may not have the bookings routes yet: say so instead of failing.
+  if (!(await hasRoute('/v1/bookings'))) return null;
+  const { data, response } = await api.GET('/v1/bookings', { params: { query: { limit: '100' } } });
+  if (response.status === 404) return null;
+  if (!response.ok || !data) throw new Error(`GET /v1/bookings answered ${response.status}`);
+  return data.items;
+}
+type Booking = NonNullable<Awaited<ReturnType<typeof loadBookings>>>[number];
+
 export function BookingsPage() {
-  const [bookings] = useLoad(async () => {
-    if (!(await hasRoute('/v1/bookings'))) return null;
-    const { data, response } = await api.GET('/v1/bookings');
-    return response.status === 404 ? null : ((data as { items?: Record<string, unknown>[] } | undefined)?.items ?? []);
-  }, []);
+  const [bookings, reload] = useLoad(loadBookings, []);
   return (
     <section aria-labelledby="page-title">
       <h2 id="page-title" tabIndex={-1}>
@@ -96,22 +160,16 @@ export function BookingsPage() {
             <table>
               <thead>
                 <tr>
-                  <th scope="col">Start</th>
+                  <th scope="col">When ({viewerZone})</th>
                   <th scope="col">Status</th>
                   <th scope="col">Invitee</th>
-                  <th scope="col">Id</th>
+                  <th scope="col">Video</th>
+                  <th scope="col">Actions</th>
                 </tr>
               </thead>
               <tbody>
                 {items.map((b) => (
-                  <tr key={String(b.id)}>
-                    <td>{formatDateTime(typeof b.start === 'string' ? b.start : null)}</td>
-                    <td>{String(b.status ?? '')}</td>
-                    <td>{String((b.invitee as { email?: string } | undefined)?.email ?? '')}</td>
-                    <td>
-                      <code>{String(b.id)}</code>
-                    </td>
-                  </tr>
+                  <BookingRow key={b.id} booking={b} onChanged={reload} />
                 ))}
               </tbody>
             </table>
