@@ -50,7 +50,8 @@ beforeAll(async () => {
     startWebhookReceiver(),
     chromium.launch({ executablePath: chromiumPath(), headless: true }),
   ]);
-  context = await browser.newContext({ timezoneId: VIEWER_ZONE, locale: 'en-US', viewport: { width: 1280, height: 900 } });
+  // ignoreHTTPSErrors: the Graph simulator serves HTTPS with a CA generated per data folder (.data/simulator-ca).
+  context = await browser.newContext({ ignoreHTTPSErrors: true, timezoneId: VIEWER_ZONE, locale: 'en-US', viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(`${message.text()} (${message.location().url})`);
@@ -110,6 +111,17 @@ describe('operator console in Chromium', () => {
     await page.getByText(`Sync on for ${primary.name}: done.`).waitFor();
     await card.first().getByRole('button', { name: 'Sync now' }).click();
     await page.getByText('Sync sandbox.user@example.com: done.', { exact: true }).waitFor();
+  });
+
+  it('connects the sandbox Microsoft 365 account the same way', async () => {
+    const googleConnectionId = new URL(page.url()).searchParams.get('connectionId');
+    await page.getByRole('button', { name: 'Connect Microsoft 365' }).click();
+    // Back from the Graph simulator's consent with the new connection's id.
+    await page.waitForURL((url) => url.searchParams.get('status') === 'connected' && ![null, googleConnectionId].includes(url.searchParams.get('connectionId')));
+    await page.locator('[data-connection]', { hasText: 'microsoft: adele@contoso.test' }).waitFor();
+    const listed = (await (await stack.api('/v1/connections')).json()) as { items: { provider: string }[] };
+    expect(listed.items.map((c) => c.provider).sort()).toEqual(['google', 'microsoft']);
+    expect(await page.locator('[data-connection]').count()).toBe(2);
     await screenshot('03-connections');
   });
 
