@@ -53,6 +53,15 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     permissions: none,
   },
   {
+    name: 'console-site',
+    entry: 'functions/console-site/handler.ts',
+    description: 'GET /console: the operator console files (built into the package by infra)',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    trigger: { kind: 'http' },
+    permissions: none,
+  },
+  {
     name: 'api-connections',
     entry: 'functions/api-connections/handler.ts',
     description: 'Connections: list, get, disconnect, sync now, connect CalDAV/iCloud',
