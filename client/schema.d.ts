@@ -457,7 +457,7 @@ export interface paths {
         put?: never;
         /**
          * Sync a connection now
-         * @description Queues a sync of every sync-enabled calendar of the connection (coalesced with any sync already pending). Poll GET /v1/connections/{id} for lastSyncedAt, or listen for calendar.sync.completed.
+         * @description Queues a sync of every sync-enabled calendar of the connection (coalesced with any sync already pending). Poll GET /v1/connections/{id} for lastSyncedAt, or listen for calendar.sync.completed. A `disabled` connection (5 persistent failures in a row) is re-enabled by this call: status active, failure counter cleared. Transient provider failures (5xx, 429, timeouts) never disable a connection.
          */
         post: operations["syncConnection"];
         delete?: never;
@@ -524,6 +524,49 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/v1/notification-channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the tenant's notification channels */
+        get: operations["listNotificationChannels"];
+        put?: never;
+        /**
+         * Add an operator notification channel
+         * @description Operator channels: notices about the integration itself (`connection.reauth_required`, `connection.disabled`, `connection.sync_failed` at most once per connection a day, `webhook.endpoint.disabled`, `video.quota_exhausted`, `notification.channel_broken`) go to every channel whose `eventTypes` match (exact types, `prefix.*`, `*`). `target` holds exactly the field of the kind: `email` (a plain address; line breaks are refused), `phone` for sms and whatsapp (E.164), `webhookUrl` for slack (https to a public address; stored sealed and shown masked). A Slack channel whose hook answers 404/410 becomes `status: broken`; a PATCH with a new target repairs it.
+         */
+        post: operations["createNotificationChannel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notification-channels/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one notification channel */
+        get: operations["getNotificationChannel"];
+        put?: never;
+        post?: never;
+        /** Delete a notification channel */
+        delete: operations["deleteNotificationChannel"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a notification channel (target, eventTypes)
+         * @description Operator channels: notices about the integration itself (`connection.reauth_required`, `connection.disabled`, `connection.sync_failed` at most once per connection a day, `webhook.endpoint.disabled`, `video.quota_exhausted`, `notification.channel_broken`) go to every channel whose `eventTypes` match (exact types, `prefix.*`, `*`). `target` holds exactly the field of the kind: `email` (a plain address; line breaks are refused), `phone` for sms and whatsapp (E.164), `webhookUrl` for slack (https to a public address; stored sealed and shown masked). A Slack channel whose hook answers 404/410 becomes `status: broken`; a PATCH with a new target repairs it.
+         */
+        patch: operations["updateNotificationChannel"];
         trace?: never;
     };
     "/v1/oauth/{provider}/callback": {
@@ -3798,6 +3841,415 @@ export interface operations {
             };
             /** @description The token names no tenant. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; no internals are revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listNotificationChannels: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of channels. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            brokenReason: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            eventTypes: string[];
+                            id: string;
+                            /** @enum {string} */
+                            kind: "email" | "sms" | "slack" | "whatsapp";
+                            /** @enum {string} */
+                            status: "active" | "broken";
+                            target: {
+                                email?: string;
+                                phone?: string;
+                                webhookUrl?: string;
+                            };
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: the problem names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token names no tenant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; no internals are revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createNotificationChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    eventTypes: string[];
+                    /** @enum {string} */
+                    kind: "email" | "sms" | "slack" | "whatsapp";
+                    target: {
+                        email?: string;
+                        phone?: string;
+                        webhookUrl?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The channel. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        brokenReason: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        eventTypes: string[];
+                        id: string;
+                        /** @enum {string} */
+                        kind: "email" | "sms" | "slack" | "whatsapp";
+                        /** @enum {string} */
+                        status: "active" | "broken";
+                        target: {
+                            email?: string;
+                            phone?: string;
+                            webhookUrl?: string;
+                        };
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the problem names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token names no tenant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; no internals are revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getNotificationChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The channel. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        brokenReason: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        eventTypes: string[];
+                        id: string;
+                        /** @enum {string} */
+                        kind: "email" | "sms" | "slack" | "whatsapp";
+                        /** @enum {string} */
+                        status: "active" | "broken";
+                        target: {
+                            email?: string;
+                            phone?: string;
+                            webhookUrl?: string;
+                        };
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the problem names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token names no tenant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or owned by another tenant). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; no internals are revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteNotificationChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: the problem names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token names no tenant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or owned by another tenant). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; no internals are revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateNotificationChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    eventTypes?: string[];
+                    target?: {
+                        email?: string;
+                        phone?: string;
+                        webhookUrl?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The updated channel. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        brokenReason: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        eventTypes: string[];
+                        id: string;
+                        /** @enum {string} */
+                        kind: "email" | "sms" | "slack" | "whatsapp";
+                        /** @enum {string} */
+                        status: "active" | "broken";
+                        target: {
+                            email?: string;
+                            phone?: string;
+                            webhookUrl?: string;
+                        };
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the problem names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token names no tenant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or owned by another tenant). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
