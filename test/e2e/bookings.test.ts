@@ -182,6 +182,26 @@ describe('bookings on the local stack', () => {
     await json(await book(slots[18]!.start), 201);
   }, 120_000);
 
+  it('applies the daily limit per host: the second booking of the day is refused, the next day is fine', async () => {
+    const type = await json<{ id: string; hosts: { scheduleId: string }[] }>(await stack.api(`/v1/booking-types/${bookingTypeId}`), 200);
+    const limited = await json<{ id: string }>(
+      await stack.api('/v1/booking-types', {
+        method: 'POST',
+        body: JSON.stringify({ name: 'Limited', durationMinutes: 30, assignment: 'collective', dailyLimit: 1, hosts: [{ calendarIds: [calendarId], scheduleId: type.hosts[0]!.scheduleId, writeCalendarId: calendarId }] }),
+      }),
+      201,
+    );
+    const day = Math.floor(Date.now() / DAY) * DAY + 20 * DAY;
+    const free = (await json<{ slots: { start: string }[] }>(await stack.api(`/v1/booking-types/${limited.id}/slots?start=${iso(day)}&end=${iso(day + 2 * DAY)}`), 200)).slots.map((slot) => slot.start);
+    const firstDay = free.filter((start) => Date.parse(start) < day + DAY);
+    const secondDay = free.filter((start) => Date.parse(start) >= day + DAY);
+    const bookLimited = (start: string) => book(start, { body: { bookingTypeId: limited.id, start, invitee } });
+    await json(await bookLimited(firstDay[0]!), 201);
+    const refused = await json<{ code: string }>(await bookLimited(firstDay.at(-1)!), 409);
+    expect(refused.code).toBe('booking.slot_unavailable');
+    await json(await bookLimited(secondDay.at(-1)!), 201);
+  }, 60_000);
+
   it('answers bad input with 400 naming the field', async () => {
     const start = Date.parse(slots[12]!.start);
     const cases: [Record<string, unknown>, string][] = [

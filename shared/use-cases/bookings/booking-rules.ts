@@ -205,3 +205,36 @@ export function claimResourcesOf(bookingType: BookingType, hostIndexes: readonly
 export async function publishBookingEvent<T extends 'booking.created' | 'booking.rescheduled' | 'booking.cancelled'>(deps: BookingDeps, booking: Booking, type: T, data: DomainEventData<T>): Promise<void> {
   await deps.publisher.publish([domainEvent(type, booking.tenantId, data, { time: deps.clock.now(), idempotencyParts: [booking.id, String(booking.version)] })]);
 }
+
+/**
+ * Hosts of the type that may take one more booking at `startMs` under `dailyLimit` / `weeklyLimit`:
+ * confirmed bookings of this type per host, counted over the local day and the ISO week (Monday first) in
+ * the host's schedule zone.
+ */
+export async function hostsUnderLimits(deps: BookingDeps, tenantId: string, bookingType: BookingType, hostIndexes: readonly number[], startMs: number): Promise<Set<number>> {
+  const allowed = new Set(hostIndexes);
+  if (bookingType.dailyLimit === undefined && bookingType.weeklyLimit === undefined) return allowed;
+  const schedules = await deps.schedules.getMany(tenantId, [...new Set(hostIndexes.map((i) => bookingType.hosts[i]!.scheduleId))]);
+  const zoneOf = (index: number) => schedules.get(bookingType.hosts[index]!.scheduleId)?.timeZone ?? 'UTC';
+  for (const index of hostIndexes) {
+    const zone = zoneOf(index);
+    const wall = wallTimeAt(zone, startMs);
+    const dayStart = wallTimeToUtcMs({ year: wall.year, month: wall.month, day: wall.day, hour: 0, minute: 0, second: 0 }, zone);
+    const dayEnd = wallTimeToUtcMs({ year: wall.year, month: wall.month, day: wall.day + 1, hour: 0, minute: 0, second: 0 }, zone);
+    const weekday = (new Date(Date.UTC(wall.year, wall.month - 1, wall.day)).getUTCDay() + 6) % 7;
+    const weekStart = wallTimeToUtcMs({ year: wall.year, month: wall.month, day: wall.day - weekday, hour: 0, minute: 0, second: 0 }, zone);
+    const weekEnd = wallTimeToUtcMs({ year: wall.year, month: wall.month, day: wall.day - weekday + 7, hour: 0, minute: 0, second: 0 }, zone);
+    const starts: number[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 20; page++) {
+      const result = await deps.bookings.list(tenantId, { bookingTypeId: bookingType.id, status: 'confirmed', start: formatInstant(weekStart), end: formatInstant(weekEnd) }, { cursor, limit: 200 });
+      for (const booking of result.items) if (booking.hostIndex === index || bookingType.assignment === 'collective') starts.push(Date.parse(booking.start));
+      if (!result.cursor) break;
+      cursor = result.cursor;
+    }
+    const inDay = starts.filter((s) => s >= dayStart && s < dayEnd).length;
+    const inWeek = starts.filter((s) => s >= weekStart && s < weekEnd).length;
+    if ((bookingType.dailyLimit !== undefined && inDay >= bookingType.dailyLimit) || (bookingType.weeklyLimit !== undefined && inWeek >= bookingType.weeklyLimit)) allowed.delete(index);
+  }
+  return allowed;
+}

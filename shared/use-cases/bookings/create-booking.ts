@@ -14,6 +14,7 @@ import {
   claimResourcesOf,
   freeInStore,
   freeLive,
+  hostsUnderLimits,
   occurrencesOf,
   publishBookingEvent,
   slotUnavailable,
@@ -68,7 +69,11 @@ export async function createBooking(deps: BookingDeps, input: CreateBookingInput
   if (free.collisions.length > 0 || free.hosts.length === 0) throw await slotUnavailable(deps, input.tenantId, bookingType, occurrences, free.collisions.length ? free.collisions : occurrences);
 
   const ranges = claimRangesOf(occurrences);
-  const hostOrder = await hostCandidates(deps, input.tenantId, bookingType, free.hosts);
+  // Daily/weekly limits per host: a host at its limit is not free for this booking (collective: nobody is).
+  const underLimits = await hostsUnderLimits(deps, input.tenantId, bookingType, free.hosts, startMs);
+  const eligible = bookingType.assignment === 'collective' ? (underLimits.size === free.hosts.length ? free.hosts : []) : free.hosts.filter((i) => underLimits.has(i));
+  if (eligible.length === 0) throw await slotUnavailable(deps, input.tenantId, bookingType, occurrences, occurrences);
+  const hostOrder = await hostCandidates(deps, input.tenantId, bookingType, eligible);
   const roomOrder: (number | null)[] = bookingType.rooms && bookingType.rooms.length > 0 ? free.rooms : [null];
   for (const hostIndexes of hostOrder) {
     const hostCalendars = hostIndexes.flatMap((i) => bookingType.hosts[i]!.calendarIds);
