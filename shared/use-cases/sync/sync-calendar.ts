@@ -69,6 +69,37 @@ export type SyncOutcome =
   | { status: 'reauth_required' }
   | { status: 'failed'; code: string };
 
+/**
+ * The calendar's sync was turned off, or its cursor reset (window change, re-enable), while this run was
+ * going: what the run still has to write belongs to a state that no longer exists.
+ */
+class CalendarChangedMeanwhile extends AppError {
+  constructor() {
+    super('storage.conflict', 'The calendar was switched off or reset while it synced', { retryable: false });
+  }
+}
+
+/**
+ * Checked before every page is written (and before the tombstoning of a full round): the calendar read at
+ * the start must still be sync-enabled at the same cursor version. The last word is still the conditional
+ * cursor write; this stops a run early, so it writes and announces nothing after the switch.
+ */
+async function assertUnchanged(deps: SyncDeps, calendar: Calendar): Promise<void> {
+  const current = await deps.calendars.get(calendar.tenantId, calendar.id);
+  if (!current || !current.syncEnabled || current.cursorVersion !== calendar.cursorVersion) throw new CalendarChangedMeanwhile();
+}
+
+/**
+ * A run that lost to a change of the calendar: if its sync is off now, anything the run wrote between the
+ * switch's deletion and now is removed again (the switch deletes what it sees; this deletes what came after).
+ */
+async function standDown(deps: SyncDeps, calendar: Calendar): Promise<SyncOutcome> {
+  const current = await deps.calendars.get(calendar.tenantId, calendar.id);
+  if (!current || !current.syncEnabled) await deps.events.deleteAllOfCalendar(calendar.tenantId, calendar.id);
+  deps.log.info('calendar changed while it synced; this run stands down', { calendarId: calendar.id, syncEnabled: current?.syncEnabled ?? false });
+  return { status: 'superseded' };
+}
+
 /** Thrown (retryable) when another run holds the calendar; the job comes back after the delay. */
 export const SYNC_BUSY_RETRY_MS = 15_000;
 
@@ -106,6 +137,7 @@ export async function syncCalendar(deps: SyncDeps, request: SyncRequest): Promis
     const provider = await deps.providers.forConnection(connection);
     return await runSync(deps, request, calendar, connection, provider);
   } catch (thrown) {
+    if (thrown instanceof CalendarChangedMeanwhile) return await standDown(deps, calendar);
     const error = toAppError(thrown);
     // A failed run settles nothing: taking the lease stamped lastSyncStartedAt, and left so the retry of this
     // very job (same requestedAt) would be skipped as "coalesced" and the change lost until the next safety
@@ -159,7 +191,10 @@ async function runSync(deps: SyncDeps, request: SyncRequest, calendar: Calendar,
     }
   }
   const full = cursor === null;
-  if (full) await session.finishFullRound();
+  if (full) {
+    await assertUnchanged(deps, calendar);
+    await session.finishFullRound();
+  }
 
   const finishedAt = deps.clock.now();
   const intervalMinutes = provider.push === 'none' ? deps.settings.pollIntervalMinutes : deps.settings.syncIntervalMinutes;
@@ -172,8 +207,8 @@ async function runSync(deps: SyncDeps, request: SyncRequest, calendar: Calendar,
     });
   } catch (error) {
     if (isAppError(error, 'storage.conflict')) {
-      deps.log.warn('another run advanced the cursor first; keeping its newer cursor', { calendarId: calendar.id });
-      return { status: 'superseded' };
+      deps.log.warn('another run advanced the cursor first, or the calendar was reset or switched off; keeping what is there', { calendarId: calendar.id });
+      return standDown(deps, calendar);
     }
     throw error;
   }
@@ -206,6 +241,7 @@ async function runRound(deps: SyncDeps, provider: CalendarProvider, calendar: Ca
     }
     page = await provider.listChanges({ calendar: ref, cursor, window, pageToken });
     pages += 1;
+    await assertUnchanged(deps, calendar);
     await session.applyPage(page.changes);
     pageToken = page.nextPageToken;
   } while (pageToken);
