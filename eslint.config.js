@@ -8,7 +8,7 @@ const ZOD_CLASSIC = ['zod', 'zod/v4', 'zod/v4/classic'].map((name) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', '.data/**', 'coverage/**', 'test/bench/results/**', 'test/bench/tmp/**'] },
+  { ignores: ['node_modules/**', 'cdk.out/**', '.data/**', 'coverage/**', 'test/bench/results/**', 'test/bench/tmp/**', 'client/schema.d.ts', 'console/dist/**', 'test/browser/artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -37,6 +37,17 @@ export default defineConfig({
       },
       {
         test: {
+          // The operator console in Debian's Chromium against the local stack (playwright-core).
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          environment: 'node',
+        },
+      },
+      {
+        test: {
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],
           testTimeout: 300_000,

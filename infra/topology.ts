@@ -53,6 +53,15 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     permissions: none,
   },
   {
+    name: 'console-site',
+    entry: 'functions/console-site/handler.ts',
+    description: 'GET /console: the operator console files (built into the package by infra)',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    trigger: { kind: 'http' },
+    permissions: none,
+  },
+  {
     name: 'api-connections',
     entry: 'functions/api-connections/handler.ts',
     description: 'Connections: list, get, disconnect, sync now, connect CalDAV/iCloud',
@@ -144,7 +153,17 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 1024,
     timeoutSeconds: 29,
     trigger: { kind: 'http' },
-    permissions: { ...none, table: 'readwrite' },
+    // Bookings write provider events (the connection's credentials, refreshed: encrypt too) and announce booking.*.
+    permissions: { ...none, table: 'readwrite', publishEvents: true, kms: 'encrypt-decrypt', providerSecrets: true },
+  },
+  {
+    name: 'booking-lifecycle',
+    entry: 'functions/booking-lifecycle/handler.ts',
+    description: 'Two-way bookings: a host moving or deleting a booking event in the calendar reschedules or cancels the booking (source calendar)',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    trigger: { kind: 'queue', queue: 'booking-lifecycle', batchSize: 10, maxBatchingWindowSeconds: 0, maxConcurrency: 5 },
+    permissions: { ...none, table: 'readwrite', publishEvents: true },
   },
   {
     name: 'api-webhooks',
@@ -203,6 +222,16 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     // Writes hold the connection's credentials (refreshing rotates them: encrypt too) and announce the change.
     permissions: { ...none, table: 'readwrite', publishEvents: true, kms: 'encrypt-decrypt', providerSecrets: true },
   },
+  {
+    name: 'api-notifications',
+    entry: 'functions/api-notifications/handler.ts',
+    description: 'Operator notification channels (email, SMS, Slack, WhatsApp) and the notification delivery log',
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    trigger: { kind: 'http' },
+    // Slack hook URLs are sealed like credentials.
+    permissions: { ...none, table: 'readwrite', kms: 'encrypt-decrypt' },
+  },
 ];
 
 export interface QueueSpec {
@@ -218,6 +247,7 @@ export const QUEUES: readonly QueueSpec[] = [
   { name: 'sync', description: 'Calendar sync jobs (push, schedule, manual)', maxReceiveCount: 8, retentionSeconds: 4 * 86_400 },
   { name: 'webhook-fanout', description: 'Domain events routed from the bus, fanned out to webhook endpoints', maxReceiveCount: 5, retentionSeconds: 4 * 86_400 },
   { name: 'webhook-delivery', description: 'One message per webhook delivery attempt chain', maxReceiveCount: 12, retentionSeconds: 14 * 86_400 },
+  { name: 'booking-lifecycle', description: 'Calendar event changes routed from the bus, applied to their bookings', maxReceiveCount: 5, retentionSeconds: 4 * 86_400 },
 ];
 
 /** The routing table: which domain event types go to which consumer queue (EventBridge rules in AWS). */
@@ -228,7 +258,10 @@ export interface EventRoute {
   eventTypes: string[];
 }
 
-export const EVENT_ROUTES: readonly EventRoute[] = [{ name: 'webhook-fanout', queue: 'webhook-fanout', eventTypes: ['*'] }];
+export const EVENT_ROUTES: readonly EventRoute[] = [
+  { name: 'webhook-fanout', queue: 'webhook-fanout', eventTypes: ['*'] },
+  { name: 'booking-lifecycle', queue: 'booking-lifecycle', eventTypes: ['calendar.event.updated', 'calendar.event.deleted'] },
+];
 
 export interface HttpRouteSpec {
   routeKey: string;

@@ -103,7 +103,7 @@ export class HttpApi extends Construct {
       for (const route of routes) {
         Validations.of(route).acknowledge({
           id: 'AwsSolutions-APIG4',
-          reason: `${spec.routeKey} is public by contract (health, OpenAPI document, OAuth redirect or provider push): callers hold no token; the handler authenticates what it must (OAuth state, channel token, clientState, signature).`,
+          reason: `${spec.routeKey} is public by contract (health, OpenAPI document, OAuth redirect, provider push or the operator console's static files): callers hold no token; the handler authenticates what it must (OAuth state, channel token, clientState, signature).`,
         });
       }
     }

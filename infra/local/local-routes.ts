@@ -5,6 +5,7 @@ import type { FunctionRunner } from './function-runner.ts';
 import type { LocalEventBus } from './local-event-bus.ts';
 import type { LocalIssuer } from './local-issuer.ts';
 import type { LocalQueue } from './local-queue.ts';
+import { handleConsoleRoute } from './console-route.ts';
 import { handleSandboxRoute } from './sandbox-routes.ts';
 
 interface LocalRouteContext {
@@ -62,6 +63,7 @@ export const localRoutes = {
       return json(response, 200, { queues, invocations: Object.fromEntries(context.runner.invocations) });
     }
     if (url.pathname.startsWith('/local/sandbox/')) return handleSandboxRoute(request, body, response);
+    if (url.pathname === '/console' || url.pathname.startsWith('/console/')) return handleConsoleRoute(request, response);
     return false;
   },
 };

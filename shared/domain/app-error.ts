@@ -31,6 +31,26 @@ export type AppErrorCode =
   | 'idempotency.key_reused'
   | 'idempotency.in_progress'
   | 'video.provider_unavailable'
+  // Bookings (scheduling.md §2, §4): the time is taken or no longer free (409, with `alternatives`).
+  | 'booking.slot_unavailable'
+  // Notification senders (shared/notify): throttled / unavailable retry; the rest are permanent for that message.
+  | 'notify.throttled'
+  | 'notify.unavailable'
+  | 'notify.recipient_invalid'
+  | 'notify.suppressed'
+  | 'notify.template_rejected'
+  | 'notify.target_gone'
+  | 'notify.auth_failed'
+  | 'notify.rejected'
+  // Video providers (shared/ports/video-provider.ts): a daily meeting quota used up (Zoom: 100 creates and
+  // updates per user per day), throttling, outages, rejected credentials, a mailbox without Teams.
+  | 'video.quota_exhausted'
+  | 'video.rate_limited'
+  | 'video.unavailable'
+  | 'video.auth_failed'
+  | 'video.not_found'
+  | 'video.input_invalid'
+  | 'video.teams_not_allowed'
   // Configuration problems found at start or first use.
   | 'config.invalid'
   // Anything not foreseen.
@@ -53,8 +73,12 @@ export interface AppErrorOptions {
 const RETRYABLE_BY_DEFAULT: ReadonlySet<AppErrorCode> = new Set([
   'provider.rate_limited',
   'provider.unavailable',
+  'video.rate_limited',
+  'video.unavailable',
   'storage.conflict',
   'internal.unexpected',
+  'notify.throttled',
+  'notify.unavailable',
 ]);
 
 export class AppError extends Error {

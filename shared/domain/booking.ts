@@ -39,3 +39,31 @@ export const BookingEventSource = z.enum(['api', 'calendar']);
 export const BookingCreatedData = z.object({ booking: BookingView, source: BookingEventSource });
 export const BookingRescheduledData = z.object({ booking: BookingView, source: BookingEventSource, previous: z.object({ start: z.string(), end: z.string() }) });
 export const BookingCancelledData = z.object({ booking: BookingView, source: BookingEventSource, reason: z.optional(z.string()) });
+
+/**
+ * The stored booking: the view plus what only the server needs — the tenant, the version its edits are
+ * conditional on, what it holds in the claim store (so cancel and reschedule free exactly that), and the
+ * history of changes (API or calendar side) that lost or won.
+ */
+export const Booking = z.extend(BookingView, {
+  tenantId: z.string(),
+  version: z.int(),
+  /** The host that got it (round-robin) or the first host (collective), as an index into the type's hosts. */
+  hostIndex: z.int(),
+  claim: z.object({ resources: z.array(z.string()), ranges: z.array(z.object({ startMs: z.number(), endMs: z.number() })) }),
+  recurrence: z.optional(z.object({ rrule: z.string() })),
+  cancelReason: z.optional(z.string()),
+  /**
+   * A change this API is making right now (set before the provider write, cleared after): when its own
+   * write comes back through sync, the calendar-side consumer recognises it instead of taking it for the
+   * host's edit.
+   */
+  pending: z.optional(z.object({ kind: z.enum(['move', 'cancel']), start: z.optional(z.string()), end: z.optional(z.string()) })),
+  history: z.array(z.object({ at: z.string(), source: BookingEventSource, change: z.enum(['created', 'rescheduled', 'cancelled', 'calendar_edit_lost']), start: z.string(), end: z.string() })),
+});
+export type Booking = z.infer<typeof Booking>;
+
+export function toBookingView(booking: Booking): BookingView {
+  const { tenantId: _tenant, version: _version, hostIndex: _host, claim: _claim, recurrence: _recurrence, cancelReason: _reason, pending: _pending, history: _history, ...view } = booking;
+  return view;
+}

@@ -1,4 +1,4 @@
-import { BookingCancelledData, BookingCreatedData, BookingRescheduledData } from './booking.ts';
+import { BookingCancelledData, BookingCreatedData, BookingRescheduledData, BookingView } from './booking.ts';
 import * as z from 'zod/mini';
 import { CalendarEvent } from './calendar-event.ts';
 import { ConnectionStatus, ProviderKind } from './connection.ts';
@@ -59,9 +59,59 @@ const EndpointDisabledData = z.object({
   reason: z.enum(['gone', 'failing']),
 });
 
+/** A video meeting of a booking (`video.meeting.*`): made, moved or deleted by us or in Zoom itself. */
+const VideoMeetingData = z.object({
+  provider: z.enum(['zoom', 'google_meet', 'microsoft_teams']),
+  connectionId: z.string(),
+  bookingId: z.nullable(z.string()),
+  meetingId: z.string(),
+  /** Null on deletion. */
+  joinUrl: z.nullable(z.string()),
+  /** The meeting's times when known (UTC). */
+  start: z.nullable(Instant),
+  end: z.nullable(Instant),
+  /** `api`: we changed it; `provider`: the host changed it in Zoom (webhook). */
+  source: z.enum(['api', 'provider']),
+});
+
+const VideoQuotaExhaustedData = z.object({
+  provider: z.literal('zoom'),
+  connectionId: z.string(),
+  bookingId: z.nullable(z.string()),
+  zoomUserId: z.string(),
+  limit: z.int(),
+  /** When the provider's daily window restarts (00:00 UTC for Zoom). */
+  resetAt: z.nullable(z.string()),
+  message: z.string(),
+});
+
 const WebhookTestData = z.object({
   endpointId: z.string(),
   message: z.string(),
+});
+
+const NotificationOutcomeData = z.object({
+  notificationId: z.string(),
+  channel: z.enum(['email', 'sms', 'slack', 'whatsapp']),
+  /** The address as the delivery log shows it (a Slack hook is masked). */
+  recipient: z.string(),
+  recipientKind: z.enum(['invitee', 'host', 'operator']),
+  bookingId: z.nullable(z.string()),
+  /** The domain event the notification was sent for. */
+  triggerEventType: z.string(),
+  triggerEventId: z.string(),
+  providerMessageId: z.nullable(z.string()),
+  /** Why it failed, for notification.failed. */
+  error: z.nullable(z.object({ code: z.string(), message: z.string() })),
+});
+
+const ReminderDueData = z.object({
+  booking: BookingView,
+  /** One per booking, reminder offset and occurrence start: the idempotency key of the send. */
+  reminderId: z.string(),
+  minutesBefore: z.int(),
+  channels: z.array(z.enum(['email', 'sms', 'slack', 'whatsapp'])),
+  to: z.enum(['invitee', 'hosts', 'all']),
 });
 
 /**
@@ -84,6 +134,14 @@ export const DOMAIN_EVENT_TYPES = {
   'booking.created': { version: 1, data: BookingCreatedData, description: 'A booking was made (source api) — data.booking is the booking as GET /v1/bookings/{id} returns it.' },
   'booking.rescheduled': { version: 1, data: BookingRescheduledData, description: 'A booking moved (source api, or calendar when the host moved the event); previous holds the old times.' },
   'booking.cancelled': { version: 1, data: BookingCancelledData, description: 'A booking was cancelled (source api, or calendar when the host deleted the event).' },
+  'booking.reminder_due': { version: 1, data: ReminderDueData, description: "A booking reminder's time came (its one-time schedule fired); the reminder is sent once per reminderId." },
+  'booking.completed': { version: 1, data: z.object({ booking: BookingView }), description: 'A confirmed booking reached its end time.' },
+  'notification.sent': { version: 1, data: NotificationOutcomeData, description: 'A notification (email, SMS, Slack, WhatsApp) was accepted by its provider.' },
+  'notification.failed': { version: 1, data: NotificationOutcomeData, description: 'A notification failed for good (permanent refusal, or retries exhausted) and will not be sent.' },
+  'video.meeting.created': { version: 1, data: VideoMeetingData, description: 'A video meeting was made for a booking.' },
+  'video.meeting.updated': { version: 1, data: VideoMeetingData, description: 'A booking\'s video meeting moved (on reschedule, or changed by the host in Zoom).' },
+  'video.meeting.deleted': { version: 1, data: VideoMeetingData, description: 'A booking\'s video meeting was deleted (on cancel, or by the host in Zoom: the booking keeps no link).' },
+  'video.quota_exhausted': { version: 1, data: VideoQuotaExhaustedData, description: 'The video provider\'s daily meeting quota is used up: the booking was made without a link.' },
 } as const;
 
 export type DomainEventType = keyof typeof DOMAIN_EVENT_TYPES;

@@ -4,7 +4,8 @@ export interface OAuthState {
   /** The random `state` value sent to the provider. */
   state: string;
   tenantId: string;
-  provider: OAuthProviderKind;
+  /** `zoom`: the user-level Zoom app's flow (a video connection, not a calendar one). */
+  provider: OAuthProviderKind | 'zoom';
   /** PKCE verifier (a secret: the adapter stores it sealed). */
   codeVerifier: string;
   redirectUri: string;

@@ -7,7 +7,8 @@ export interface ClientCredentials {
 export interface ProviderSecretValues {
   google?: ClientCredentials;
   microsoft?: ClientCredentials;
-  zoom?: ClientCredentials & { accountId: string };
+  /** The user-level Zoom app (accountId only for a deployment-wide S2S app) and the webhook secret token. */
+  zoom?: ClientCredentials & { accountId?: string; webhookSecretToken?: string };
 }
 
 /**

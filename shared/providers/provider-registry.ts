@@ -30,6 +30,8 @@ export interface ProviderEndpointSettings {
   GOOGLE_OAUTH_TOKEN_URL: string;
   GOOGLE_OAUTH_REVOKE_URL: string;
   GOOGLE_USERINFO_URL: string;
+  /** Issuer identifier of Google's authorization server (default Google's when absent). */
+  GOOGLE_OAUTH_ISSUER?: string;
   GOOGLE_API_URL: string;
   MICROSOFT_LOGIN_URL: string;
   MICROSOFT_GRAPH_URL: string;

@@ -30,6 +30,7 @@ const EnvSchema = z.object({
   EVENT_BUS_NAME: z._default(z.string(), 'calendar-integrations'),
   SYNC_QUEUE_URL: optionalString,
   WEBHOOK_FANOUT_QUEUE_URL: optionalString,
+  BOOKING_LIFECYCLE_QUEUE_URL: optionalString,
   WEBHOOK_DELIVERY_QUEUE_URL: optionalString,
   WEBHOOK_DELIVERY_DLQ_URL: optionalString,
   SYNC_DLQ_URL: optionalString,
@@ -61,6 +62,8 @@ const EnvSchema = z.object({
   GOOGLE_OAUTH_TOKEN_URL: url('https://oauth2.googleapis.com/token'),
   GOOGLE_OAUTH_REVOKE_URL: url('https://oauth2.googleapis.com/revoke'),
   GOOGLE_USERINFO_URL: url('https://openidconnect.googleapis.com/v1/userinfo'),
+  /** Issuer identifier of the authorization server (an emulator's base URL); ID tokens never decide identity. */
+  GOOGLE_OAUTH_ISSUER: url('https://accounts.google.com'),
   /** rootUrl of the Calendar API client (origin only; paths stay /calendar/v3/...). */
   GOOGLE_API_URL: url('https://www.googleapis.com/'),
 
@@ -72,10 +75,14 @@ const EnvSchema = z.object({
   MICROSOFT_GRAPH_URL: url('https://graph.microsoft.com'),
 
   ZOOM_ACCOUNT_ID: optionalString,
+  /** The user-level Zoom OAuth app (POST /v1/connections/zoom/authorize); S2S apps come with each connection. */
   ZOOM_CLIENT_ID: optionalString,
   ZOOM_CLIENT_SECRET: optionalString,
-  ZOOM_OAUTH_URL: url('https://zoom.us/oauth/token'),
+  /** Zoom's OAuth origin: token at `/oauth/token`, authorize at `/oauth/authorize`. */
+  ZOOM_OAUTH_URL: url('https://zoom.us'),
   ZOOM_API_URL: url('https://api.zoom.us/v2'),
+  /** The app's webhook secret token: signs `/hooks/zoom` requests and answers the URL validation. */
+  ZOOM_WEBHOOK_SECRET_TOKEN: optionalString,
 
   /** Safety sync interval for calendars with push (minutes). */
   SYNC_INTERVAL_MINUTES: intFrom(360, 1, 10_080),

@@ -8,7 +8,7 @@ const Client = z.object({ clientId: z.string().check(z.minLength(1)), clientSecr
 const SecretJson = z.object({
   google: z.optional(Client),
   microsoft: z.optional(Client),
-  zoom: z.optional(z.extend(Client, { accountId: z.string().check(z.minLength(1)) })),
+  zoom: z.optional(z.extend(Client, { accountId: z.optional(z.string().check(z.minLength(1))), webhookSecretToken: z.optional(z.string().check(z.minLength(1))) })),
 });
 
 /** Reads the values from the environment (local stack, or a deployment that prefers env vars). */
@@ -16,8 +16,13 @@ export function providerSecretsFromEnv(config: Config): ProviderSecretValues {
   const values: ProviderSecretValues = {};
   if (config.GOOGLE_CLIENT_ID && config.GOOGLE_CLIENT_SECRET) values.google = { clientId: config.GOOGLE_CLIENT_ID, clientSecret: config.GOOGLE_CLIENT_SECRET };
   if (config.MICROSOFT_CLIENT_ID && config.MICROSOFT_CLIENT_SECRET) values.microsoft = { clientId: config.MICROSOFT_CLIENT_ID, clientSecret: config.MICROSOFT_CLIENT_SECRET };
-  if (config.ZOOM_CLIENT_ID && config.ZOOM_CLIENT_SECRET && config.ZOOM_ACCOUNT_ID) {
-    values.zoom = { clientId: config.ZOOM_CLIENT_ID, clientSecret: config.ZOOM_CLIENT_SECRET, accountId: config.ZOOM_ACCOUNT_ID };
+  if (config.ZOOM_CLIENT_ID && config.ZOOM_CLIENT_SECRET) {
+    values.zoom = {
+      clientId: config.ZOOM_CLIENT_ID,
+      clientSecret: config.ZOOM_CLIENT_SECRET,
+      ...(config.ZOOM_ACCOUNT_ID ? { accountId: config.ZOOM_ACCOUNT_ID } : {}),
+      ...(config.ZOOM_WEBHOOK_SECRET_TOKEN ? { webhookSecretToken: config.ZOOM_WEBHOOK_SECRET_TOKEN } : {}),
+    };
   }
   return values;
 }

@@ -17,10 +17,13 @@ export interface DynamoOAuthStateStoreOptions {
   cipher: CredentialCipher;
 }
 
+/** Calendar providers' states and the user-level Zoom app's (a video connection). */
+const StateProvider = z.union([OAuthProviderKind, z.literal('zoom')]);
+
 const OAuthStateSchema = z.object({
   state: z.string().check(z.minLength(1)),
   tenantId: z.string(),
-  provider: OAuthProviderKind,
+  provider: StateProvider,
   codeVerifier: z.string(),
   redirectUri: z.string(),
   returnUrl: z.nullable(z.string()),
@@ -30,7 +33,7 @@ const OAuthStateSchema = z.object({
 
 const StoredStateSchema = z.object({
   tenantId: z.string(),
-  provider: OAuthProviderKind,
+  provider: StateProvider,
   sealedVerifier: SealedSecretSchema,
   redirectUri: z.string(),
   returnUrl: z.nullable(z.string()),

@@ -55,6 +55,20 @@ export const keys = {
 
   bookingType: (tenantId: string, bookingTypeId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `BKT#${bookingTypeId}` }),
   bookingTypePrefix: 'BKT#',
+  booking: (tenantId: string, bookingId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `BKG#${bookingId}` }),
+  bookingPrefix: 'BKG#',
+  bookingOfEvent: (tenantId: string, eventId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `BKGEV#${eventId}` }),
+
+  notificationChannel: (tenantId: string, channelId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `NTC#${channelId}` }),
+  notificationChannelPrefix: 'NTC#',
+  /** The delivery log has a partition of its own per tenant, in id (= time) order. */
+  notification: (tenantId: string, notificationId: string): ItemKey => ({ pk: `${tenantPk(tenantId)}#NTFS`, sk: `NTF#${notificationId}` }),
+  notificationPartition: (tenantId: string): string => `${tenantPk(tenantId)}#NTFS`,
+  notificationPrefix: 'NTF#',
+  /** Recipients hashed: an address is personal data and must not be a key in backups. */
+  notificationOptOut: (tenantId: string, channel: string, recipient: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `OPTOUT#${channel}#${sha256(recipient.toLowerCase())}` }),
+  /** Global: the unsubscribe link brings only its token (hashed here like OAuth states). */
+  unsubscribeToken: (token: string): ItemKey => ({ pk: `UNSUB#${sha256(token)}`, sk: 'TOKEN' }),
 
   idempotency: (tenantId: string, key: string): ItemKey => ({ pk: `${tenantPk(tenantId)}#IDEM#${key}`, sk: 'IDEM' }),
 

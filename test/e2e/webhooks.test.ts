@@ -216,7 +216,7 @@ describe('webhooks through the local stack', () => {
       ['create with a long description', post('/v1/webhook-endpoints', { url: receiver.url, eventTypes: ['*'], description: 'x'.repeat(501) }), 'body.description'],
       ['create with no JSON', stack.api('/v1/webhook-endpoints', { method: 'POST', body: '{', headers: { 'content-type': 'application/json' } }), 'body'],
       ['list with limit 0', stack.api('/v1/webhook-endpoints?limit=0'), 'query.limit'],
-      ['list with a forged cursor', stack.api('/v1/webhook-endpoints?cursor=eyJzayI6IkNPTk4jeCJ9'), 'cursor'],
+      ['list with a forged cursor', stack.api('/v1/webhook-endpoints?cursor=eyJzayI6IkNPTk4jeCJ9'), 'query.cursor'],
       ['get with a bad id', stack.api('/v1/webhook-endpoints/not-an-id'), 'params.id'],
       ['patch with nothing', patch(base, {}), 'body'],
       ['patch with a string for enabled', patch(base, { enabled: 'yes' }), 'body.enabled'],

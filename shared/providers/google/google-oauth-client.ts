@@ -2,6 +2,7 @@ import * as oauth from 'oauth4webapi';
 import { AppError } from '../../domain/app-error.ts';
 import type { ClientCredentials } from '../../ports/provider-secrets.ts';
 import type { AccountIdentity, AuthorizationUrlRequest, OAuthClient, TokenSet } from '../../ports/oauth-client.ts';
+import { withoutIdToken } from '../oauth/token-response.ts';
 
 /**
  * The fewest scopes that do the job: identity, the calendar list, events (read, write, watch), and free/busy
@@ -20,6 +21,8 @@ export interface GoogleEndpoints {
   tokenUrl: string;
   revokeUrl: string;
   userinfoUrl: string;
+  /** The authorization server's issuer identifier (GOOGLE_OAUTH_ISSUER); default Google's. */
+  issuer?: string;
   /** Plain-http endpoints are accepted only here (a simulator on loopback). */
   allowInsecure: boolean;
 }
@@ -34,7 +37,8 @@ async function oauthErrorOf(error: unknown): Promise<{ status: number | null; co
 /**
  * Google's OAuth 2.0 (web server flow with PKCE S256, offline access, consent prompt) through
  * `oauth4webapi`. Every URL comes from configuration, so a simulator can stand in; the account identity
- * comes from the userinfo endpoint, not from trusting an ID token issuer.
+ * comes from the userinfo endpoint, not from trusting an ID token issuer: an ID token in a token answer is
+ * dropped unread (see withoutIdToken), so its `iss` can never fail a connect or a refresh.
  */
 export class GoogleOAuthClient implements OAuthClient {
   readonly provider = 'google' as const;
@@ -45,7 +49,7 @@ export class GoogleOAuthClient implements OAuthClient {
 
   constructor(endpoints: GoogleEndpoints, credentials: ClientCredentials) {
     this.server = {
-      issuer: 'https://accounts.google.com',
+      issuer: endpoints.issuer ?? 'https://accounts.google.com',
       authorization_endpoint: endpoints.authorizeUrl,
       token_endpoint: endpoints.tokenUrl,
       revocation_endpoint: endpoints.revokeUrl,
@@ -79,14 +83,14 @@ export class GoogleOAuthClient implements OAuthClient {
     const parameters = oauth.validateAuthResponse(this.server, this.client, new URLSearchParams({ code: input.code }), oauth.skipStateCheck);
     return this.tokenCall('authorization code exchange', async () => {
       const response = await oauth.authorizationCodeGrantRequest(this.server, this.client, this.auth, parameters, input.redirectUri, input.codeVerifier, this.requestOptions);
-      return oauth.processAuthorizationCodeResponse(this.server, this.client, response, { requireIdToken: false });
+      return oauth.processAuthorizationCodeResponse(this.server, this.client, await withoutIdToken(response), { requireIdToken: false });
     });
   }
 
   async refresh(refreshToken: string): Promise<TokenSet> {
     return this.tokenCall('token refresh', async () => {
       const response = await oauth.refreshTokenGrantRequest(this.server, this.client, this.auth, refreshToken, this.requestOptions);
-      return oauth.processRefreshTokenResponse(this.server, this.client, response);
+      return oauth.processRefreshTokenResponse(this.server, this.client, await withoutIdToken(response));
     });
   }
 

@@ -15,7 +15,7 @@ export async function createOAuthClient(context: ProviderContext): Promise<OAuth
   const s = context.settings;
   const insecure = [s.GOOGLE_OAUTH_AUTHORIZE_URL, s.GOOGLE_OAUTH_TOKEN_URL, s.GOOGLE_OAUTH_REVOKE_URL, s.GOOGLE_USERINFO_URL].some((url) => url.startsWith('http:'));
   return new GoogleOAuthClient(
-    { authorizeUrl: s.GOOGLE_OAUTH_AUTHORIZE_URL, tokenUrl: s.GOOGLE_OAUTH_TOKEN_URL, revokeUrl: s.GOOGLE_OAUTH_REVOKE_URL, userinfoUrl: s.GOOGLE_USERINFO_URL, allowInsecure: insecure && s.isLocal },
+    { authorizeUrl: s.GOOGLE_OAUTH_AUTHORIZE_URL, tokenUrl: s.GOOGLE_OAUTH_TOKEN_URL, revokeUrl: s.GOOGLE_OAUTH_REVOKE_URL, userinfoUrl: s.GOOGLE_USERINFO_URL, ...(s.GOOGLE_OAUTH_ISSUER ? { issuer: s.GOOGLE_OAUTH_ISSUER } : {}), allowInsecure: insecure && s.isLocal },
     credentials,
   );
 }

@@ -82,6 +82,16 @@ export class GraphCalendarProvider implements CalendarProvider {
     this.readPrefer = `odata.maxpagesize=${options.maxPageSize ?? GRAPH_MAX_PAGE_SIZE}, outlook.timezone="UTC", outlook.body-content-type="text"`;
   }
 
+  /**
+   * The online meeting services a calendar may add (`allowedOnlineMeetingProviders`): only work/school
+   * mailboxes with Teams list `teamsForBusiness` (providers.md item 39). Not part of the calendar port:
+   * the Teams video adapter asks it before promising a Teams link.
+   */
+  async onlineMeetingProviders(calendar: ProviderCalendarRef): Promise<string[]> {
+    const body: GraphCalendar = await graphCall('read', () => this.client.api(calendarPath(calendar)).select('id,allowedOnlineMeetingProviders').get());
+    return body.allowedOnlineMeetingProviders ?? [];
+  }
+
   async listCalendars(): Promise<ProviderCalendar[]> {
     const calendars: GraphCalendar[] = [];
     let link: string | null = '/me/calendars';
@@ -91,7 +101,7 @@ export class GraphCalendarProvider implements CalendarProvider {
       calendars.push(...(body.value ?? []));
       link = body['@odata.nextLink'] ?? null;
     }
-    const timeZone = await this.mailboxTimeZone();
+    const timeZone = (await this.mailboxTimeZone()) ?? (await this.zoneOfEvents(calendars));
     return calendars.map((calendar) => ({
       providerCalendarId: calendar.id,
       name: calendar.name ?? 'Calendar',
@@ -112,6 +122,39 @@ export class GraphCalendarProvider implements CalendarProvider {
     } catch {
       return null;
     }
+  }
+
+  /**
+   * Without MailboxSettings.Read (we do not ask for it) the mailbox zone is unreadable, but Outlook records
+   * on every event the zone it was written in (`originalStartTimeZone`; replies with `Prefer:
+   * outlook.timezone` only echo the zone we asked for). The zone most of the recently modified events of the
+   * default calendar were written in stands for the mailbox's; an empty calendar hands over to the next (at
+   * most three are asked). Null when no event names a zone we know; best effort like the mailbox read.
+   */
+  private async zoneOfEvents(calendars: readonly GraphCalendar[]): Promise<string | null> {
+    const ordered = [...calendars.filter((c) => c.isDefaultCalendar === true), ...calendars.filter((c) => c.isDefaultCalendar !== true)].slice(0, 3);
+    for (const calendar of ordered) {
+      let events: GraphEvent[];
+      try {
+        const body = (await this.client
+          .api(`/me/calendars/${encodeURIComponent(calendar.id)}/events`)
+          .query({ $select: 'originalStartTimeZone', $orderby: 'lastModifiedDateTime desc', $top: '25' })
+          .get()) as GraphCollection<GraphEvent>;
+        events = body.value ?? [];
+      } catch {
+        continue;
+      }
+      const counts = new Map<string, number>();
+      for (const event of events) {
+        const zone = graphZoneToIana(event.originalStartTimeZone);
+        if (zone) counts.set(zone, (counts.get(zone) ?? 0) + 1);
+      }
+      // Ties go to the zone seen first, i.e. on the most recently modified event.
+      let best: string | null = null;
+      for (const [zone, count] of counts) if (best === null || count > counts.get(best)!) best = zone;
+      if (best) return best;
+    }
+    return null;
   }
 
   async listChanges(request: ChangeRequest): Promise<ChangePage> {

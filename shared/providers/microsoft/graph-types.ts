@@ -82,6 +82,7 @@ export interface GraphCalendar {
   color?: string | null;
   isDefaultCalendar?: boolean | null;
   canEdit?: boolean | null;
+  allowedOnlineMeetingProviders?: string[] | null;
 }
 
 export interface GraphCollection<T> {

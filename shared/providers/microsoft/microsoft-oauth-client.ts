@@ -3,6 +3,7 @@ import { AppError, isAppError } from '../../domain/app-error.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { AccountIdentity, AuthorizationUrlRequest, OAuthClient, TokenSet } from '../../ports/oauth-client.ts';
 import type { ClientCredentials } from '../../ports/provider-secrets.ts';
+import { withoutIdToken } from '../oauth/token-response.ts';
 import { retryAfterMsOf } from './graph-errors.ts';
 
 /** Minimal scopes (providers.md B41): `offline_access` is what earns a refresh token. */
@@ -30,7 +31,8 @@ const DEAD_GRANT_ERRORS = new Set(['invalid_grant', 'interaction_required', 'con
 /**
  * The Microsoft identity platform v2 through oauth4webapi, configured without discovery (the multi-tenant
  * discovery document's issuer holds a literal `{tenantid}`, and we need no ID token: identity comes from
- * Graph's `/me`). Authorization code with PKCE S256; every refresh returns a rotated refresh token, which
+ * Graph's `/me`; an ID token in a token answer is dropped unread, so Entra's tenant-specific `iss` behind the
+ * `common` authority, or an emulator's own issuer, never fails a grant). Authorization code with PKCE S256; every refresh returns a rotated refresh token, which
  * the AccessTokenSource stores with a conditional write.
  */
 export class MicrosoftOAuthClient implements OAuthClient {
@@ -82,14 +84,14 @@ export class MicrosoftOAuthClient implements OAuthClient {
       // The state was checked (and consumed) by our callback before we get here.
       const params = oauth.validateAuthResponse(this.server, this.client, new URLSearchParams({ code: input.code }), oauth.skipStateCheck);
       const response = await oauth.authorizationCodeGrantRequest(this.server, this.client, this.auth, params, input.redirectUri, input.codeVerifier, this.requestOptions());
-      return oauth.processAuthorizationCodeResponse(this.server, this.client, response);
+      return oauth.processAuthorizationCodeResponse(this.server, this.client, await withoutIdToken(response));
     });
   }
 
   async refresh(refreshToken: string): Promise<TokenSet> {
     return this.tokenCall(async () => {
       const response = await oauth.refreshTokenGrantRequest(this.server, this.client, this.auth, refreshToken, this.requestOptions());
-      return oauth.processRefreshTokenResponse(this.server, this.client, response);
+      return oauth.processRefreshTokenResponse(this.server, this.client, await withoutIdToken(response));
     });
   }
 

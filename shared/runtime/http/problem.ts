@@ -37,6 +37,22 @@ const MAPPING: Record<AppErrorCode, ProblemMapping> = {
   'idempotency.key_reused': { status: 422, title: 'The Idempotency-Key was used with another request' },
   'idempotency.in_progress': { status: 409, title: 'A request with this Idempotency-Key is still running' },
   'video.provider_unavailable': { status: 400, title: 'The video provider is not available' },
+  'booking.slot_unavailable': { status: 409, title: 'The slot is not available' },
+  'notify.throttled': { status: 503, title: 'The notification provider is throttling us' },
+  'notify.unavailable': { status: 502, title: 'The notification provider is unavailable' },
+  'notify.recipient_invalid': { status: 422, title: 'The recipient cannot be reached' },
+  'notify.suppressed': { status: 422, title: 'The recipient does not receive notifications' },
+  'notify.template_rejected': { status: 422, title: 'The message template was rejected' },
+  'notify.target_gone': { status: 422, title: 'The notification channel no longer exists' },
+  'notify.auth_failed': { status: 502, title: 'The notification provider refused our credentials' },
+  'notify.rejected': { status: 422, title: 'The notification provider refused the message' },
+  'video.quota_exhausted': { status: 429, title: 'The video provider\'s daily quota is used up' },
+  'video.rate_limited': { status: 503, title: 'The video provider is rate limiting us' },
+  'video.unavailable': { status: 502, title: 'The video provider is unavailable' },
+  'video.auth_failed': { status: 400, title: 'The video provider rejected the credentials' },
+  'video.not_found': { status: 404, title: 'Not found at the video provider' },
+  'video.input_invalid': { status: 422, title: 'The video provider refused the request' },
+  'video.teams_not_allowed': { status: 400, title: 'This mailbox cannot host Teams meetings' },
   'config.invalid': { status: 500, title: 'Internal error' },
   'internal.unexpected': { status: 500, title: 'Internal error' },
 };
@@ -61,6 +77,9 @@ export function problemFromAppError(error: AppError, instance?: string): Problem
   const errors = error.details?.errors;
   if (Array.isArray(errors)) problem.errors = errors as ProblemDetails['errors'];
   else if (typeof field === 'string') problem.errors = [{ field, message: error.message }];
+  // Extension members a client acts on: free times near a refused slot, the occurrences that collided.
+  if (Array.isArray(error.details?.alternatives)) problem.alternatives = error.details.alternatives;
+  if (Array.isArray(error.details?.conflicts)) problem.conflicts = error.details.conflicts;
   if (error.code === 'provider.rate_limited' && error.retryAfterMs) problem.retryAfterSeconds = Math.ceil(error.retryAfterMs / 1000);
   return problem;
 }

@@ -43,6 +43,11 @@ export interface BusyTimeQuery {
   range: TimeRange;
   /** Zone for all-day events of every calendar; each calendar's own zone when absent. */
   timeZone?: string | null | undefined;
+  /**
+   * `provider`: read the whole range live, ignoring the mirror — the re-check just before a booking is
+   * written, since the store can be seconds behind the calendar. Default: the store inside the mirrored window.
+   */
+  source?: 'mirror' | 'provider' | undefined;
 }
 
 export interface BusyTimeDeps extends LiveBusyDeps {
@@ -84,7 +89,7 @@ export async function collectBusyTime(deps: BusyTimeDeps, query: BusyTimeQuery):
   const plans: CalendarPlan[] = (loaded as Calendar[]).map((calendar) => {
     // Calendar zones should be IANA; a Windows name is translated and junk read as UTC, never a 500.
     const zone = query.timeZone ?? calendar.timeZone;
-    return { calendar, zone: zone ? resolveTimeZoneName(zone) : null, split: splitByMirror(query.range, mirroredRange(calendar, now)) };
+    return { calendar, zone: zone ? resolveTimeZoneName(zone) : null, split: splitByMirror(query.range, query.source === 'provider' ? null : mirroredRange(calendar, now)) };
   });
   const zones = new Map(plans.map((plan) => [plan.calendar.id, plan.zone]));
   const zoneOf = (calendarId: string): string | null => zones.get(calendarId) ?? null;

@@ -50,9 +50,12 @@ describe('push-microsoft: Graph validation, notifications and lifecycle events',
   const post = (path: string, body: unknown, query = '') =>
     fetch(`${baseUrl}${path}${query}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
   const currentCalendar = async () => (await calendarStore().get(TENANT, calendar.id))!;
+  // One clock for us and the simulator, moved by the test instead of waiting for the wall clock to tick.
+  let clockOffsetMs = 0;
+  const shiftedNow = () => new Date(Date.now() + clockOffsetMs);
 
   beforeAll(async () => {
-    sim = await startSimulator();
+    sim = await startSimulator({ now: shiftedNow });
     const table = await createTestTable('hooks');
     server = createLocalHttpServer({
       routes: HTTP_ROUTES.filter((route) => route.function === 'push-microsoft'),
@@ -80,7 +83,7 @@ describe('push-microsoft: Graph validation, notifications and lifecycle events',
     resetConfig();
     resetDependencies();
     queue = new RecordingQueue();
-    setRuntimeOverrides({ queues: { sync: queue }, publisher: new RecordingPublisher() });
+    setRuntimeOverrides({ queues: { sync: queue }, publisher: new RecordingPublisher(), clock: { now: shiftedNow } });
 
     const user = sim.addUser({ mail: 'hooks@contoso.test' });
     const tokens = sim.issueTokens(user.id, { clientId: CLIENT_ID });
@@ -152,7 +155,7 @@ describe('push-microsoft: Graph validation, notifications and lifecycle events',
     expect(queue.jobs.map((job) => [job.reason, job.full ?? false])).toEqual([['lifecycle', false]]);
 
     const before = Date.parse(String(sim.subscriptions()[0]!.expirationDateTime));
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    clockOffsetMs += 60_000; // a minute later, for both sides
     sim.emitLifecycle(subscriptionId, 'reauthorizationRequired');
     const [delivery] = await sim.flush();
     expect(delivery).toMatchObject({ kind: 'lifecycle', status: 202 });
@@ -187,8 +190,8 @@ describe('push-microsoft: Graph validation, notifications and lifecycle events',
     const before = await currentCalendar();
     const [subscription] = sim.subscriptions();
     const maxLifetimeMs = 4_230 * 60_000;
-    expect(Date.parse(String(subscription!.expirationDateTime)) - Date.now()).toBeLessThanOrEqual(maxLifetimeMs);
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(Date.parse(String(subscription!.expirationDateTime)) - shiftedNow().getTime()).toBeLessThanOrEqual(maxLifetimeMs);
+    clockOffsetMs += 60_000; // a minute later, for both sides
     // Due when it expires within the horizon: every subscription is, with a horizon beyond the cap.
     const result = await renewPushChannels({ ...renewDeps(), settings: { ...pushSettings(), renewBeforeMs: maxLifetimeMs + 3_600_000 } });
     expect(result).toEqual({ renewed: 1, failed: 0 });

@@ -58,9 +58,9 @@ export interface ConnectedMailbox {
  * A simulator user connected as a Microsoft connection of `tenantId`: tokens issued by the simulator (with a
  * rotating refresh token) stored as the connection's credentials, and its default calendar in the store.
  */
-export async function connectMailbox(sim: GraphSimulator, stores: TestStores, clock: Clock, tenantId: string, options: { mail?: string; accessTokenValidMs?: number } = {}): Promise<ConnectedMailbox> {
+export async function connectMailbox(sim: GraphSimulator, stores: TestStores, clock: Clock, tenantId: string, options: { mail?: string; accessTokenValidMs?: number; onlineMeetingProviders?: string[] } = {}): Promise<ConnectedMailbox> {
   const userMail = options.mail ?? `user-${randomBytes(4).toString('hex')}@contoso.test`;
-  const user = sim.addUser({ mail: userMail });
+  const user = sim.addUser({ mail: userMail, ...(options.onlineMeetingProviders ? { onlineMeetingProviders: options.onlineMeetingProviders } : {}) });
   const tokens = sim.issueTokens(user.id, { clientId: CLIENT_ID });
   const connection = testConnection(tenantId, { provider: 'microsoft', accountId: user.id, accountEmail: userMail, id: stableId('con', tenantId, 'microsoft', user.id) });
   await stores.connections.save(connection, {

@@ -66,6 +66,16 @@ async function setup(options: { url?: (target: WebhookReceiver) => string } = {}
 
 const arrivalsOf = (target: WebhookReceiver, id: string) => target.deliveries.filter((d) => d.webhookId === id);
 const gapsMs = (times: number[]) => times.slice(1).map((at, i) => at - times[i]!);
+/**
+ * Positive evidence that nothing more can happen to an event's delivery: no queue of the pipeline still holds a
+ * message naming it (visible, delayed for a retry, or in flight), so no further attempt can start. A scheduled
+ * retry would keep its delayed message here and this would time out.
+ */
+async function nothingPendingFor(...ids: string[]): Promise<void> {
+  const queues = [harness.queues['webhook-fanout'], harness.queues['webhook-delivery']];
+  await harness.waitUntil(async () => !queues.some((queue) => queue.peekBodies().some((body) => ids.some((id) => body.includes(id)))), 10_000);
+}
+
 const dlqBodies = () => harness.deadLetterQueues['webhook-delivery'].peekBodies().map((body) => JSON.parse(body) as { deliveryId: string });
 
 describe('the webhook pipeline (real handlers, SQS-faithful queues, DynamoDB Local, compressed schedule)', () => {
@@ -127,8 +137,8 @@ describe('the webhook pipeline (real handlers, SQS-faithful queues, DynamoDB Loc
     const exhausted = harness.bus.published.filter((e) => e.type === 'webhook.delivery.exhausted' && e.tenantId === tenantId);
     expect(exhausted.map((e) => e.data)).toEqual([expect.objectContaining({ deliveryId: delivery.id, messageId: event.id, attempts: 8, lastStatusCode: 503 })]);
     expect(dlqBodies().filter((body) => body.deliveryId === delivery.id)).toHaveLength(1);
-    // Nothing more happens afterwards.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Nothing more happens afterwards: no message for it is left to be received.
+    await nothingPendingFor(event.id, delivery.id);
     expect(arrivalsOf(target, event.id)).toHaveLength(8);
   });
 
@@ -173,7 +183,7 @@ describe('the webhook pipeline (real handlers, SQS-faithful queues, DynamoDB Loc
 
       expect(delivery).toMatchObject({ status: 'failed', failure: 'gone', attemptCount: 1, lastStatusCode: 410 });
       expect(await webhookEndpointStore().get(tenantId, endpoint.id)).toMatchObject({ enabled: false, disabledReason: 'gone' });
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      await nothingPendingFor(event.id, delivery.id);
       expect(arrivalsOf(target, event.id)).toHaveLength(1);
     });
 
@@ -273,8 +283,9 @@ describe('the webhook pipeline (real handlers, SQS-faithful queues, DynamoDB Loc
 
     await harness.publish(event);
     await harness.publish(structuredClone(event));
-    await waitForDelivery(event.id);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    const delivery = await waitForDelivery(event.id);
+    // Both copies were fanned out (their messages are gone) and no delivery message is left behind.
+    await nothingPendingFor(event.id, delivery.id);
 
     expect(arrivalsOf(target, event.id)).toHaveLength(1);
     expect((await harness.deliveriesOf(tenantId, endpoint.id)).filter((d) => d.eventId === event.id)).toHaveLength(1);

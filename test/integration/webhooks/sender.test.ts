@@ -92,8 +92,7 @@ describe('sending one webhook attempt over node:http', () => {
 
   it('classifies a refused connection, a name that does not resolve, and a 429 with its Retry-After', async () => {
     const closed = await connectionCounter();
-    cleanups.pop()!();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await cleanups.pop()!(); // resolves once the server has closed: its port now refuses connections
     const target = await receiver();
     target.setBehaviour({ kind: 'retry-after', status: 429, retryAfter: '120' });
     const noDns: Resolver = async () => Promise.reject(Object.assign(new Error('ENOTFOUND'), { code: 'ENOTFOUND' }));

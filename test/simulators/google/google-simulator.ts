@@ -353,6 +353,11 @@ export class GoogleSimulator {
     this.push.setMode(mode);
   }
 
+  /** Notifications queued and not yet sent (what manual mode is holding). */
+  queuedPushes(): number {
+    return this.push.queuedCount();
+  }
+
   /** Sends every queued notification (manual mode) and waits until none is in flight. */
   flushPushes(): Promise<void> {
     return this.push.flush();

@@ -163,6 +163,13 @@ export class PushHub {
     }
   }
 
+  /** Messages queued and not yet handed to a delivery (manual mode holds them here until flushed). */
+  queuedCount(): number {
+    let count = 0;
+    for (const channel of this.channels.values()) count += channel.queue.length;
+    return count;
+  }
+
   /** Delivers everything queued (manual mode) and waits until no delivery is in flight. */
   async flush(): Promise<void> {
     for (const channel of this.channels.values()) this.pump(channel);

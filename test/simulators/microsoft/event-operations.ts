@@ -202,7 +202,8 @@ export class EventOperations {
 
   /** `isOnlineMeeting:true` gets a Teams join URL (the calendar's default provider, item 39). */
   private withMeeting(content: EventContent, input: ParsedEventInput, previous: EventContent | null, user: SimUser): EventContent {
-    const unsupportedProvider = input.content.onlineMeetingProvider === 'unknown';
+    // A mailbox that cannot host Teams (a personal account, Teams not licensed) silently drops the request.
+    const unsupportedProvider = input.content.onlineMeetingProvider === 'unknown' || !(user.onlineMeetingProviders ?? ['teamsForBusiness']).includes('teamsForBusiness');
     if (!content.isOnlineMeeting || unsupportedProvider) return { ...content, isOnlineMeeting: false, onlineMeetingProvider: 'unknown', onlineMeeting: null };
     const joinUrl = previous?.onlineMeeting?.joinUrl ?? teamsJoinUrl(user);
     return { ...content, onlineMeetingProvider: 'teamsForBusiness', onlineMeeting: { joinUrl } };

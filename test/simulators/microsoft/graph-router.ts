@@ -2,7 +2,8 @@ import type { AuthContext } from './identity.ts';
 import type { Prefer, SimRequest, SimResponse } from './http-types.ts';
 import type { RenderOptions } from './event-render.ts';
 
-export type Access = 'read' | 'write' | 'user';
+/** `mailbox`: mailbox settings, which need MailboxSettings.Read or .ReadWrite (Calendars.* is not enough). */
+export type Access = 'read' | 'write' | 'user' | 'mailbox';
 
 export interface GraphContext {
   request: SimRequest;
@@ -63,5 +64,6 @@ const WRITE_SCOPES = ['calendars.readwrite', 'calendars.readwrite.shared'];
 
 export function allowed(access: Access, scopes: ReadonlySet<string>): boolean {
   if (access === 'user') return scopes.size > 0;
+  if (access === 'mailbox') return scopes.has('mailboxsettings.read') || scopes.has('mailboxsettings.readwrite');
   return (access === 'read' ? READ_SCOPES : WRITE_SCOPES).some((scope) => scopes.has(scope));
 }

@@ -21,7 +21,8 @@ export interface RouteDeps {
   paging: { defaultPageSize: number; maxPageSize: number };
 }
 
-function calendarJson(calendar: SimCalendar, owner: { displayName: string; mail: string }): Record<string, unknown> {
+function calendarJson(calendar: SimCalendar, owner: { displayName: string; mail: string; onlineMeetingProviders?: string[] }): Record<string, unknown> {
+  const providers = owner.onlineMeetingProviders ?? ['teamsForBusiness'];
   return {
     id: calendar.id,
     name: calendar.name,
@@ -32,8 +33,8 @@ function calendarJson(calendar: SimCalendar, owner: { displayName: string; mail:
     canShare: true,
     canViewPrivateItems: true,
     canEdit: true,
-    allowedOnlineMeetingProviders: ['teamsForBusiness'],
-    defaultOnlineMeetingProvider: 'teamsForBusiness',
+    allowedOnlineMeetingProviders: providers,
+    defaultOnlineMeetingProvider: providers[0] ?? 'unknown',
     isTallyingResponses: true,
     isRemovable: !calendar.isDefaultCalendar,
     owner: { name: owner.displayName, address: owner.mail },
@@ -189,7 +190,7 @@ export function createGraphRoutes(deps: RouteDeps): GraphRoute[] {
   const viewBases = ['/me/calendarView', '/me/calendar/calendarView', '/me/calendars/:calendarId/calendarView'];
   return [
     { method: 'GET', template: '/me', access: 'user', handler: me },
-    { method: 'GET', template: '/me/mailboxSettings', access: 'user', handler: (c) => ({ status: 200, json: { timeZone: c.auth.user.timeZone, dateFormat: 'yyyy-MM-dd', timeFormat: 'HH:mm' } }) },
+    { method: 'GET', template: '/me/mailboxSettings', access: 'mailbox', handler: (c) => ({ status: 200, json: { timeZone: c.auth.user.timeZone, dateFormat: 'yyyy-MM-dd', timeFormat: 'HH:mm' } }) },
     { method: 'GET', template: '/me/calendars', access: 'read', handler: calendars },
     { method: 'GET', template: '/me/calendar', access: 'read', handler: calendar },
     { method: 'GET', template: '/me/calendars/:calendarId', access: 'read', handler: calendar },

@@ -86,6 +86,8 @@ export class GraphSimulator {
       accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds ?? 3599,
       refreshTokenInactivityMs: (options.refreshTokenInactivityDays ?? 90) * 86_400_000,
       revokeFamilyOnReuse: options.revokeRefreshTokenFamilyOnReuse ?? false,
+      ...(options.idTokenIssuer ? { idTokenIssuer: options.idTokenIssuer } : {}),
+      idTokenAlways: options.idTokenAlways ?? false,
       now,
     });
     this.delta = new DeltaEngine(this.store, this.origin, () => now().getTime());

@@ -18,6 +18,8 @@ export interface IdentityOptions {
   refreshTokenInactivityMs: number;
   /** Reusing a rotated refresh token also revokes the token that replaced it (reuse detection). */
   revokeFamilyOnReuse: boolean;
+  idTokenIssuer?: string;
+  idTokenAlways?: boolean;
   now: () => Date;
 }
 
@@ -351,7 +353,7 @@ export class IdentityService {
       this.refreshTokens.set(refreshToken, { userId: user.id, clientId, scopes, familyId, issuedAtMs: nowMs, lastUsedMs: nowMs, state: 'active', failure: null });
       body.refresh_token = refreshToken;
     }
-    if (lower.has('openid')) body.id_token = this.minter.idToken(user, clientId, nonce, lower.has('email'));
+    if (lower.has('openid') || this.options.idTokenAlways) body.id_token = this.minter.idToken(user, clientId, nonce, lower.has('email'), this.options.idTokenIssuer);
     return body;
   }
 }

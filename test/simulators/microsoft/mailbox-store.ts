@@ -23,6 +23,8 @@ export interface NewUser {
   /** Mailbox time zone; Windows name as Outlook stores it (default `UTC`). */
   timeZone?: string;
   id?: string;
+  /** `allowedOnlineMeetingProviders`; `[]` makes a mailbox that cannot host Teams meetings. */
+  onlineMeetingProviders?: string[];
 }
 
 /**
@@ -60,6 +62,7 @@ export class MailboxStore {
       userPrincipalName: mail,
       timeZone: input.timeZone ?? 'UTC',
       defaultCalendarId: '',
+      ...(input.onlineMeetingProviders ? { onlineMeetingProviders: [...input.onlineMeetingProviders] } : {}),
     };
     this.usersById.set(id, user);
     const calendar = this.addCalendar(id, { name: 'Calendar', isDefault: true });

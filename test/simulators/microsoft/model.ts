@@ -110,6 +110,8 @@ export interface SimUser {
   /** Mailbox time zone (Windows name, as Outlook stores it). */
   timeZone: string;
   defaultCalendarId: string;
+  /** `allowedOnlineMeetingProviders` of the mailbox's calendars; `[]` for a mailbox without Teams. */
+  onlineMeetingProviders?: string[];
 }
 
 export interface SimCalendar {

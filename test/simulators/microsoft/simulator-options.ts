@@ -47,6 +47,10 @@ export interface GraphSimulatorOptions {
   throttleRetryAfterSeconds?: number;
   /** Added to every request (tests of timeouts and concurrency). */
   latencyMs?: number;
+  /** `iss` of ID tokens (default `{loginUrl}/{tenantId}/v2.0`, Entra's tenant-specific issuer). */
+  idTokenIssuer?: string;
+  /** Return an ID token even when `openid` was not asked for, as some identity emulators do (default false). */
+  idTokenAlways?: boolean;
   /** Delta tokens older than this answer 410 (default: never). */
   deltaTokenLifetimeMs?: number;
 }

@@ -27,11 +27,11 @@ export class TokenMinter {
   }
 
   /** RS256-signed like Entra's; times use the real clock because clients validate them against it. */
-  idToken(user: SimUser, clientId: string, nonce: string | null, withEmail: boolean): string {
+  idToken(user: SimUser, clientId: string, nonce: string | null, withEmail: boolean, issuer?: string): string {
     const key = this.key();
     const iat = Math.floor(Date.now() / 1000);
     const payload: Record<string, unknown> = {
-      aud: clientId, iss: `${this.loginUrl}/${this.tenantId}/v2.0`, iat, nbf: iat, exp: iat + 3600,
+      aud: clientId, iss: issuer ?? `${this.loginUrl}/${this.tenantId}/v2.0`, iat, nbf: iat, exp: iat + 3600,
       name: user.displayName, oid: user.id, preferred_username: user.userPrincipalName,
       sub: createHash('sha256').update(`${clientId}:${user.id}`).digest('base64url'), tid: this.tenantId, ver: '2.0',
       ...(withEmail ? { email: user.mail } : {}), ...(nonce ? { nonce } : {}),

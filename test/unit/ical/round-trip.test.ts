@@ -38,6 +38,67 @@ describe('serializeCalendarResource ∘ parseCalendarResource', () => {
   });
 });
 
+describe('issue 10 item 8: times in the repeated hour of a DST fall-back (the rare round-trip failure)', () => {
+  // Found with ROUND_TRIP_RUNS=5000: seeds 1 and 42 of the property above (fast-check 4), shrunk to these two.
+  // An end in the second 01:xx EST / 02:xx CET was written as wall time with TZID, which every reader
+  // (RFC 5545 §3.3.5) takes as the first of the two: the event came back an hour shorter.
+  const regressions: { seed: number; events: ProviderEvent[] }[] = [
+    {
+      seed: 1,
+      events: [
+        {
+          resourceId: 'res.ics', etag: '"etag-1"', recurringEventId: null, originalStart: null, providerEventId: 'uid-1@example.com', iCalUID: 'uid-1@example.com',
+          kind: 'master', title: null, description: null, location: null,
+          start: { dateTime: '2024-07-27T20:00:00Z', timeZone: 'America/New_York' }, end: { dateTime: '2024-07-28T03:45:00Z', timeZone: 'America/New_York' },
+          status: 'confirmed', transparency: 'opaque', organizer: null, attendees: [], recurrence: ['RRULE:FREQ=WEEKLY;COUNT=12;INTERVAL=2'], conference: null, updated: '2022-06-01T00:00:00Z',
+        },
+        {
+          resourceId: 'res.ics', etag: '"etag-1"', recurringEventId: 'uid-1@example.com', originalStart: { dateTime: '2024-11-02T20:00:00Z', timeZone: 'America/New_York' },
+          providerEventId: 'uid-1@example.com#20241102T200000Z', iCalUID: 'uid-1@example.com', kind: 'exception', title: 'moved (moved)', description: null, location: null,
+          // Ends 01:00 EST on 3 November 2024, the second 01:00 of that night.
+          start: { dateTime: '2024-11-02T22:15:00Z', timeZone: 'America/New_York' }, end: { dateTime: '2024-11-03T06:00:00Z', timeZone: 'America/New_York' },
+          status: 'confirmed', transparency: 'opaque', organizer: null, attendees: [], recurrence: null, conference: null, updated: '2022-06-01T00:00:00Z',
+        },
+      ],
+    },
+    {
+      seed: 42,
+      events: [
+        {
+          resourceId: 'res.ics', etag: '"etag-1"', recurringEventId: null, originalStart: null, providerEventId: 'uid-1@example.com', iCalUID: 'uid-1@example.com',
+          kind: 'single', title: null, description: null, location: null,
+          // Ends 02:00 CET on 27 October 2024, the second 02:00 of that night.
+          start: { dateTime: '2024-10-26T18:00:00Z', timeZone: 'Europe/Berlin' }, end: { dateTime: '2024-10-27T01:00:00Z', timeZone: 'Europe/Berlin' },
+          status: 'confirmed', transparency: 'opaque', organizer: null, attendees: [], recurrence: null, conference: null, updated: '2022-06-01T00:00:00Z',
+        },
+      ],
+    },
+  ];
+  for (const { seed, events } of regressions) {
+    it(`seed ${seed}: the counterexample round-trips`, () => {
+      const parsed = parseCalendarResource(serializeCalendarResource(events, { now }), options);
+      expect(parsed.warnings).toEqual([]);
+      expect(parsed.events).toEqual(events);
+    });
+  }
+
+  it('a single event starting in the second 01:30 (EST) keeps its instant', () => {
+    const [single] = regressions[1]!.events;
+    const event: ProviderEvent = { ...single!, start: { dateTime: '2024-11-03T06:30:00Z', timeZone: 'America/New_York' }, end: { dateTime: '2024-11-03T07:30:00Z', timeZone: 'America/New_York' } };
+    const [back] = parseCalendarResource(serializeCalendarResource([event], { now }), options).events;
+    expect([back!.start, back!.end].map((t) => ('dateTime' in t ? t.dateTime : t.date))).toEqual(['2024-11-03T06:30:00Z', '2024-11-03T07:30:00Z']);
+  });
+
+  it('the first of the two 01:30s is still written as plain wall time with its TZID', () => {
+    const [single] = regressions[1]!.events;
+    const event: ProviderEvent = { ...single!, start: { dateTime: '2024-11-03T05:30:00Z', timeZone: 'America/New_York' }, end: { dateTime: '2024-11-03T05:45:00Z', timeZone: 'America/New_York' } };
+    const text = serializeCalendarResource([event], { now });
+    expect(text).toContain('DTSTART;TZID=America/New_York:20241103T013000');
+    expect(text).toContain('DTEND;TZID=America/New_York:20241103T014500');
+    expect(parseCalendarResource(text, options).events).toEqual([event]);
+  });
+});
+
 describe('recurring CalDAV resource with a moved and a cancelled instance', () => {
   const uid = 'weekly-sync@example.com';
   const master: ProviderEvent = {

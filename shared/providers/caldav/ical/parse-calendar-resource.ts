@@ -84,13 +84,18 @@ export function parseCalendarResource(icsText: string, options: ParseResourceOpt
 
   const events: ProviderEvent[] = [];
   const usedIds = new Set<string>();
+  const series = resourceSeries(vevents, options.resourceId);
   let withoutUid = 0;
   for (const vevent of vevents) {
     try {
       const uidText = textValue(vevent, 'uid')?.trim() ?? null;
+      const isOverride = Boolean(vevent.getFirstProperty('recurrence-id'));
       let uid = uidText;
-      if (!uid && (vevent.getFirstProperty('dtstart') || vevent.getFirstProperty('recurrence-id'))) uid = syntheticUid(vevent, options.resourceId, ++withoutUid);
-      const event = convertEvent(vevent, uid, uidText, options, context);
+      // CalDAV holds one UID per resource (RFC 4791 §4.1): an override written without its UID line belongs
+      // to the resource's series, not to a UID of its own (which would leave the master's instance in place).
+      if (!uid && isOverride && series.uid) uid = series.uid;
+      if (!uid && (vevent.getFirstProperty('dtstart') || isOverride)) uid = syntheticUid(vevent, options.resourceId, ++withoutUid);
+      const event = convertEvent(vevent, uid, uidText ?? (isOverride && uid === series.uid ? series.uidText : null), options, context, uid ? series.startTzids.get(uid) ?? null : null);
       if (!event) continue;
       let id = event.providerEventId;
       for (let n = 2; usedIds.has(id); n++) id = `${event.providerEventId}#${n}`;
@@ -102,6 +107,31 @@ export function parseCalendarResource(icsText: string, options: ParseResourceOpt
     }
   }
   return { events, warnings };
+}
+
+/**
+ * The series a resource holds: its UID when that is unambiguous (exactly one VEVENT without RECURRENCE-ID,
+ * or a single UID among all VEVENTs), and the TZID of each master's DTSTART, by UID.
+ */
+function resourceSeries(vevents: readonly ICAL.Component[], resourceId: string | null): { uid: string | null; uidText: string | null; startTzids: Map<string, string> } {
+  const masters = vevents.filter((vevent) => !vevent.getFirstProperty('recurrence-id') && vevent.getFirstProperty('dtstart'));
+  const uidTexts = new Set(vevents.map((vevent) => textValue(vevent, 'uid')?.trim()).filter((uid): uid is string => Boolean(uid)));
+  let uid: string | null = null;
+  let uidText: string | null = null;
+  if (masters.length === 1) {
+    uidText = textValue(masters[0]!, 'uid')?.trim() || null;
+    // The master's synthetic UID is the first one handed out: UID-less overrides take its UID, not a number.
+    uid = uidText ?? syntheticUid(masters[0]!, resourceId, 1);
+  } else if (masters.length === 0 && uidTexts.size === 1) {
+    uid = uidText = [...uidTexts][0]!;
+  }
+  const startTzids = new Map<string, string>();
+  for (const vevent of masters) {
+    const masterUid = textValue(vevent, 'uid')?.trim() || (vevent === masters[0] && masters.length === 1 ? uid : null);
+    const tzid = propertyTzid(vevent.getFirstProperty('dtstart')!);
+    if (masterUid && tzid && !startTzids.has(masterUid)) startTzids.set(masterUid, tzid);
+  }
+  return { uid, uidText, startTzids };
 }
 
 function syntheticUid(vevent: ICAL.Component, resourceId: string | null, ordinal: number): string {
@@ -120,6 +150,8 @@ function convertEvent(
   iCalUID: string | null,
   options: ParseResourceOptions,
   context: TimeContext,
+  /** TZID of the series master's DTSTART, for a RECURRENCE-ID written without one. */
+  masterStartTzid: string | null = null,
 ): ProviderEvent | null {
   // An override without DTSTART (some servers write cancelled instances that way) starts at its RECURRENCE-ID.
   const dtstart = vevent.getFirstProperty('dtstart') ?? vevent.getFirstProperty('recurrence-id');
@@ -127,15 +159,19 @@ function convertEvent(
     context.warn(`skipped a VEVENT without DTSTART${iCalUID ? ` (UID ${iCalUID})` : ''}`);
     return null;
   }
-  const start = propertyToEventTime(dtstart, context);
+  const recurrenceIdProperty = vevent.getFirstProperty('recurrence-id');
+  // RFC 5545 §3.8.4.4: RECURRENCE-ID has the value type of the master's DTSTART. A floating one beside a zoned
+  // master means the master's wall time (not the calendar's zone), or it would miss the instance it replaces.
+  const originalStart = recurrenceIdProperty
+    ? valueToEventTime((recurrenceIdProperty.toJSON() as unknown[])[3], propertyTzid(recurrenceIdProperty) ?? masterStartTzid, context)
+    : null;
+  const start = dtstart === recurrenceIdProperty ? originalStart : propertyToEventTime(dtstart, context);
   if (!start) {
     context.warn(`skipped a VEVENT with an unreadable DTSTART (UID ${uid})`);
     return null;
   }
   const end = readEnd(vevent, start, context);
 
-  const recurrenceIdProperty = vevent.getFirstProperty('recurrence-id');
-  const originalStart = recurrenceIdProperty ? propertyToEventTime(recurrenceIdProperty, context) : null;
   const range = recurrenceIdProperty?.getParameter('range');
   const isOverride = originalStart !== null;
 

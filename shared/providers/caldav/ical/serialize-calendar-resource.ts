@@ -40,6 +40,49 @@ function timeProperty(name: string, time: EventTime, extraParams = ''): string {
   return `${name};TZID=${paramValue(zone)}${extraParams}:${formatLocalDateTime(zoneOffsets(zone).utcToLocal(utcMs))}`;
 }
 
+/**
+ * True when `time`'s wall clock in its zone is the second of a repeated hour (a DST fall-back): RFC 5545
+ * §3.3.5 has readers take the first, so that wall time with TZID would name another instant.
+ */
+function isSecondOfRepeatedWallTime(time: EventTime): boolean {
+  const zone = writeZone(time);
+  if (!zone || isAllDay(time)) return false;
+  const offsets = zoneOffsets(zone);
+  const utcMs = Date.parse(time.dateTime);
+  return offsets.localToUtc(offsets.utcToLocal(utcMs)) !== utcMs;
+}
+
+/** An exact RFC 5545 duration (hours, minutes, seconds: no nominal days, so no DST arithmetic on reading). */
+function exactDuration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return seconds === 0 ? 'PT0S' : `PT${h ? `${h}H` : ''}${m ? `${m}M` : ''}${s ? `${s}S` : ''}`;
+}
+
+/**
+ * DTSTART and DTEND (or DURATION) of a component. A time in the second of a repeated hour cannot be written as
+ * wall time with TZID: a start is then written in UTC (the instant is kept, the zone label becomes the
+ * reader's UTC zone), except a master's, whose rule must keep expanding in wall time; an end is written as an
+ * exact DURATION from a start in the same zone (read back with that zone and instant), else in UTC.
+ */
+function startAndEnd(event: ProviderEvent): string[] {
+  const { start, end } = event;
+  const startInUtc = event.kind !== 'master' && isSecondOfRepeatedWallTime(start);
+  const startLine = timeProperty('DTSTART', startInUtc ? inUtc(start) : start);
+  if (isAllDay(end) || !isSecondOfRepeatedWallTime(end)) return [startLine, timeProperty('DTEND', end)];
+  if (!startInUtc && !isAllDay(start) && writeZone(start) === writeZone(end)) {
+    return [startLine, `DURATION:${exactDuration(Date.parse(end.dateTime) - Date.parse(start.dateTime))}`];
+  }
+  return [startLine, timeProperty('DTEND', inUtc(end))];
+}
+
+/** The same instant labelled UTC (written with `Z`); dates stay as they are. */
+function inUtc(time: EventTime): EventTime {
+  return isAllDay(time) ? time : { dateTime: time.dateTime, timeZone: 'UTC' };
+}
+
 function uidOf(event: ProviderEvent): string {
   if (event.iCalUID) return event.iCalUID;
   if (event.kind === 'exception' || event.kind === 'occurrence') return event.recurringEventId ?? event.providerEventId.split('#')[0] ?? event.providerEventId;
@@ -95,10 +138,11 @@ function veventLines(event: ProviderEvent, uid: string, stamp: string): string[]
   const isOverride = event.kind === 'exception' || event.kind === 'occurrence';
   if (isOverride && event.originalStart) {
     const range = event.recurrence?.length === 1 && event.recurrence[0] === THIS_AND_FUTURE ? ';RANGE=THISANDFUTURE' : '';
-    lines.push(timeProperty('RECURRENCE-ID', event.originalStart, range));
+    // The instance it replaces is matched by instant: one in a repeated hour is named in UTC.
+    const original = isSecondOfRepeatedWallTime(event.originalStart) ? inUtc(event.originalStart) : event.originalStart;
+    lines.push(timeProperty('RECURRENCE-ID', original, range));
   }
-  lines.push(timeProperty('DTSTART', event.start));
-  lines.push(timeProperty('DTEND', event.end));
+  lines.push(...startAndEnd(event));
   if (!isOverride && event.recurrence) lines.push(...recurrenceProperties(event.recurrence, event.start));
   if (event.title !== null) lines.push(`SUMMARY:${escapeText(event.title)}`);
   if (event.description !== null) lines.push(`DESCRIPTION:${escapeText(event.description)}`);

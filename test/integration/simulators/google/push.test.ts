@@ -129,7 +129,9 @@ describe('events.watch', () => {
     change(google, 1);
     change(google, 2);
     change(google, 3);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Positive evidence that manual mode holds them: all four (sync + 3 changes) are queued, none was attempted.
+    expect(google.queuedPushes()).toBe(4);
+    expect(google.pushLog).toHaveLength(0);
     const beforeFlush = hooks.received.length;
 
     google.dropNextPushes(1); // the sync message

@@ -1,0 +1,27 @@
+import type { BookingMeetingRecord, VideoConnection, VideoCredentials } from '../domain/video-connection.ts';
+
+/**
+ * Zoom connections with their sealed credentials, the per-host daily usage we count, and the meeting of
+ * each booking (with a tenant-free index by Zoom meeting id, because Zoom's webhooks bring only that).
+ */
+export interface VideoConnectionStore {
+  get(tenantId: string, connectionId: string): Promise<VideoConnection | null>;
+  /** Creates or replaces (reconnect of the same account) the connection and its credentials. */
+  save(connection: VideoConnection, credentials: VideoCredentials): Promise<VideoConnection>;
+  getCredentials(tenantId: string, connectionId: string): Promise<{ credentials: VideoCredentials; version: number } | null>;
+  /** Conditional on `expectedVersion` (rotating refresh tokens); `storage.conflict` when someone wrote first. */
+  putCredentials(tenantId: string, connectionId: string, credentials: VideoCredentials, expectedVersion: number): Promise<void>;
+  /** Create/update requests made today for a Zoom user of the connection. */
+  usage(tenantId: string, connectionId: string, zoomUserId: string, day: string): Promise<number>;
+  /** Counts one request (`by`), or sets the count to at least `atLeast` (Zoom said the quota is used up). */
+  recordUsage(tenantId: string, connectionId: string, zoomUserId: string, day: string, change: { by: number } | { atLeast: number }): Promise<number>;
+}
+
+export interface BookingMeetingStore {
+  getMeeting(tenantId: string, bookingId: string): Promise<BookingMeetingRecord | null>;
+  /** Stores the booking's meeting; replaces an older one (after a move that had to recreate it). */
+  putMeeting(record: BookingMeetingRecord): Promise<void>;
+  deleteMeeting(tenantId: string, bookingId: string): Promise<void>;
+  /** The booking a Zoom meeting belongs to (webhooks carry only the meeting id). */
+  findByZoomMeeting(meetingId: string): Promise<BookingMeetingRecord | null>;
+}

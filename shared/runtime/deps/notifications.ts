@@ -1,0 +1,32 @@
+import type { Resolver } from '../../net/outbound-url.ts';
+import { systemResolver, webhookUrlPolicy } from '../../net/webhook-url-policy.ts';
+import { DynamoNotificationChannelStore } from '../../storage/dynamo-notification-channel-store.ts';
+import type { ChannelAdminDeps } from '../../use-cases/notifications/manage-channels.ts';
+import { config } from '../config.ts';
+import { clock } from './clock.ts';
+import { lazy } from './lazy.ts';
+import { credentialCipher, dynamoDocument } from './storage.ts';
+
+/**
+ * Dependencies of the notification functions (api-notifications, notification-sender). Tests plug in a
+ * resolver for the Slack URL check through `notificationOverrides`; nothing is set in Lambda.
+ */
+export interface NotificationOverrides {
+  resolver?: Resolver;
+}
+
+export const notificationOverrides: NotificationOverrides = {};
+
+const resolver: Resolver = (hostname) => (notificationOverrides.resolver ?? systemResolver)(hostname);
+
+export const notificationChannelStore = lazy(() => new DynamoNotificationChannelStore({ doc: dynamoDocument(), tableName: config().TABLE_NAME, cipher: credentialCipher() }));
+
+/** Slack URLs follow the webhook URL policy (https to public addresses; loopback http in the local stack with ALLOW_INSECURE_WEBHOOK_URLS). */
+export function notificationUrlPolicy() {
+  const c = config();
+  return webhookUrlPolicy({ isLocal: c.isLocal, allowInsecure: c.ALLOW_INSECURE_WEBHOOK_URLS });
+}
+
+export function channelAdminDeps(): ChannelAdminDeps {
+  return { channels: notificationChannelStore(), clock: clock(), urlPolicy: notificationUrlPolicy(), resolver };
+}

@@ -1,0 +1,105 @@
+import { AppError, isAppError, notFound } from '../../domain/app-error.ts';
+import { toBookingView, type Booking, type BookingView } from '../../domain/booking.ts';
+import { formatInstant } from '../../domain/timestamps.ts';
+import type { ClaimRange } from '../../ports/booking-claim-store.ts';
+import { updateCalendarEvent } from '../events/update-event.ts';
+import { checkBookable, CLAIM_LEASE_MS, claimRangesOf, freeInStore, freeLive, occurrencesOf, publishBookingEvent, slotUnavailable, type BookingDeps, type Occurrence } from './booking-rules.ts';
+
+/**
+ * POST /v1/bookings/{id}/reschedule: the same booking at a new time (every occurrence of a recurring one
+ * shifted alike). The new time is checked like a new booking for the booking's own host and room (its own
+ * current time does not count against it), claimed for the booking, the provider event moved (not
+ * recreated), and only then are the granules of the old time that the new one does not cover freed: at no
+ * moment is the booking without a claim, and another booking can never take both.
+ */
+export async function rescheduleBooking(deps: BookingDeps, input: { tenantId: string; bookingId: string; start: string }): Promise<BookingView> {
+  const booking = await deps.bookings.get(input.tenantId, input.bookingId);
+  if (!booking) throw notFound('Booking');
+  if (booking.status === 'cancelled') throw new AppError('resource.conflict', 'A cancelled booking cannot be rescheduled; make a new booking', { retryable: false });
+  const bookingType = await deps.bookingTypes.get(input.tenantId, booking.bookingTypeId);
+  if (!bookingType) throw new AppError('resource.conflict', 'The booking type of this booking was deleted', { retryable: false });
+  const startMs = Date.parse(input.start);
+  if (startMs === Date.parse(booking.start)) return toBookingView(booking);
+  const occurrences = occurrencesOf(bookingType, startMs, booking.invitee.timeZone, booking.recurrence?.rrule);
+  const now = deps.clock.now();
+  checkBookable(bookingType, occurrences, now.getTime(), 'body.start');
+  const old: Occurrence = { startMs: Date.parse(booking.start), endMs: Date.parse(booking.end) };
+
+  // Only this booking's host (and room) matter: it keeps them.
+  const hostType = { ...bookingType, assignment: 'collective' as const, hosts: booking.hosts.map((host) => bookingType.hosts.find((h) => h.writeCalendarId === host.writeCalendarId) ?? bookingType.hosts[booking.hostIndex]!), rooms: booking.room ? [{ calendarId: booking.room.calendarId }] : [] };
+  const free = await freeInStore(deps, input.tenantId, hostType, occurrences, 'body.start');
+  // The store still shows the booking's own event: a collision inside its current time is judged live below.
+  const collisions = free.collisions.filter((o) => !(o.startMs < old.endMs && o.endMs > old.startMs));
+  if (collisions.length > 0) throw await slotUnavailable(deps, input.tenantId, bookingType, occurrences, collisions);
+  const calendars = [...hostType.hosts.flatMap((host) => host.calendarIds), ...(booking.room ? [booking.room.calendarId] : [])];
+  if (!(await freeLive(deps, input.tenantId, calendars, bookingType, occurrences, old))) throw await slotUnavailable(deps, input.tenantId, bookingType, occurrences, occurrences);
+
+  const ranges = claimRangesOf(occurrences);
+  const claimed = await deps.claims.claim({ tenantId: input.tenantId, bookingId: booking.id, resources: booking.claim.resources, ranges, leaseUntilMs: now.getTime() + CLAIM_LEASE_MS, nowMs: now.getTime() });
+  if (!claimed.ok) throw await slotUnavailable(deps, input.tenantId, bookingType, occurrences, occurrences);
+  const freed = subtractRanges(booking.claim.ranges, ranges);
+  const newStart = formatInstant(occurrences[0]!.startMs);
+  const newEnd = formatInstant(occurrences[0]!.endMs);
+  // Marked before the provider write: when the move comes back through sync it is known as ours.
+  const marked = await replaceOrConflict(deps, { ...booking, pending: { kind: 'move', start: newStart, end: newEnd } }, booking.version);
+  try {
+    for (const event of booking.providerEvents) {
+      await updateCalendarEvent(deps.writes, {
+        tenantId: input.tenantId,
+        calendarId: event.calendarId,
+        eventId: event.eventId,
+        ...(booking.recurrence ? { scope: 'series' as const } : {}),
+        fields: { start: formatInstant(occurrences[0]!.startMs), end: formatInstant(occurrences[0]!.endMs), timeZone: booking.invitee.timeZone },
+      });
+    }
+  } catch (error) {
+    // The event did not move: give back what the new time took (granules the old time also holds stay).
+    const taken = subtractRanges(ranges, booking.claim.ranges);
+    if (taken.length) await deps.claims.release({ tenantId: input.tenantId, bookingId: booking.id, resources: booking.claim.resources, ranges: taken }).catch(() => undefined);
+    const { pending: _pending, ...unmarked } = marked;
+    await deps.bookings.replace(unmarked, marked.version).catch(() => undefined);
+    throw error;
+  }
+  await deps.claims.confirm({ tenantId: input.tenantId, bookingId: booking.id, resources: booking.claim.resources, ranges });
+  if (freed.length) await deps.claims.release({ tenantId: input.tenantId, bookingId: booking.id, resources: booking.claim.resources, ranges: freed });
+
+  const nowIso = now.toISOString();
+  const previous = { start: booking.start, end: booking.end };
+  const { pending: _pending, ...current } = marked;
+  const moved: Booking = {
+    ...current,
+    start: formatInstant(occurrences[0]!.startMs),
+    end: formatInstant(occurrences[0]!.endMs),
+    ...(occurrences.length > 1 ? { occurrences: occurrences.map((o) => ({ start: formatInstant(o.startMs), end: formatInstant(o.endMs), status: 'confirmed' as const })) } : {}),
+    claim: { resources: booking.claim.resources, ranges },
+    updatedAt: nowIso,
+    history: [...booking.history, { at: nowIso, source: 'api', change: 'rescheduled', start: formatInstant(occurrences[0]!.startMs), end: formatInstant(occurrences[0]!.endMs) }],
+  };
+  const stored = await replaceOrConflict(deps, moved, marked.version);
+  await publishBookingEvent(deps, stored, 'booking.rescheduled', { booking: toBookingView(stored), source: 'api', previous });
+  return toBookingView(stored);
+}
+
+async function replaceOrConflict(deps: BookingDeps, booking: Booking, expectedVersion: number): Promise<Booking> {
+  try {
+    return await deps.bookings.replace(booking, expectedVersion);
+  } catch (error) {
+    if (isAppError(error, 'storage.conflict')) throw new AppError('resource.conflict', 'The booking changed meanwhile; repeat the request', { retryable: true });
+    throw error;
+  }
+}
+
+/** `from` minus `remove`, on the 5-minute granule ranges claims are made of. */
+export function subtractRanges(from: readonly ClaimRange[], remove: readonly ClaimRange[]): ClaimRange[] {
+  let pieces = from.map((range) => ({ ...range }));
+  for (const cut of remove) {
+    pieces = pieces.flatMap((piece) => {
+      if (cut.endMs <= piece.startMs || cut.startMs >= piece.endMs) return [piece];
+      const out: ClaimRange[] = [];
+      if (cut.startMs > piece.startMs) out.push({ startMs: piece.startMs, endMs: cut.startMs });
+      if (cut.endMs < piece.endMs) out.push({ startMs: cut.endMs, endMs: piece.endMs });
+      return out;
+    });
+  }
+  return pieces;
+}

@@ -1,0 +1,112 @@
+import { isAppError, toAppError } from '../../domain/app-error.ts';
+import { domainEvent } from '../../domain/domain-events.ts';
+import { utcDay, ZOOM_DAILY_MEETING_LIMIT } from '../../domain/video-connection.ts';
+import type { BookingConferencing, BookingMeetingRequest, BookingMeetingResult } from '../../ports/booking-conferencing.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { EventPublisher } from '../../ports/event-publisher.ts';
+import type { Log } from '../../ports/log.ts';
+import type { BookingMeetingStore, VideoConnectionStore } from '../../ports/video-connection-store.ts';
+import type { VideoMeeting, VideoProvider } from '../../ports/video-provider.ts';
+import type { ZoomConnector } from '../../ports/zoom-connector.ts';
+
+export interface ZoomBookingConferencingDeps {
+  videoConnections: VideoConnectionStore;
+  meetings: BookingMeetingStore;
+  zoom: ZoomConnector;
+  publisher: EventPublisher;
+  log: Log;
+  clock: Clock;
+}
+
+type Failure = { ok: false; code: string; message: string; retryable: boolean };
+
+/**
+ * Bookings' Zoom meetings (shared/ports/booking-conferencing.ts). Idempotent on the booking id twice over:
+ * the meeting of a booking is stored, so a retried create returns it without asking Zoom; and the Zoom
+ * create itself carries a reference derived from tenant + booking, so a create whose answer was lost
+ * before it could be stored is found at Zoom instead of being made again. Failures the booking must
+ * survive are returned, never thrown; a used-up daily quota is also evented (`video.quota_exhausted`)
+ * and logged, so a missing link is never silent.
+ */
+export class ZoomBookingConferencing implements BookingConferencing {
+  readonly #deps: ZoomBookingConferencingDeps;
+
+  constructor(deps: ZoomBookingConferencingDeps) {
+    this.#deps = deps;
+  }
+
+  async createMeeting(request: BookingMeetingRequest): Promise<BookingMeetingResult> {
+    const stored = await this.#deps.meetings.getMeeting(request.tenantId, request.bookingId);
+    if (stored) return { ok: true, meeting: { provider: 'zoom', meetingId: stored.meetingId, joinUrl: stored.joinUrl } };
+    return this.#attempt(request, async (zoom, hostId) => {
+      const meeting = await zoom.createMeeting(this.#spec(request));
+      await this.#deps.meetings.putMeeting({ tenantId: request.tenantId, bookingId: request.bookingId, connectionId: request.connectionId, zoomUserId: hostId, meetingId: meeting.meetingId, joinUrl: meeting.joinUrl, createdAt: this.#deps.clock.now().toISOString() });
+      await this.#publish('video.meeting.created', request, meeting);
+      return meeting;
+    });
+  }
+
+  async moveMeeting(request: BookingMeetingRequest & { meetingId: string }): Promise<BookingMeetingResult> {
+    return this.#attempt(request, async (zoom) => {
+      const meeting = await zoom.updateMeeting(request.meetingId, this.#spec(request));
+      await this.#publish('video.meeting.updated', request, meeting);
+      return meeting;
+    });
+  }
+
+  async deleteMeeting(request: { tenantId: string; bookingId: string; connectionId: string; meetingId: string }): Promise<{ ok: true } | Failure> {
+    try {
+      const connection = await this.#deps.videoConnections.get(request.tenantId, request.connectionId);
+      if (!connection) return { ok: false, code: 'video.not_found', message: `Zoom connection ${request.connectionId} does not exist`, retryable: false };
+      const zoom = await this.#deps.zoom.provider(connection);
+      await zoom.deleteMeeting(request.meetingId);
+      await this.#deps.meetings.deleteMeeting(request.tenantId, request.bookingId);
+      await this.#deps.publisher.publish([
+        domainEvent('video.meeting.deleted', request.tenantId, { provider: 'zoom', connectionId: request.connectionId, bookingId: request.bookingId, meetingId: request.meetingId, joinUrl: null, start: null, end: null, source: 'api' }, { idempotencyParts: [request.bookingId, request.meetingId, 'deleted'], time: this.#deps.clock.now() }),
+      ]);
+      return { ok: true };
+    } catch (error) {
+      return this.#failure(error, request);
+    }
+  }
+
+  #spec(request: BookingMeetingRequest) {
+    return { key: `booking:${request.tenantId}:${request.bookingId}`, title: request.title, start: request.start, end: request.end, timeZone: request.timeZone };
+  }
+
+  async #attempt(request: BookingMeetingRequest, run: (zoom: VideoProvider, hostId: string) => Promise<VideoMeeting>): Promise<BookingMeetingResult> {
+    const day = utcDay(this.#deps.clock.now());
+    let hostId = request.userId ?? '';
+    try {
+      const connection = await this.#deps.videoConnections.get(request.tenantId, request.connectionId);
+      if (!connection) return { ok: false, code: 'video.not_found', message: `Zoom connection ${request.connectionId} does not exist`, retryable: false };
+      hostId = connection.kind === 'user' ? connection.userId : (request.userId ?? connection.userId);
+      const zoom = await this.#deps.zoom.provider(connection, hostId);
+      const meeting = await run(zoom, hostId);
+      await this.#deps.videoConnections.recordUsage(request.tenantId, request.connectionId, hostId, day, { by: 1 });
+      return { ok: true, meeting: { provider: 'zoom', meetingId: meeting.meetingId, joinUrl: meeting.joinUrl } };
+    } catch (error) {
+      if (isAppError(error, 'video.quota_exhausted')) {
+        await this.#deps.videoConnections.recordUsage(request.tenantId, request.connectionId, hostId, day, { atLeast: ZOOM_DAILY_MEETING_LIMIT }).catch(() => undefined);
+        const resetAt = typeof error.details?.resetAt === 'string' ? error.details.resetAt : null;
+        this.#deps.log.warn('video.quota_exhausted', { tenantId: request.tenantId, bookingId: request.bookingId, connectionId: request.connectionId, zoomUserId: hostId, resetAt });
+        await this.#deps.publisher.publish([
+          domainEvent('video.quota_exhausted', request.tenantId, { provider: 'zoom', connectionId: request.connectionId, bookingId: request.bookingId, zoomUserId: hostId, limit: ZOOM_DAILY_MEETING_LIMIT, resetAt, message: error.message }, { idempotencyParts: [request.bookingId, day, 'quota'], time: this.#deps.clock.now() }),
+        ]);
+      }
+      return this.#failure(error, request);
+    }
+  }
+
+  #failure(error: unknown, request: { tenantId: string; bookingId: string }): Failure {
+    const appError = toAppError(error);
+    if (appError.code !== 'video.quota_exhausted') this.#deps.log.warn('video.meeting_failed', { tenantId: request.tenantId, bookingId: request.bookingId, code: appError.code, message: appError.message });
+    return { ok: false, code: appError.code, message: appError.message, retryable: appError.retryable };
+  }
+
+  async #publish(type: 'video.meeting.created' | 'video.meeting.updated', request: BookingMeetingRequest, meeting: VideoMeeting): Promise<void> {
+    await this.#deps.publisher.publish([
+      domainEvent(type, request.tenantId, { provider: 'zoom', connectionId: request.connectionId, bookingId: request.bookingId, meetingId: meeting.meetingId, joinUrl: meeting.joinUrl, start: meeting.start, end: meeting.end, source: 'api' }, { idempotencyParts: [request.bookingId, meeting.meetingId, type, meeting.start], time: this.#deps.clock.now() }),
+    ]);
+  }
+}
