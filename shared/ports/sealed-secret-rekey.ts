@@ -1,6 +1,8 @@
 /** One sealed secret of the table, wherever it lives (connection credentials, webhook signing secrets). */
 export interface SealedSecretRef {
-  kind: 'connection-credentials' | 'webhook-secrets';
+  kind: 'connection-credentials' | 'webhook-secrets' | 'video-credentials' | 'notification-secret';
+  /** The table item that holds it. */
+  itemKey: { pk: string; sk: string };
   tenantId: string;
   /** The connection or endpoint id. */
   ownerId: string;

@@ -5,8 +5,9 @@ import type { RekeyProgress, SealedSecretRef, SealedSecretRekeyStore } from '../
 import { credentialsAad } from './dynamo-connection-store.ts';
 import { dynamoCall, isConditionalCheckFailed, translateDynamoError } from './dynamo-errors.ts';
 import { ENTITY_ATTRIBUTE } from './item-codec.ts';
-import { keys } from './keys.ts';
 import { SealedSecretSchema } from './sealed-secret-schema.ts';
+import { notificationChannelAad } from './dynamo-notification-channel-store.ts';
+import { videoCredentialsAad } from './dynamo-video-connection-store.ts';
 import { webhookSecretAad } from './dynamo-webhook-endpoint-store.ts';
 
 export interface DynamoSealedSecretRekeyStoreOptions {
@@ -21,7 +22,6 @@ const KINDS = {
     entity: 'credentials',
     sealed: 'sealed',
     version: 'version',
-    key: (tenantId: string, ownerId: string) => keys.credentials(tenantId, ownerId),
     aad: (item: Record<string, unknown>): AssociatedData => credentialsAad(String(item.tenantId), String(item.connectionId), String(item.provider)),
     ownerId: (item: Record<string, unknown>) => String(item.connectionId),
   },
@@ -29,12 +29,26 @@ const KINDS = {
     entity: 'webhook-endpoint',
     sealed: 'sealedSecrets',
     version: 'secretsVersion',
-    key: (tenantId: string, ownerId: string) => keys.webhookEndpoint(tenantId, ownerId),
     aad: (item: Record<string, unknown>): AssociatedData => webhookSecretAad(String(item.tenantId), String(item.id)),
+    ownerId: (item: Record<string, unknown>) => String(item.id),
+  },
+  'video-credentials': {
+    entity: 'video-connection',
+    sealed: 'sealed',
+    version: 'credentialsVersion',
+    aad: (item: Record<string, unknown>): AssociatedData => videoCredentialsAad(String(item.tenantId), String(item.id)),
+    ownerId: (item: Record<string, unknown>) => String(item.id),
+  },
+  'notification-secret': {
+    entity: 'notification-channel',
+    sealed: 'sealedSecret',
+    version: 'version',
+    aad: (item: Record<string, unknown>): AssociatedData => notificationChannelAad(String(item.tenantId), String(item.id)),
     ownerId: (item: Record<string, unknown>) => String(item.id),
   },
 } as const;
 type Kind = keyof typeof KINDS;
+const KIND_OF_ENTITY = new Map<unknown, Kind>((Object.keys(KINDS) as Kind[]).map((kind) => [KINDS[kind].entity, kind]));
 
 const PROGRESS_KEY = { pk: 'SYS#rekey', sk: 'PROGRESS' };
 const Progress = z.object({
@@ -48,7 +62,8 @@ const Progress = z.object({
 });
 
 /**
- * A table scan (every tenant) filtered to the items that hold sealed secrets; OAuth states also hold one
+ * A table scan (every tenant) filtered to the items that hold sealed secrets (connection credentials,
+ * webhook signing secrets, video connection credentials, notification channel secrets); OAuth states also hold one
  * but live 10 minutes, so they are left to expire. A reseal reads the item again (consistent), opens the
  * blob under whichever key sealed it and writes the new blob only if the item's secret version and key id
  * are still the ones listed; the version is not bumped, so a token refresh racing the job still wins.
@@ -73,9 +88,9 @@ export class DynamoSealedSecretRekeyStore implements SealedSecretRekeyStore {
       this.#doc.send(
         new ScanCommand({
           TableName: this.#tableName,
-          FilterExpression: '#entity IN (:credentials, :endpoint)',
+          FilterExpression: `#entity IN (${[...KIND_OF_ENTITY.keys()].map((_e, i) => `:e${i}`).join(', ')})`,
           ExpressionAttributeNames: { '#entity': ENTITY_ATTRIBUTE },
-          ExpressionAttributeValues: { ':credentials': KINDS['connection-credentials'].entity, ':endpoint': KINDS['webhook-secrets'].entity },
+          ExpressionAttributeValues: Object.fromEntries([...KIND_OF_ENTITY.keys()].map((entity, i) => [`:e${i}`, entity])),
           Limit: limit,
           ExclusiveStartKey: cursor ? (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>) : undefined,
         }),
@@ -83,11 +98,14 @@ export class DynamoSealedSecretRekeyStore implements SealedSecretRekeyStore {
     );
     const items: SealedSecretRef[] = [];
     for (const item of (output.Items ?? []) as Record<string, unknown>[]) {
-      const kind: Kind = item[ENTITY_ATTRIBUTE] === 'credentials' ? 'connection-credentials' : 'webhook-secrets';
+      const kind = KIND_OF_ENTITY.get(item[ENTITY_ATTRIBUTE]);
+      if (!kind) continue;
       const spec = KINDS[kind];
+      // A notification channel may hold no secret at all.
       const sealed = SealedSecretSchema.safeParse(item[spec.sealed]);
       if (!sealed.success) continue;
-      items.push({ kind, tenantId: String(item.tenantId), ownerId: spec.ownerId(item), keyId: sealed.data.keyId, version: Number(item[spec.version]) });
+      const itemKey = { pk: String(item.pk), sk: String(item.sk) };
+      items.push({ kind, itemKey, tenantId: String(item.tenantId), ownerId: spec.ownerId(item), keyId: sealed.data.keyId, version: Number(item[spec.version]) });
     }
     const next = output.LastEvaluatedKey ? Buffer.from(JSON.stringify(output.LastEvaluatedKey), 'utf8').toString('base64url') : null;
     return { items, cursor: next };
@@ -95,7 +113,7 @@ export class DynamoSealedSecretRekeyStore implements SealedSecretRekeyStore {
 
   async reseal(ref: SealedSecretRef): Promise<string | null> {
     const spec = KINDS[ref.kind];
-    const key = spec.key(ref.tenantId, ref.ownerId);
+    const key = ref.itemKey;
     const output = await dynamoCall('SealedSecretRekeyStore.reseal', () => this.#doc.send(new GetCommand({ TableName: this.#tableName, Key: key, ConsistentRead: true })));
     const item = output.Item as Record<string, unknown> | undefined;
     if (!item || Number(item[spec.version]) !== ref.version) return null;

@@ -6,6 +6,7 @@ import { silentLog } from '../../../shared/ports/log.ts';
 import type { SealedSecretRekeyStore } from '../../../shared/ports/sealed-secret-rekey.ts';
 import { DynamoConnectionStore } from '../../../shared/storage/dynamo-connection-store.ts';
 import { DynamoSealedSecretRekeyStore } from '../../../shared/storage/dynamo-sealed-secret-rekey-store.ts';
+import { DynamoVideoConnectionStore } from '../../../shared/storage/dynamo-video-connection-store.ts';
 import { DynamoWebhookEndpointStore } from '../../../shared/storage/dynamo-webhook-endpoint-store.ts';
 import { EnvelopeCredentialCipher } from '../../../shared/storage/encryption/envelope-credential-cipher.ts';
 import { LocalKeyWrapper } from '../../../shared/storage/encryption/local-key-wrapper.ts';
@@ -15,8 +16,8 @@ import { createTestTable, type TestTable } from '../../support/dynamo.ts';
 import { TestClock, testConnection } from '../../support/stores.ts';
 
 /**
- * Scenario 16, key rotation (issue 10 item 6): every sealed secret of the table (connection credentials and
- * webhook signing secrets) is sealed again under the current key by a resumable job; after two rotations,
+ * Scenario 16, key rotation (issue 10 item 6): every sealed secret of the table (connection credentials,
+ * webhook signing secrets, Zoom connection credentials) is sealed again under the current key by a resumable job; after two rotations,
  * a process that holds only the newest key opens everything, i.e. both older key versions can be retired.
  */
 const CONNECTIONS = 23;
@@ -33,7 +34,21 @@ const storesOf = (cipher: EnvelopeCredentialCipher) => ({
   connections: new DynamoConnectionStore({ doc: table.doc, tableName: table.tableName, cipher }),
   endpoints: new DynamoWebhookEndpointStore({ doc: table.doc, tableName: table.tableName, cipher }),
   rekey: new DynamoSealedSecretRekeyStore({ doc: table.doc, tableName: table.tableName, cipher }),
+  video: new DynamoVideoConnectionStore({ doc: table.doc, tableName: table.tableName, cipher }),
 });
+const VIDEO = 3;
+const videoConnections = Array.from({ length: VIDEO }, (_v, i) => ({
+  tenantId: `rot-tenant-${i}`,
+  id: `vcon_rot${i}`,
+  provider: 'zoom' as const,
+  kind: 's2s' as const,
+  accountId: `acct-${i}`,
+  userId: `zu-${i}`,
+  userEmail: null,
+  status: 'active' as const,
+  createdAt: '2026-11-01T00:00:00.000Z',
+  updatedAt: '2026-11-01T00:00:00.000Z',
+}));
 const keyIdOf = (key: Buffer) => new LocalKeyWrapper({ key }).keyId;
 
 function endpoint(tenantId: string, i: number): WebhookEndpoint {
@@ -61,12 +76,14 @@ async function openEverything(cipher: EnvelopeCredentialCipher) {
   const stores = storesOf(cipher);
   const credentials = await Promise.all(connections.map(async (c) => (await stores.connections.getCredentials(c.tenantId, c.id))!.credentials));
   const secrets = await Promise.all(endpoints.map(async (e) => (await stores.endpoints.getWithSecrets(e.tenantId, e.id, clock.now()))!.secrets));
-  return { credentials, secrets };
+  const video = await Promise.all(videoConnections.map(async (v) => (await stores.video.getCredentials(v.tenantId, v.id))!.credentials));
+  return { credentials, secrets, video };
 }
 
 async function storedKeyIds(): Promise<string[]> {
   const ids: string[] = [];
   for (const c of connections) ids.push(((await table.doc.send(new GetCommand({ TableName: table.tableName, Key: keys.credentials(c.tenantId, c.id) }))).Item!.sealed as { keyId: string }).keyId);
+  for (const v of videoConnections) ids.push(((await table.doc.send(new GetCommand({ TableName: table.tableName, Key: { pk: `T#${v.tenantId}`, sk: `VCON#${v.id}` } }))).Item!.sealed as { keyId: string }).keyId);
   for (const e of endpoints) ids.push(((await table.doc.send(new GetCommand({ TableName: table.tableName, Key: keys.webhookEndpoint(e.tenantId, e.id) }))).Item!.sealedSecrets as { keyId: string }).keyId);
   return ids;
 }
@@ -90,6 +107,7 @@ describe('key rotation re-encrypts every sealed secret (DynamoDB Local)', () => 
     table = await createTestTable('key-rotation');
     const stores = storesOf(cipherOf(keyA));
     for (const [i, c] of connections.entries()) await stores.connections.save(c, credentialsOf(i));
+    for (const [i, v] of videoConnections.entries()) await stores.video.save(v, { kind: 'zoom_s2s', clientId: `client-${i}`, clientSecret: `secret-${i}` });
     for (const [i, e] of endpoints.entries()) await stores.endpoints.create(e, `whsec_${randomBytes(24).toString('base64')}${i}`.slice(0, 60));
     original = await openEverything(cipherOf(keyA));
     expect(new Set(await storedKeyIds())).toEqual(new Set([keyIdOf(keyA)]));
@@ -99,7 +117,7 @@ describe('key rotation re-encrypts every sealed secret (DynamoDB Local)', () => 
     // First rotation: the new key B is current, A is kept to open what it sealed.
     const first = await rotateInRuns(storesOf(cipherOf(keyB, [keyA])).rekey, 2);
     expect(first.runs).toBeGreaterThan(1); // it really was cut short and resumed
-    expect(first.progress).toMatchObject({ resealed: CONNECTIONS + ENDPOINTS, alreadyCurrent: 0, changedMeanwhile: 0, keyId: keyIdOf(keyB) });
+    expect(first.progress).toMatchObject({ resealed: CONNECTIONS + ENDPOINTS + VIDEO, alreadyCurrent: 0, changedMeanwhile: 0, keyId: keyIdOf(keyB) });
     expect(new Set(await storedKeyIds())).toEqual(new Set([keyIdOf(keyB)]));
     await expect(openEverything(cipherOf(keyA))).rejects.toThrow(); // the old key alone opens nothing any more
 
@@ -110,14 +128,14 @@ describe('key rotation re-encrypts every sealed secret (DynamoDB Local)', () => 
     original.credentials[0] = credentialsOf(0, 'access-0-refreshed');
 
     const second = await rotateInRuns(storesOf(cipherOf(keyC, [keyB])).rekey, 3);
-    expect(second.progress).toMatchObject({ resealed: CONNECTIONS + ENDPOINTS, alreadyCurrent: 0, keyId: keyIdOf(keyC) });
+    expect(second.progress).toMatchObject({ resealed: CONNECTIONS + ENDPOINTS + VIDEO, alreadyCurrent: 0, keyId: keyIdOf(keyC) });
     expect(new Set(await storedKeyIds())).toEqual(new Set([keyIdOf(keyC)]));
 
     // Both older key versions retired: a process with only C opens every secret, unchanged.
     expect(await openEverything(cipherOf(keyC))).toEqual(original);
     // And a further run finds nothing to do.
     const again = await rotateSealedSecrets({ store: storesOf(cipherOf(keyC)).rekey, clock, log: silentLog }, { restart: true });
-    expect(again).toMatchObject({ resealed: 0, alreadyCurrent: CONNECTIONS + ENDPOINTS });
+    expect(again).toMatchObject({ resealed: 0, alreadyCurrent: CONNECTIONS + ENDPOINTS + VIDEO });
   });
 
   it('never overwrites a write that happened between listing and resealing (a refresh wins)', async () => {
