@@ -100,6 +100,17 @@ async function standDown(deps: SyncDeps, calendar: Calendar): Promise<SyncOutcom
   return { status: 'superseded' };
 }
 
+/**
+ * Whether a run that started after `requestedAt` has also finished: only a completed run covers a request.
+ * A run that was killed (no `finally`, no restore) left `lastSyncStartedAt` stamped with no `lastSyncedAt`
+ * after it; counting it would drop the killed job's own retry as "coalesced" and leave the rest of the
+ * change to the next safety sync. A run still going holds the lease, so the job waits for it instead.
+ */
+function settledBy(calendar: Calendar, requestedAt: Date): boolean {
+  if (!calendar.lastSyncStartedAt || Date.parse(calendar.lastSyncStartedAt) < requestedAt.getTime()) return false;
+  return calendar.lastSyncedAt !== null && Date.parse(calendar.lastSyncedAt) >= Date.parse(calendar.lastSyncStartedAt);
+}
+
 /** Thrown (retryable) when another run holds the calendar; the job comes back after the delay. */
 export const SYNC_BUSY_RETRY_MS = 15_000;
 
@@ -124,9 +135,7 @@ export async function syncCalendar(deps: SyncDeps, request: SyncRequest): Promis
   const connection = await deps.connections.get(request.tenantId, calendar.connectionId);
   if (!connection) return { status: 'skipped', reason: 'connection_not_found' };
   if (connection.status === 'reauth_required' || connection.status === 'disabled') return { status: 'skipped', reason: 'connection_inactive' };
-  if (!request.full && calendar.lastSyncStartedAt && Date.parse(calendar.lastSyncStartedAt) >= request.requestedAt.getTime()) {
-    return { status: 'skipped', reason: 'coalesced' };
-  }
+  if (!request.full && settledBy(calendar, request.requestedAt)) return { status: 'skipped', reason: 'coalesced' };
 
   const now = deps.clock.now();
   const acquired = await deps.calendars.acquireSyncLease(request.tenantId, calendar.id, request.runId, now, new Date(now.getTime() + deps.settings.leaseSeconds * 1000));
