@@ -204,6 +204,15 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     permissions: { ...none, table: 'readwrite', publishEvents: true },
   },
   {
+    name: 'secret-rekey',
+    entry: 'functions/secret-rekey/handler.ts',
+    description: 'Key rotation: seals every stored secret again under the current key (daily, resumable; on demand after a key change)',
+    memoryMb: 512,
+    timeoutSeconds: 900,
+    trigger: { kind: 'schedule', rateMinutes: 1440 },
+    permissions: { ...none, table: 'readwrite', kms: 'encrypt-decrypt' },
+  },
+  {
     name: 'api-events',
     entry: 'functions/api-events/handler.ts',
     description: 'Event writes on the provider (create, update, delete; instance/following/series scopes), idempotent, mirrored into the store',

@@ -39,6 +39,8 @@ const EnvSchema = z.object({
   KMS_KEY_ID: optionalString,
   /** Base64 of 32 bytes: the local stack's key-wrapping key (never used in AWS). */
   LOCAL_ENCRYPTION_KEY: optionalString,
+  /** Comma-separated base64 keys rotated out of LOCAL_ENCRYPTION_KEY, kept to open old seals until the rekey job completes. */
+  LOCAL_ENCRYPTION_PREVIOUS_KEYS: optionalString,
   /** Secrets Manager secret (JSON) with provider client credentials, read once per cold start in AWS. */
   PROVIDER_SECRETS_ARN: optionalString,
 

@@ -15,6 +15,11 @@ export interface DynamoVideoConnectionStoreOptions {
 }
 
 const tenantPk = (tenantId: string) => `T#${tenantId}`;
+/** The associated data that binds a video connection's sealed credentials to it (also used by key rotation). */
+export function videoCredentialsAad(tenantId: string, connectionId: string): AssociatedData {
+  return { tenantId, connectionId, provider: 'zoom' };
+}
+
 const connectionKey = (tenantId: string, id: string) => ({ pk: tenantPk(tenantId), sk: `VCON#${id}` });
 const usageKey = (tenantId: string, id: string, userId: string, day: string) => ({ pk: tenantPk(tenantId), sk: `VUSE#${id}#${userId}#${day}` });
 const meetingKey = (tenantId: string, bookingId: string) => ({ pk: tenantPk(tenantId), sk: `VMTG#${bookingId}` });
@@ -44,7 +49,7 @@ export class DynamoVideoConnectionStore implements VideoConnectionStore, Booking
   }
 
   #aad(tenantId: string, connectionId: string): AssociatedData {
-    return { tenantId, connectionId, provider: 'zoom' };
+    return videoCredentialsAad(tenantId, connectionId);
   }
 
   async get(tenantId: string, connectionId: string): Promise<VideoConnection | null> {

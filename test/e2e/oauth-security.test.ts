@@ -5,17 +5,30 @@ import { startTestStack, type TestStack } from '../support/local-stack.ts';
 
 let stack: TestStack;
 let output = '';
+let errorOutput = '';
 
 beforeAll(async () => {
   for (const name of ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET']) delete process.env[name];
   process.env.ALLOWED_RETURN_ORIGINS = 'https://app.example.com';
   stack = await startTestStack({ sandbox: 'on' });
   logger.setLogLevel('DEBUG');
-  const write = process.stdout.write.bind(process.stdout);
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    output += String(chunk);
-    return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
-  });
+  // Both streams: warnings and errors (where a token would most likely leak, in an error's details) go to
+  // stderr; so do console.error/console.warn of any dependency.
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream);
+    vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      output += String(chunk);
+      if (stream === process.stderr) errorOutput += String(chunk);
+      return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
+    });
+  }
+  for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+    const original = console[method].bind(console);
+    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+      output += `${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}\n`;
+      original(...args);
+    });
+  }
 });
 afterAll(async () => {
   vi.restoreAllMocks();
@@ -109,7 +122,11 @@ describe('OAuth callback defences (scenario 15)', () => {
     const tokens = stored?.credentials.kind === 'oauth' ? [stored.credentials.accessToken, stored.credentials.refreshToken!] : [];
     expect(tokens.length).toBe(2);
     expect(output.length).toBeGreaterThan(0);
+    // The stderr capture is live: an error logged now is seen there.
+    logger.error('stderr capture check');
+    expect(errorOutput).toContain('stderr capture check');
     for (const token of tokens) expect(output).not.toContain(token);
+    for (const token of tokens) expect(errorOutput).not.toContain(token);
   });
 });
 

@@ -5,7 +5,7 @@ import { EnvelopeCredentialCipher } from './envelope-credential-cipher.ts';
 import { KmsKeyWrapper } from './kms-key-wrapper.ts';
 import { LocalKeyWrapper } from './local-key-wrapper.ts';
 
-export type CredentialCipherConfig = Pick<Config, 'KMS_KEY_ID' | 'LOCAL_ENCRYPTION_KEY' | 'AWS_REGION' | 'isLocal'>;
+export type CredentialCipherConfig = Pick<Config, 'KMS_KEY_ID' | 'LOCAL_ENCRYPTION_KEY' | 'AWS_REGION' | 'isLocal'> & Partial<Pick<Config, 'LOCAL_ENCRYPTION_PREVIOUS_KEYS'>>;
 
 /**
  * The cipher for this process: KMS when `KMS_KEY_ID` is set, otherwise (local stack only) the key in
@@ -18,7 +18,8 @@ export function createCredentialCipher(config: CredentialCipherConfig, kms?: KMS
     });
   }
   if (config.LOCAL_ENCRYPTION_KEY && config.isLocal) {
-    return new EnvelopeCredentialCipher({ keyWrapper: LocalKeyWrapper.fromBase64(config.LOCAL_ENCRYPTION_KEY) });
+    const previous = (config.LOCAL_ENCRYPTION_PREVIOUS_KEYS ?? '').split(',').map((key) => key.trim()).filter(Boolean);
+    return new EnvelopeCredentialCipher({ keyWrapper: LocalKeyWrapper.fromBase64(config.LOCAL_ENCRYPTION_KEY, previous) });
   }
   throw new AppError(
     'config.invalid',

@@ -70,6 +70,11 @@ export class EnvelopeCredentialCipher implements CredentialCipher {
     }
   }
 
+  /** The key new seals are made under, if the wrapper knows it up front (key rotation skips what is already under it). */
+  currentKeyId(): string | null {
+    return this.#keyWrapper.currentKeyId?.() ?? null;
+  }
+
   /** Key rotation: opens `sealed` (under whichever key sealed it) and seals it again under the current key. */
   async reseal(sealed: SealedSecret, aad: AssociatedData): Promise<SealedSecret> {
     return this.seal(await this.open(sealed, aad), aad);

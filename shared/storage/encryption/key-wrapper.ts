@@ -17,4 +17,6 @@ export interface KeyWrapper {
   generateDataKey(context: AssociatedData): Promise<DataKey>;
   /** Throws when `keyId` is unknown, the context differs or the wrapped key was tampered with. */
   unwrapDataKey(encryptedKey: Uint8Array, keyId: string, context: AssociatedData): Promise<Uint8Array>;
+  /** The id new data keys are wrapped under, when known before wrapping one (a KMS alias resolves only then). */
+  currentKeyId?(): string | null;
 }

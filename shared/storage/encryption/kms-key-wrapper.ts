@@ -68,6 +68,11 @@ export class KmsKeyWrapper implements KeyWrapper {
     return pending;
   }
 
+  /** A key ARN names the key new data keys come from; an alias or bare id is resolved only by KMS. */
+  currentKeyId(): string | null {
+    return /^arn:aws[a-z-]*:kms:[^:]+:\d+:key\//.test(this.#keyId) ? this.#keyId : null;
+  }
+
   unwrapDataKey(encryptedKey: Uint8Array, keyId: string, context: AssociatedData): Promise<Uint8Array> {
     const cacheKey = unwrapCacheKey(encryptedKey, keyId, context);
     const cached = this.#unwrapped.get(cacheKey);

@@ -36,6 +36,10 @@ export class LocalKeyWrapper implements KeyWrapper {
     return new LocalKeyWrapper({ key: Buffer.from(key, 'base64'), previousKeys: previousKeys.map((k) => Buffer.from(k, 'base64')) });
   }
 
+  currentKeyId(): string {
+    return this.keyId;
+  }
+
   async generateDataKey(context: AssociatedData): Promise<DataKey> {
     const plaintext = randomBytes(KEY_BYTES);
     const iv = randomBytes(IV_BYTES);

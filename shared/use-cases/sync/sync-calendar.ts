@@ -69,6 +69,48 @@ export type SyncOutcome =
   | { status: 'reauth_required' }
   | { status: 'failed'; code: string };
 
+/**
+ * The calendar's sync was turned off, or its cursor reset (window change, re-enable), while this run was
+ * going: what the run still has to write belongs to a state that no longer exists.
+ */
+class CalendarChangedMeanwhile extends AppError {
+  constructor() {
+    super('storage.conflict', 'The calendar was switched off or reset while it synced', { retryable: false });
+  }
+}
+
+/**
+ * Checked before every page is written (and before the tombstoning of a full round): the calendar read at
+ * the start must still be sync-enabled at the same cursor version. The last word is still the conditional
+ * cursor write; this stops a run early, so it writes and announces nothing after the switch.
+ */
+async function assertUnchanged(deps: SyncDeps, calendar: Calendar): Promise<void> {
+  const current = await deps.calendars.get(calendar.tenantId, calendar.id);
+  if (!current || !current.syncEnabled || current.cursorVersion !== calendar.cursorVersion) throw new CalendarChangedMeanwhile();
+}
+
+/**
+ * A run that lost to a change of the calendar: if its sync is off now, anything the run wrote between the
+ * switch's deletion and now is removed again (the switch deletes what it sees; this deletes what came after).
+ */
+async function standDown(deps: SyncDeps, calendar: Calendar): Promise<SyncOutcome> {
+  const current = await deps.calendars.get(calendar.tenantId, calendar.id);
+  if (!current || !current.syncEnabled) await deps.events.deleteAllOfCalendar(calendar.tenantId, calendar.id);
+  deps.log.info('calendar changed while it synced; this run stands down', { calendarId: calendar.id, syncEnabled: current?.syncEnabled ?? false });
+  return { status: 'superseded' };
+}
+
+/**
+ * Whether a run that started after `requestedAt` has also finished: only a completed run covers a request.
+ * A run that was killed (no `finally`, no restore) left `lastSyncStartedAt` stamped with no `lastSyncedAt`
+ * after it; counting it would drop the killed job's own retry as "coalesced" and leave the rest of the
+ * change to the next safety sync. A run still going holds the lease, so the job waits for it instead.
+ */
+function settledBy(calendar: Calendar, requestedAt: Date): boolean {
+  if (!calendar.lastSyncStartedAt || Date.parse(calendar.lastSyncStartedAt) < requestedAt.getTime()) return false;
+  return calendar.lastSyncedAt !== null && Date.parse(calendar.lastSyncedAt) >= Date.parse(calendar.lastSyncStartedAt);
+}
+
 /** Thrown (retryable) when another run holds the calendar; the job comes back after the delay. */
 export const SYNC_BUSY_RETRY_MS = 15_000;
 
@@ -93,9 +135,7 @@ export async function syncCalendar(deps: SyncDeps, request: SyncRequest): Promis
   const connection = await deps.connections.get(request.tenantId, calendar.connectionId);
   if (!connection) return { status: 'skipped', reason: 'connection_not_found' };
   if (connection.status === 'reauth_required' || connection.status === 'disabled') return { status: 'skipped', reason: 'connection_inactive' };
-  if (!request.full && calendar.lastSyncStartedAt && Date.parse(calendar.lastSyncStartedAt) >= request.requestedAt.getTime()) {
-    return { status: 'skipped', reason: 'coalesced' };
-  }
+  if (!request.full && settledBy(calendar, request.requestedAt)) return { status: 'skipped', reason: 'coalesced' };
 
   const now = deps.clock.now();
   const acquired = await deps.calendars.acquireSyncLease(request.tenantId, calendar.id, request.runId, now, new Date(now.getTime() + deps.settings.leaseSeconds * 1000));
@@ -106,6 +146,7 @@ export async function syncCalendar(deps: SyncDeps, request: SyncRequest): Promis
     const provider = await deps.providers.forConnection(connection);
     return await runSync(deps, request, calendar, connection, provider);
   } catch (thrown) {
+    if (thrown instanceof CalendarChangedMeanwhile) return await standDown(deps, calendar);
     const error = toAppError(thrown);
     // A failed run settles nothing: taking the lease stamped lastSyncStartedAt, and left so the retry of this
     // very job (same requestedAt) would be skipped as "coalesced" and the change lost until the next safety
@@ -159,7 +200,10 @@ async function runSync(deps: SyncDeps, request: SyncRequest, calendar: Calendar,
     }
   }
   const full = cursor === null;
-  if (full) await session.finishFullRound();
+  if (full) {
+    await assertUnchanged(deps, calendar);
+    await session.finishFullRound();
+  }
 
   const finishedAt = deps.clock.now();
   const intervalMinutes = provider.push === 'none' ? deps.settings.pollIntervalMinutes : deps.settings.syncIntervalMinutes;
@@ -172,8 +216,8 @@ async function runSync(deps: SyncDeps, request: SyncRequest, calendar: Calendar,
     });
   } catch (error) {
     if (isAppError(error, 'storage.conflict')) {
-      deps.log.warn('another run advanced the cursor first; keeping its newer cursor', { calendarId: calendar.id });
-      return { status: 'superseded' };
+      deps.log.warn('another run advanced the cursor first, or the calendar was reset or switched off; keeping what is there', { calendarId: calendar.id });
+      return standDown(deps, calendar);
     }
     throw error;
   }
@@ -206,6 +250,7 @@ async function runRound(deps: SyncDeps, provider: CalendarProvider, calendar: Ca
     }
     page = await provider.listChanges({ calendar: ref, cursor, window, pageToken });
     pages += 1;
+    await assertUnchanged(deps, calendar);
     await session.applyPage(page.changes);
     pageToken = page.nextPageToken;
   } while (pageToken);

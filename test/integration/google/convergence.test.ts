@@ -29,6 +29,7 @@ type Op =
   | { kind: 'serverErrors'; count: number; status: 500 | 503 }
   | { kind: 'rateLimited'; status: 403 | 429 }
   | { kind: 'crashBetweenPages' }
+  | { kind: 'connectionDrop'; count: number }
   | { kind: 'push'; delivery: 'deliver' | 'drop' | 'duplicate' };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
@@ -44,6 +45,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('serverErrors' as const), count: fc.integer({ min: 1, max: 3 }), status: fc.constantFrom(500 as const, 503 as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('rateLimited' as const), status: fc.constantFrom(403 as const, 429 as const) }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'crashBetweenPages' as const }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('connectionDrop' as const), count: fc.integer({ min: 1, max: 2 }) }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('push' as const), delivery: fc.constantFrom('deliver' as const, 'drop' as const, 'duplicate' as const) }) },
 );
 
@@ -54,6 +56,9 @@ describe('convergence under faults: Google (scenario 19)', () => {
   let simulator: GoogleSimulator;
   let stores: TestStores;
   let caseNumber = 0;
+  /** Faults Google actually served over the whole run, by answer (evidence the injection reached the sync). */
+  const served = new Map<string, number>();
+  const servedNow = (status: number | 'reset') => simulator.stats.requests('events.list').filter((entry) => entry.status === status).length;
 
   beforeAll(async () => {
     simulator = await startGoogleSimulator({ paging: 'random', seed: 19, pushRetryDelaysMs: [] });
@@ -70,6 +75,7 @@ describe('convergence under faults: Google (scenario 19)', () => {
         const tenantId = `t${caseNumber}`;
         simulator.createUser({ email, timeZone: 'America/New_York' });
         simulator.clearFaults();
+        simulator.stats.reset();
         const { provider, connectionId } = await connectGoogleUser(simulator, stores, email, tenantId);
         const calendar = testCalendar({ tenantId, id: connectionId, provider: 'google' } as never, { providerCalendarId: email, timeZone: 'America/New_York', connectionId });
         await stores.calendars.put(calendar, null);
@@ -77,18 +83,38 @@ describe('convergence under faults: Google (scenario 19)', () => {
         // A worker that dies after applying the first page of its next round.
         let crashArmed = false;
         let listCalls = 0;
+        let crashes = 0;
         const crashing: CalendarProvider = Object.assign(Object.create(provider) as CalendarProvider, {
           listChanges: async (request: Parameters<CalendarProvider['listChanges']>[0]) => {
             listCalls += 1;
             if (crashArmed && request.pageToken !== null) {
               crashArmed = false;
+              crashes += 1;
               throw new AppError('provider.unavailable', 'worker crashed between pages');
             }
             return provider.listChanges(request);
           },
         });
+        // A round with one page cannot crash between pages: the armed crash then kills the run after its
+        // events were written, before the cursor write.
+        const crashingCalendars = new Proxy(stores.calendars, {
+          get: (target, name, receiver) => {
+            if (name === 'advanceCursor') {
+              return (...args: Parameters<typeof target.advanceCursor>) => {
+                if (crashArmed) {
+                  crashArmed = false;
+                  crashes += 1;
+                  return Promise.reject(new AppError('provider.unavailable', 'worker crashed before the cursor write'));
+                }
+                return target.advanceCursor(...args);
+              };
+            }
+            const value: unknown = Reflect.get(target, name, receiver);
+            return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+          },
+        });
         const deps: SyncDeps = {
-          calendars: stores.calendars,
+          calendars: crashingCalendars,
           events: stores.events,
           connections: stores.connections,
           providers: { forConnection: async () => crashing },
@@ -175,19 +201,37 @@ describe('convergence under faults: Google (scenario 19)', () => {
               case 'expireToken':
                 simulator.invalidateSyncTokens(email);
                 break;
-              case 'serverErrors':
+              case 'serverErrors': {
+                const before = servedNow(step.status);
                 simulator.failNext({ route: 'events.list', status: step.status, reason: 'backendError', count: step.count });
                 await sync();
+                expect(servedNow(step.status) - before, 'the injected 5xx reached the sync').toBeGreaterThanOrEqual(1);
                 break;
-              case 'rateLimited':
+              }
+              case 'rateLimited': {
+                const before = servedNow(step.status);
                 simulator.failNext({ route: 'events.list', status: step.status, reason: 'rateLimitExceeded', count: 1 });
                 await sync();
+                expect(servedNow(step.status) - before, 'the injected rate limit reached the sync').toBe(1);
                 break;
-              case 'crashBetweenPages':
+              }
+              case 'connectionDrop': {
+                // The connection closes with no answer (a network fault, like a timeout): retried as transient.
+                const before = servedNow('reset');
+                simulator.failNext({ route: 'events.list', status: 'reset', count: step.count });
+                await sync();
+                expect(servedNow('reset') - before, 'the dropped connection reached the sync').toBeGreaterThanOrEqual(1);
+                break;
+              }
+              case 'crashBetweenPages': {
                 crashArmed = true;
+                const before = crashes;
                 await sync();
                 crashArmed = false;
+                expect(crashes - before, 'the armed crash happened').toBe(1);
+                served.set('crash', (served.get('crash') ?? 0) + 1);
                 break;
+              }
               case 'push':
                 if (step.delivery !== 'drop') await sync();
                 if (step.delivery === 'duplicate') await sync();
@@ -199,6 +243,8 @@ describe('convergence under faults: Google (scenario 19)', () => {
           }
         }
 
+        for (const status of [500, 503, 403, 429, 410, 'reset'] as const) served.set(String(status), (served.get(String(status)) ?? 0) + servedNow(status));
+        simulator.stats.reset();
         // Settle: the scheduled safety sync runs until it succeeds (faults are transient).
         simulator.clearFaults();
         let settled = false;
@@ -229,5 +275,12 @@ describe('convergence under faults: Google (scenario 19)', () => {
       }),
       { numRuns: RUNS, seed: Number(process.env.CONVERGENCE_SEED ?? 20261123), endOnFailure: true },
     );
+    // Every kind of fault was really served during the run, not just scheduled.
+    const of = (...kinds: string[]) => kinds.reduce((sum, kind) => sum + (served.get(kind) ?? 0), 0);
+    expect(of('500', '503'), JSON.stringify(Object.fromEntries(served))).toBeGreaterThan(0);
+    expect(of('403', '429')).toBeGreaterThan(0);
+    expect(of('410')).toBeGreaterThan(0);
+    expect(of('reset')).toBeGreaterThan(0);
+    if (RUNS >= 50) expect(of('crash')).toBeGreaterThan(0);
   }, 900_000);
 });

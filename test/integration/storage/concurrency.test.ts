@@ -96,4 +96,42 @@ describe('optimistic locking under concurrency', () => {
     expect(new Set(won.map((entry) => entry.split('@')[1])).size).toBe(WRITERS); // each version written exactly once
     expect(await rejectionOf(calendars.advanceCursor('t1', 'cal_counter', 0, { cursor: 'late', lastSyncedAt: new Date().toISOString(), nextSyncAt: new Date().toISOString() }))).toMatchObject({ code: 'storage.conflict' });
   });
+
+  it('applies 50 shuffled order-sensitive updates so that the final state is the ordered fold of what committed', async () => {
+    // Each writer's change depends on the state it read (a hash chain over an append): two writers from one
+    // version cannot both commit, and a lost or reapplied update changes the result. The oracle replays the
+    // commits in version order from the starting state, independently of the store.
+    const { createHash } = await import('node:crypto');
+    const step = (state: string, writer: number) => `${createHash('sha256').update(`${state}|${writer}`).digest('hex').slice(0, 16)}:${writer}`;
+    const initial = 'genesis';
+    await connections.save({ ...connection('t1', 'con_chain'), displayName: initial }, oauthCredentials('at'));
+    const committedAt = new Map<number, number>();
+    let conflicts = 0;
+
+    const writer = async (id: number): Promise<void> => {
+      await pause(Math.random() * 20);
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const current = (await connections.get('t1', 'con_chain'))!;
+        try {
+          const updated = await connections.update('t1', 'con_chain', current.version, { displayName: step(current.displayName!, id) });
+          committedAt.set(updated.version, id);
+          return;
+        } catch (error) {
+          if (!isAppError(error, 'storage.conflict')) throw error;
+          conflicts++;
+          await pause(Math.random() * 10);
+        }
+      }
+      throw new Error('writer gave up');
+    };
+    await Promise.all(shuffled(Array.from({ length: WRITERS }, (_, i) => i)).map(writer));
+
+    const final = (await connections.get('t1', 'con_chain'))!;
+    const start = final.version - WRITERS;
+    const order = Array.from({ length: WRITERS }, (_, i) => committedAt.get(start + i + 1));
+    expect(new Set(order).size).toBe(WRITERS); // every writer committed exactly once, one per version
+    expect(order.every((id) => id !== undefined)).toBe(true);
+    expect(final.displayName).toBe(order.reduce<string>((state, id) => step(state, id!), initial));
+    expect(conflicts).toBeGreaterThan(0);
+  });
 });
