@@ -125,7 +125,8 @@ describe('convergence under faults: Google (scenario 19)', () => {
         };
         let run = 0;
         const sync = async () => {
-          await new Promise((resolve) => setTimeout(resolve, 2)); // a request strictly after the last run's start
+          // A request strictly after the last run's start: wait for the millisecond clock to move, not a fixed time.
+          for (const startedAt = Date.now(); Date.now() <= startedAt; ) await new Promise((resolve) => setImmediate(resolve));
           return syncCalendar(deps, { tenantId, calendarId: calendar.id, requestedAt: new Date(), runId: `r${++run}` }).catch((error: unknown) => ({ status: 'error', error }));
         };
 

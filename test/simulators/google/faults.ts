@@ -150,6 +150,8 @@ export class Stats {
   private readonly counts = new Map<RouteName, number>();
   private readonly entries: RequestLogEntry[] = [];
   private readonly maxEntries = 10_000;
+  /** Requests received and not yet answered (held by injected latency, for instance). */
+  inFlight = 0;
 
   record(entry: RequestLogEntry): void {
     this.counts.set(entry.route, (this.counts.get(entry.route) ?? 0) + 1);

@@ -150,9 +150,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   };
 
   const server = createServer((incoming, response) => {
-    handle(incoming, response).catch((error: unknown) => {
-      if (!response.headersSent) write(response, errorResponse(error, false));
-    });
+    options.stats.inFlight += 1;
+    handle(incoming, response)
+      .catch((error: unknown) => {
+        if (!response.headersSent) write(response, errorResponse(error, false));
+      })
+      .finally(() => {
+        options.stats.inFlight -= 1;
+      });
   });
   server.keepAliveTimeout = 1_000;
   await new Promise<void>((resolve, reject) => {

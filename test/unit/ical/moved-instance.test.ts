@@ -126,7 +126,7 @@ const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 const wallText = (w: Wall) => `${pad(w.y, 4)}${pad(w.mo)}${pad(w.d)}T${pad(w.h)}${pad(w.mi)}00`;
 const utcText = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 
-type RecurrenceIdForm = 'tzid' | 'utc' | 'floating';
+type RecurrenceIdForm = 'tzid' | 'utc' | 'floating' | 'date';
 
 const seriesArb = fc.record({
   zone: fc.constantFrom(...ZONES),
@@ -136,12 +136,14 @@ const seriesArb = fc.record({
   count: fc.integer({ min: 1, max: 12 }),
   xWrTimeZone: fc.boolean(),
   calendarZone: fc.constantFrom<string | null>(null, LA, 'Asia/Tokyo'),
+  /** The override with the highest index says RANGE=THISANDFUTURE: it moves every later instance too. */
+  lastIsThisAndFuture: fc.boolean(),
   overrides: fc.uniqueArray(
     fc.record({
       index: fc.integer({ min: 0, max: 11 }),
       moveMinutes: fc.integer({ min: -120, max: 120 }).map((m) => m - (m % 5)),
       cancelled: fc.boolean(),
-      form: fc.constantFrom<RecurrenceIdForm>('tzid', 'utc', 'floating'),
+      form: fc.constantFrom<RecurrenceIdForm>('tzid', 'utc', 'floating', 'date'),
       withUid: fc.boolean(),
       beforeMaster: fc.boolean(),
     }),
@@ -156,6 +158,7 @@ describe('property: random series with random overrides expand like an independe
       fc.property(seriesArb, (series) => {
         const uid = 'series@example.test';
         const overrides = series.overrides.filter((o) => o.index < series.count);
+        const futureIndex = series.lastIsThisAndFuture && overrides.length > 0 ? Math.max(...overrides.map((o) => o.index)) : null;
         const tzParam = series.zone === 'UTC' ? null : series.zone;
         const timeLine = (name: string, w: Wall) => (tzParam ? `${name};TZID=${tzParam}:${wallText(w)}` : `${name}:${utcText(oracleUtc(w, 'UTC'))}`);
         const minutesLater = (w: Wall, minutes: number): Wall => {
@@ -170,8 +173,14 @@ describe('property: random series with random overrides expand like an independe
           const original = nthWall(series.start, series.freq, o.index);
           const originalUtc = oracleUtc(original, series.zone);
           // A floating RECURRENCE-ID only makes sense beside a zoned DTSTART; a UTC series writes UTC.
-          const form = !tzParam && o.form !== 'utc' ? 'utc' : o.form;
-          const recurrenceId = form === 'tzid' ? `RECURRENCE-ID;TZID=${tzParam}:${wallText(original)}` : form === 'utc' ? `RECURRENCE-ID:${utcText(originalUtc)}` : `RECURRENCE-ID:${wallText(original)}`;
+          const isFuture = o.index === futureIndex;
+          const form = (!tzParam && (o.form === 'tzid' || o.form === 'floating')) || (isFuture && o.form === 'date') ? 'utc' : o.form;
+          const range = isFuture ? ';RANGE=THISANDFUTURE' : '';
+          const recurrenceId =
+            form === 'tzid' ? `RECURRENCE-ID${range};TZID=${tzParam}:${wallText(original)}`
+            : form === 'utc' ? `RECURRENCE-ID${range}:${utcText(originalUtc)}`
+            : form === 'date' ? `RECURRENCE-ID;VALUE=DATE:${wallText(original).slice(0, 8)}` // the instance of that (wall) day
+            : `RECURRENCE-ID${range}:${wallText(original)}`;
           const moved = minutesLater(original, o.moveMinutes);
           const lines = ['BEGIN:VEVENT', ...(o.withUid ? [`UID:${uid}`] : []), 'DTSTAMP:20240101T000000Z', recurrenceId, timeLine('DTSTART', moved), timeLine('DTEND', minutesLater(moved, series.durationMinutes)), `SUMMARY:Override ${o.index}`, ...(o.cancelled ? ['STATUS:CANCELLED'] : []), 'END:VEVENT'];
           (o.beforeMaster ? before : after).push(...lines);
@@ -180,12 +189,14 @@ describe('property: random series with random overrides expand like an independe
 
         // The oracle.
         const expected: string[] = [];
+        const future = futureIndex === null ? null : overrides.find((x) => x.index === futureIndex)!;
         for (let k = 0; k < series.count; k++) {
-          const o = overrides.find((x) => x.index === k);
+          // Later instances take the THISANDFUTURE override's move (in wall time), title and cancellation.
+          const o = overrides.find((x) => x.index === k) ?? (future && k > future.index ? future : undefined);
           if (o?.cancelled) continue;
           const wall = o ? minutesLater(nthWall(series.start, series.freq, k), o.moveMinutes) : nthWall(series.start, series.freq, k);
           const startMs = oracleUtc(wall, series.zone);
-          expected.push(`${new Date(startMs).toISOString()}/${new Date(startMs + series.durationMinutes * 60_000).toISOString()} ${o ? `Override ${k}` : 'Master'}`);
+          expected.push(`${new Date(startMs).toISOString()}/${new Date(startMs + series.durationMinutes * 60_000).toISOString()} ${o ? `Override ${o.index}` : 'Master'}`);
         }
 
         const parsed = parseCalendarResource(ics, { resourceId: '/c/series.ics', etag: null, calendarTimeZone: series.calendarZone });

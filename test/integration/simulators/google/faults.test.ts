@@ -147,7 +147,8 @@ describe('stats and lifecycle', () => {
       for (let i = 0; i < 100 && sim.pushLog.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
       sim.setLatency(30000);
       const hanging = fetch(sim.url + 'calendar/v3/users/me/calendarList', { headers: auth }).catch(() => 'reset');
-      await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 500 && sim.stats.inFlight === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      if (sim.stats.inFlight === 0) throw new Error('the hanging request never reached the simulator');
       await sim.stop();
       receiver.close();
       receiver.closeAllConnections();
