@@ -197,11 +197,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       return (await response.json()) as T;
     };
 
-    const endpoint = await json<{ id: string }>(
+    await json<{ id: string }>(
       await api('/v1/webhook-endpoints', { method: 'POST', body: JSON.stringify({ url: receiver.url, eventTypes: ['calendar.event.created', 'calendar.event.updated', 'calendar.event.deleted'] }) }),
       'create webhook endpoint',
     );
-    void endpoint;
 
     const google = sandboxSimulators.google!;
     const graph = microsoftSandbox.simulator!;

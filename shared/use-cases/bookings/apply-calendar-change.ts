@@ -3,7 +3,7 @@ import type { DomainEvent } from '../../domain/domain-events.ts';
 import { eventIntervalUtc } from '../../domain/event-time.ts';
 import { AppError, isAppError } from '../../domain/app-error.ts';
 import { formatInstant } from '../../domain/timestamps.ts';
-import { claimRangesOf, publishBookingEvent, type BookingDeps } from './booking-rules.ts';
+import { CLAIM_LEASE_MS, claimRangesOf, publishBookingEvent, type BookingDeps } from './booking-rules.ts';
 import { subtractRanges } from './reschedule-booking.ts';
 
 export type CalendarChangeOutcome = 'not_a_booking' | 'own_change' | 'rescheduled' | 'cancelled' | 'calendar_edit_lost' | 'unchanged';
@@ -63,7 +63,7 @@ export async function applyCalendarChange(deps: BookingDeps, event: ChangeEvent,
   const nowMs = deps.clock.now().getTime();
   // The calendar is where the meeting now is: the claim follows it. If another booking holds that time, the
   // host double-booked on purpose; the booking still moves and the history says the time was not exclusive.
-  const claimed = await deps.claims.claim({ tenantId: booking.tenantId, bookingId: booking.id, resources: booking.claim.resources, ranges, leaseUntilMs: nowMs + 120_000, nowMs });
+  const claimed = await deps.claims.claim({ tenantId: booking.tenantId, bookingId: booking.id, resources: booking.claim.resources, ranges, leaseUntilMs: nowMs + CLAIM_LEASE_MS, nowMs });
   if (claimed.ok) await deps.claims.confirm({ tenantId: booking.tenantId, bookingId: booking.id, resources: booking.claim.resources, ranges });
   else deps.log.warn('calendar-side move onto a claimed time', { bookingId: booking.id, conflicts: claimed.conflicts.length });
   const freed = subtractRanges(booking.claim.ranges, ranges);

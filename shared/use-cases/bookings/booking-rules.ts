@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AppError, inputError } from '../../domain/app-error.ts';
+import { AppError, inputError, isAppError } from '../../domain/app-error.ts';
 import { DEFAULT_HORIZON_DAYS, type BookingType } from '../../domain/booking-type.ts';
 import type { Booking } from '../../domain/booking.ts';
 import { domainEvent, type DomainEventData } from '../../domain/domain-events.ts';
@@ -201,6 +201,16 @@ export function claimResourcesOf(bookingType: BookingType, hostIndexes: readonly
   return resources;
 }
 
+/** Writes the booking over `expectedVersion`; someone else's write in between is a 409 the caller can repeat. */
+export async function replaceBookingOrConflict(deps: Pick<BookingDeps, 'bookings'>, booking: Booking, expectedVersion: number): Promise<Booking> {
+  try {
+    return await deps.bookings.replace(booking, expectedVersion);
+  } catch (error) {
+    if (isAppError(error, 'storage.conflict')) throw new AppError('resource.conflict', 'The booking changed meanwhile; repeat the request', { retryable: true });
+    throw error;
+  }
+}
+
 /** booking.* with an id stable per booking version: a retried request re-publishes the same event id. */
 export async function publishBookingEvent<T extends 'booking.created' | 'booking.rescheduled' | 'booking.cancelled'>(deps: BookingDeps, booking: Booking, type: T, data: DomainEventData<T>): Promise<void> {
   await deps.publisher.publish([domainEvent(type, booking.tenantId, data, { time: deps.clock.now(), idempotencyParts: [booking.id, String(booking.version)] })]);
@@ -216,22 +226,27 @@ export async function hostsUnderLimits(deps: BookingDeps, tenantId: string, book
   if (bookingType.dailyLimit === undefined && bookingType.weeklyLimit === undefined) return allowed;
   const schedules = await deps.schedules.getMany(tenantId, [...new Set(hostIndexes.map((i) => bookingType.hosts[i]!.scheduleId))]);
   const zoneOf = (index: number) => schedules.get(bookingType.hosts[index]!.scheduleId)?.timeZone ?? 'UTC';
-  for (const index of hostIndexes) {
+  const windows = hostIndexes.map((index) => {
     const zone = zoneOf(index);
     const wall = wallTimeAt(zone, startMs);
-    const dayStart = wallTimeToUtcMs({ year: wall.year, month: wall.month, day: wall.day, hour: 0, minute: 0, second: 0 }, zone);
-    const dayEnd = wallTimeToUtcMs({ year: wall.year, month: wall.month, day: wall.day + 1, hour: 0, minute: 0, second: 0 }, zone);
+    const midnight = (dayOffset: number) => wallTimeToUtcMs({ year: wall.year, month: wall.month, day: wall.day + dayOffset, hour: 0, minute: 0, second: 0 }, zone);
     const weekday = (new Date(Date.UTC(wall.year, wall.month - 1, wall.day)).getUTCDay() + 6) % 7;
-    const weekStart = wallTimeToUtcMs({ year: wall.year, month: wall.month, day: wall.day - weekday, hour: 0, minute: 0, second: 0 }, zone);
-    const weekEnd = wallTimeToUtcMs({ year: wall.year, month: wall.month, day: wall.day - weekday + 7, hour: 0, minute: 0, second: 0 }, zone);
-    const starts: number[] = [];
-    let cursor: string | null = null;
-    for (let page = 0; page < 20; page++) {
-      const result = await deps.bookings.list(tenantId, { bookingTypeId: bookingType.id, status: 'confirmed', start: formatInstant(weekStart), end: formatInstant(weekEnd) }, { cursor, limit: 200 });
-      for (const booking of result.items) if (booking.hostIndex === index || bookingType.assignment === 'collective') starts.push(Date.parse(booking.start));
-      if (!result.cursor) break;
-      cursor = result.cursor;
-    }
+    return { index, dayStart: midnight(0), dayEnd: midnight(1), weekStart: midnight(-weekday), weekEnd: midnight(7 - weekday) };
+  });
+  // One listing of the type's confirmed bookings over every host's week, counted per host below.
+  const from = Math.min(...windows.map((w) => w.weekStart));
+  const to = Math.max(...windows.map((w) => w.weekEnd));
+  const booked: { hostIndex: number; startMs: number }[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < 20; page++) {
+    const result = await deps.bookings.list(tenantId, { bookingTypeId: bookingType.id, status: 'confirmed', start: formatInstant(from), end: formatInstant(to) }, { cursor, limit: 200 });
+    for (const booking of result.items) booked.push({ hostIndex: booking.hostIndex, startMs: Date.parse(booking.start) });
+    if (!result.cursor) break;
+    cursor = result.cursor;
+  }
+  for (const { index, dayStart, dayEnd, weekStart, weekEnd } of windows) {
+    // Collective bookings hold every host, whatever host index the booking records.
+    const starts = booked.filter((b) => bookingType.assignment === 'collective' || b.hostIndex === index).map((b) => b.startMs);
     const inDay = starts.filter((s) => s >= dayStart && s < dayEnd).length;
     const inWeek = starts.filter((s) => s >= weekStart && s < weekEnd).length;
     if ((bookingType.dailyLimit !== undefined && inDay >= bookingType.dailyLimit) || (bookingType.weeklyLimit !== undefined && inWeek >= bookingType.weeklyLimit)) allowed.delete(index);

@@ -1,7 +1,7 @@
-import { AppError, isAppError, notFound } from '../../domain/app-error.ts';
+import { isAppError, notFound } from '../../domain/app-error.ts';
 import { toBookingView, type BookingView } from '../../domain/booking.ts';
 import { deleteCalendarEvent } from '../events/delete-event.ts';
-import { publishBookingEvent, type BookingDeps } from './booking-rules.ts';
+import { publishBookingEvent, replaceBookingOrConflict, type BookingDeps } from './booking-rules.ts';
 
 /**
  * POST /v1/bookings/{id}/cancel: the provider event is deleted (the provider tells the attendees), the
@@ -13,10 +13,7 @@ export async function cancelBooking(deps: BookingDeps, input: { tenantId: string
   if (!booking) throw notFound('Booking');
   if (booking.status === 'cancelled') return toBookingView(booking);
   // Marked before the delete: when the deletion comes back through sync it is known as ours.
-  const marked = await deps.bookings.replace({ ...booking, pending: { kind: 'cancel' } }, booking.version).catch((error: unknown) => {
-    if (isAppError(error, 'storage.conflict')) throw new AppError('resource.conflict', 'The booking changed meanwhile; repeat the request', { retryable: true });
-    throw error;
-  });
+  const marked = await replaceBookingOrConflict(deps, { ...booking, pending: { kind: 'cancel' } }, booking.version);
   for (const event of booking.providerEvents) {
     try {
       await deleteCalendarEvent(deps.writes, { tenantId: input.tenantId, calendarId: event.calendarId, eventId: event.eventId, ...(booking.recurrence ? { scope: 'series' as const } : {}) });
@@ -27,24 +24,19 @@ export async function cancelBooking(deps: BookingDeps, input: { tenantId: string
   }
   await deps.claims.release({ tenantId: input.tenantId, bookingId: booking.id, resources: booking.claim.resources, ranges: booking.claim.ranges });
   const nowIso = deps.clock.now().toISOString();
-  let cancelled;
-  try {
-    const { pending: _pending, ...current } = marked;
-    cancelled = await deps.bookings.replace(
-      {
-        ...current,
-        status: 'cancelled',
-        updatedAt: nowIso,
-        ...(booking.occurrences ? { occurrences: booking.occurrences.map((o) => ({ ...o, status: 'cancelled' as const })) } : {}),
-        ...(input.reason ? { cancelReason: input.reason } : {}),
-        history: [...booking.history, { at: nowIso, source: 'api', change: 'cancelled', start: booking.start, end: booking.end }],
-      },
-      marked.version,
-    );
-  } catch (error) {
-    if (isAppError(error, 'storage.conflict')) throw new AppError('resource.conflict', 'The booking changed meanwhile; repeat the request', { retryable: true });
-    throw error;
-  }
+  const { pending: _pending, ...current } = marked;
+  const cancelled = await replaceBookingOrConflict(
+    deps,
+    {
+      ...current,
+      status: 'cancelled',
+      updatedAt: nowIso,
+      ...(booking.occurrences ? { occurrences: booking.occurrences.map((o) => ({ ...o, status: 'cancelled' as const })) } : {}),
+      ...(input.reason ? { cancelReason: input.reason } : {}),
+      history: [...booking.history, { at: nowIso, source: 'api', change: 'cancelled', start: booking.start, end: booking.end }],
+    },
+    marked.version,
+  );
   await publishBookingEvent(deps, cancelled, 'booking.cancelled', { booking: toBookingView(cancelled), source: 'api', ...(input.reason ? { reason: input.reason } : {}) });
   return toBookingView(cancelled);
 }

@@ -144,7 +144,7 @@ async function writeBooking(
   roomIndex: number | null,
   resources: string[],
 ): Promise<{ booking: BookingView; created: boolean }> {
-  const [organizer, ...others] = hostIndexes.map((i) => bookingType.hosts[i]!);
+  const organizer = bookingType.hosts[hostIndexes[0]!]!;
   const hostContacts = await Promise.all(hostIndexes.map((i) => emailOfCalendar(deps, input.tenantId, bookingType.hosts[i]!.writeCalendarId)));
   const room = roomIndex === null ? null : bookingType.rooms![roomIndex]!;
   const roomContact = room ? await emailOfCalendar(deps, input.tenantId, room.calendarId) : null;
@@ -153,15 +153,14 @@ async function writeBooking(
     ...hostContacts.slice(1).flatMap((contact) => (contact ? [{ email: contact.email, ...(contact.name ? { name: contact.name } : {}) }] : [])),
     ...(roomContact ? [{ email: roomContact.email, name: roomContact.name ?? 'Room' }] : []),
   ];
-  void others;
   const first = occurrences[0]!;
   let meeting: BookingMeeting | null = null;
-  if (bookingType.conference === 'zoom') meeting = await zoomMeeting(deps, input, bookingType, bookingId, organizer!, first);
+  if (bookingType.conference === 'zoom') meeting = await zoomMeeting(deps, input, bookingType, bookingId, organizer, first);
   const description = [input.notes ? `Notes from ${input.invitee.name}: ${input.notes}` : null, meeting ? `Join Zoom: ${meeting.joinUrl}` : null, `Booking ${bookingId}`].filter(Boolean).join('\n\n');
   const conference = bookingType.conference === 'google_meet' || bookingType.conference === 'microsoft_teams' ? { provider: bookingType.conference } : undefined;
   const event = await createCalendarEvent(deps.writes, {
     tenantId: input.tenantId,
-    calendarId: organizer!.writeCalendarId,
+    calendarId: organizer.writeCalendarId,
     key: bookingId,
     fields: {
       title: `${bookingType.name}: ${input.invitee.name}`,
@@ -191,7 +190,7 @@ async function writeBooking(
     ...(input.notes ? { notes: input.notes } : {}),
     conference: { provider: bookingType.conference ?? 'none', joinUrl },
     ...(occurrences.length > 1 ? { occurrences: occurrences.map((o) => ({ start: formatInstant(o.startMs), end: formatInstant(o.endMs), status: 'confirmed' as const })) } : {}),
-    providerEvents: [{ calendarId: organizer!.writeCalendarId, eventId: event.id }],
+    providerEvents: [{ calendarId: organizer.writeCalendarId, eventId: event.id }],
     reminders: bookingType.reminders ?? [],
     createdAt: nowIso,
     updatedAt: nowIso,

@@ -1,9 +1,9 @@
-import { AppError, isAppError, notFound } from '../../domain/app-error.ts';
+import { AppError, notFound } from '../../domain/app-error.ts';
 import { toBookingView, type Booking, type BookingView } from '../../domain/booking.ts';
 import { formatInstant } from '../../domain/timestamps.ts';
 import type { ClaimRange } from '../../ports/booking-claim-store.ts';
 import { updateCalendarEvent } from '../events/update-event.ts';
-import { checkBookable, CLAIM_LEASE_MS, claimRangesOf, freeInStore, freeLive, occurrencesOf, publishBookingEvent, slotUnavailable, type BookingDeps, type Occurrence } from './booking-rules.ts';
+import { checkBookable, CLAIM_LEASE_MS, claimRangesOf, freeInStore, freeLive, occurrencesOf, publishBookingEvent, replaceBookingOrConflict, slotUnavailable, type BookingDeps, type Occurrence } from './booking-rules.ts';
 
 /**
  * POST /v1/bookings/{id}/reschedule: the same booking at a new time (every occurrence of a recurring one
@@ -41,7 +41,7 @@ export async function rescheduleBooking(deps: BookingDeps, input: { tenantId: st
   const newStart = formatInstant(occurrences[0]!.startMs);
   const newEnd = formatInstant(occurrences[0]!.endMs);
   // Marked before the provider write: when the move comes back through sync it is known as ours.
-  const marked = await replaceOrConflict(deps, { ...booking, pending: { kind: 'move', start: newStart, end: newEnd } }, booking.version);
+  const marked = await replaceBookingOrConflict(deps, { ...booking, pending: { kind: 'move', start: newStart, end: newEnd } }, booking.version);
   try {
     for (const event of booking.providerEvents) {
       await updateCalendarEvent(deps.writes, {
@@ -75,18 +75,9 @@ export async function rescheduleBooking(deps: BookingDeps, input: { tenantId: st
     updatedAt: nowIso,
     history: [...booking.history, { at: nowIso, source: 'api', change: 'rescheduled', start: formatInstant(occurrences[0]!.startMs), end: formatInstant(occurrences[0]!.endMs) }],
   };
-  const stored = await replaceOrConflict(deps, moved, marked.version);
+  const stored = await replaceBookingOrConflict(deps, moved, marked.version);
   await publishBookingEvent(deps, stored, 'booking.rescheduled', { booking: toBookingView(stored), source: 'api', previous });
   return toBookingView(stored);
-}
-
-async function replaceOrConflict(deps: BookingDeps, booking: Booking, expectedVersion: number): Promise<Booking> {
-  try {
-    return await deps.bookings.replace(booking, expectedVersion);
-  } catch (error) {
-    if (isAppError(error, 'storage.conflict')) throw new AppError('resource.conflict', 'The booking changed meanwhile; repeat the request', { retryable: true });
-    throw error;
-  }
 }
 
 /** `from` minus `remove`, on the 5-minute granule ranges claims are made of. */
