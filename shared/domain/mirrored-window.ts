@@ -33,6 +33,26 @@ export function mirroredRange(calendar: Pick<Calendar, 'syncEnabled' | 'syncWind
   return end > start ? { start: new Date(start), end: new Date(end) } : null;
 }
 
+/**
+ * How far apart two placements of one all-day (floating) date can be: from UTC+14 to UTC−12 is 26 hours.
+ * A provider filters all-day events by its own placement (the calendar's zone); an answer that places them
+ * in another zone must look this much further on each side.
+ */
+export const FLOATING_DATE_SPREAD_MS = 26 * 3_600_000;
+
+/**
+ * The mirrored range to trust when all-day events are placed in `zone` rather than in the calendar's own
+ * zone. The sync listed (and kept) all-day events by their placement in the calendar's zone, so near either
+ * edge of the window an all-day date placed in another zone can overlap the window although the listing
+ * never saw it: those edges are read from the provider instead.
+ */
+export function mirroredRangeForZone(mirrored: TimeRange | null, calendarZone: string | null, zone: string | null): TimeRange | null {
+  if (!mirrored || (zone ?? 'UTC') === (calendarZone ?? 'UTC')) return mirrored;
+  const start = mirrored.start.getTime() + FLOATING_DATE_SPREAD_MS;
+  const end = mirrored.end.getTime() - FLOATING_DATE_SPREAD_MS;
+  return end > start ? { start: new Date(start), end: new Date(end) } : null;
+}
+
 export interface RangeSplit {
   /** The part of the range inside the mirrored window, or null. */
   inside: TimeRange | null;

@@ -2,7 +2,7 @@ import { AppError } from '../../domain/app-error.ts';
 import { BusyIntervalBuffer, mergeBusyIntervals, type BusyColumns } from '../../domain/busy-intervals.ts';
 import { projectBusyEvents, type StoredBusyTime } from '../../domain/busy-projection.ts';
 import type { Calendar, TimeRange } from '../../domain/calendar.ts';
-import { mirroredRange, splitByMirror, type RangeSplit } from '../../domain/mirrored-window.ts';
+import { mirroredRange, mirroredRangeForZone, splitByMirror, type RangeSplit } from '../../domain/mirrored-window.ts';
 import { resolveTimeZoneName } from '../../domain/windows-time-zones.ts';
 import type { CalendarStore } from '../../ports/calendar-store.ts';
 import { systemClock, type Clock } from '../../ports/clock.ts';
@@ -89,7 +89,10 @@ export async function collectBusyTime(deps: BusyTimeDeps, query: BusyTimeQuery):
   const plans: CalendarPlan[] = (loaded as Calendar[]).map((calendar) => {
     // Calendar zones should be IANA; a Windows name is translated and junk read as UTC, never a 500.
     const zone = query.timeZone ?? calendar.timeZone;
-    return { calendar, zone: zone ? resolveTimeZoneName(zone) : null, split: splitByMirror(query.range, query.source === 'provider' ? null : mirroredRange(calendar, now)) };
+    const resolved = zone ? resolveTimeZoneName(zone) : null;
+    const calendarZone = calendar.timeZone ? resolveTimeZoneName(calendar.timeZone) : null;
+    const mirrored = query.source === 'provider' ? null : mirroredRangeForZone(mirroredRange(calendar, now), calendarZone, resolved);
+    return { calendar, zone: resolved, split: splitByMirror(query.range, mirrored) };
   });
   const zones = new Map(plans.map((plan) => [plan.calendar.id, plan.zone]));
   const zoneOf = (calendarId: string): string | null => zones.get(calendarId) ?? null;

@@ -1,5 +1,6 @@
 import { toAppError } from '../../domain/app-error.ts';
 import type { Calendar, TimeRange } from '../../domain/calendar.ts';
+import { FLOATING_DATE_SPREAD_MS } from '../../domain/mirrored-window.ts';
 import type { CalendarProviderFactory, ProviderBusy } from '../../ports/calendar-provider.ts';
 import type { ConnectionStore } from '../../ports/connection-store.ts';
 
@@ -21,10 +22,11 @@ export const DEFAULT_LIVE_BUSY_SETTINGS: LiveBusySettings = { timeoutMs: 10_000,
 
 /**
  * Providers place all-day (floating) events in a zone of their own when they filter by range (the calendar's,
- * or the one we asked for): asking 14 h more on each side (UTC−12 … UTC+14) finds an all-day event whose day
- * overlaps the part in any zone. The answer is clipped to the part afterwards.
+ * or the one we asked for), and we may place them in another: asking the spread of two placements more on
+ * each side finds an all-day event whose day overlaps the part in any zone. The answer is clipped to the
+ * part afterwards.
  */
-const FLOATING_PAD_MS = 14 * 3_600_000;
+const FLOATING_PAD_MS = FLOATING_DATE_SPREAD_MS;
 
 export interface LiveBusyDeps {
   providers?: CalendarProviderFactory | undefined;

@@ -227,9 +227,20 @@ describe('freeBusy: store inside the mirrored window, provider outside it', () =
           });
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 300, ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}) },
     );
   }, 120_000);
+
+  it('places an all-day event just past the window edge in the asked zone (seed 1135023264): the edge is read live', async () => {
+    // Calendar in UTC mirrored until 2026-11-04T00:00Z; an all-day event on 2026-11-04 is outside it in UTC (so
+    // the sync never listed it) but, placed in Pacific/Auckland (UTC+13), it begins on 2026-11-03T11:00Z, inside.
+    const clock = new TestClock('2026-10-28T04:00:00Z');
+    const calendar = { ...CALENDARS[0]!, syncWindow: { pastDays: 7, futureDays: 11 }, lastFullSyncAt: '2026-10-23T01:00:00.000Z', lastSyncedAt: '2026-10-23T01:00:00.000Z' };
+    const event = storedEvent(calendar, 'holiday', allDay('2026-11-04', '2026-11-05'));
+    const { deps } = await world([calendar], [event], 'events', clock);
+    const result = await run(deps, [calendar], 'Pacific/Auckland');
+    expect(result.busy).toEqual([{ start: '2026-11-03T11:00:00.000Z', end: '2026-11-04T11:00:00.000Z' }]);
+  });
 
   it('keeps the store part and reports the unanswered part when a provider fails, for random failures', async () => {
     const failures = [
@@ -309,8 +320,8 @@ describe('freeBusy: store inside the mirrored window, provider outside it', () =
     const never = testCalendar(CONNECTIONS[1]!, { providerCalendarId: 'cal-1', timeZone: 'UTC' });
     const { deps, providers } = await world([calendar, never], [storedEvent(calendar, 'late', timed('2026-11-07T10:00:00.000Z', '2026-11-07T11:00:00.000Z'))]);
     const result = await run(deps, [calendar, never], null);
-    // Each part is asked 14 h wider on both sides (all-day events in any zone), then clipped.
-    const padded = (start: string, end: string) => ({ start: new Date(Date.parse(start) - 14 * HOUR), end: new Date(Date.parse(end) + 14 * HOUR) });
+    // Each part is asked 26 h wider on both sides (UTC+14 to UTC−12: all-day events placed in any zone), then clipped.
+    const padded = (start: string, end: string) => ({ start: new Date(Date.parse(start) - 26 * HOUR), end: new Date(Date.parse(end) + 26 * HOUR) });
     expect(providers.get(calendar.connectionId)!.busyQueries).toEqual([{ providerCalendarId: 'cal-0', range: padded('2026-11-07T00:00:00Z', '2026-11-08T00:00:00Z') }]);
     expect(providers.get(never.connectionId)!.busyQueries).toEqual([{ providerCalendarId: 'cal-1', range: padded('2026-10-28T00:00:00Z', '2026-11-08T00:00:00Z') }]);
     expect(result.calendars[calendar.id]!.coverage).toEqual([
