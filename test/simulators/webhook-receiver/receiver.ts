@@ -50,6 +50,8 @@ export interface WebhookReceiver {
   queueBehaviour(behaviour: ReceiverBehaviour, times?: number): void;
   /** Answers with `status` until `ms` from now (a receiver that is "down" for a while). */
   failFor(ms: number, status?: number): void;
+  /** Answers the first `attempts` requests of every webhook-id with `status` (a receiver down for that many tries). */
+  failAttemptsOfEachId(attempts: number, status?: number): void;
   setSecrets(secrets: string[]): void;
   /** How many times each webhook-id was answered with a 2xx. */
   acknowledgements(): Map<string, number>;
@@ -110,12 +112,19 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions = {})
   const queued: ReceiverBehaviour[] = [];
   let failUntil = 0;
   let failStatus = 500;
+  let failFirstAttempts = 0;
+  const attemptsById = new Map<string, number>();
   let verifiers = (options.secrets ?? []).map((secret) => new Webhook(secret));
   const hanging = new Set<ServerResponse>();
   const waiters = new Set<() => void>();
 
-  const nextBehaviour = (): ReceiverBehaviour => {
+  const nextBehaviour = (webhookId: string | null): ReceiverBehaviour => {
     if (Date.now() < failUntil) return { kind: 'fail', status: failStatus };
+    if (failFirstAttempts > 0 && webhookId) {
+      const attempt = (attemptsById.get(webhookId) ?? 0) + 1;
+      attemptsById.set(webhookId, attempt);
+      if (attempt <= failFirstAttempts) return { kind: 'fail', status: failStatus };
+    }
     return queued.shift() ?? defaultBehaviour;
   };
 
@@ -171,7 +180,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions = {})
     void readBody(request).then(
       (raw) => {
         const body = raw.toString('utf8');
-        const behaviour = nextBehaviour();
+        const behaviour = nextBehaviour(header(request, 'webhook-id'));
         const delivery: ReceivedDelivery = {
           receivedAt: Date.now(),
           path,
@@ -243,6 +252,8 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions = {})
       defaultBehaviour = behaviour;
       queued.length = 0;
       failUntil = 0;
+      failFirstAttempts = 0;
+      attemptsById.clear();
     },
     queueBehaviour(behaviour, times = 1) {
       for (let i = 0; i < times; i++) queued.push(behaviour);
@@ -250,6 +261,11 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions = {})
     failFor(ms, status = 500) {
       failUntil = Date.now() + ms;
       failStatus = status;
+    },
+    failAttemptsOfEachId(attempts, status = 500) {
+      failFirstAttempts = attempts;
+      failStatus = status;
+      attemptsById.clear();
     },
     setSecrets(secrets) {
       verifiers = secrets.map((secret) => new Webhook(secret));
@@ -284,6 +300,8 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions = {})
       queued.length = 0;
       defaultBehaviour = { kind: 'ok' };
       failUntil = 0;
+      failFirstAttempts = 0;
+      attemptsById.clear();
     },
     async stop() {
       for (const response of hanging) response.destroy();
