@@ -1,6 +1,6 @@
 import type { CalendarProvider } from '../../shared/ports/calendar-provider.ts';
 import { silentLog } from '../../shared/ports/log.ts';
-import { createOAuthClient, createProvider } from '../../shared/providers/google/index.ts';
+import { createOAuthClient, createProvider, type GoogleProviderOverrides } from '../../shared/providers/google/index.ts';
 import type { ProviderContext } from '../../shared/providers/provider-registry.ts';
 import { loadConfig } from '../../shared/runtime/config.ts';
 import type { GoogleSimulator } from '../simulators/google/index.ts';
@@ -31,12 +31,13 @@ export async function connectGoogleUser(
   tenantId = 'acme',
   clock?: Clock,
   scope?: string,
+  overrides: GoogleProviderOverrides = {},
 ): Promise<{ provider: CalendarProvider; connectionId: string; context: ProviderContext }> {
   const tokens = simulator.issueTokens(email, scope);
   const connection = testConnection(tenantId, { accountId: email, accountEmail: email });
   await stores.connections.save(connection, { kind: 'oauth', accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: Date.now() + tokens.expiresIn * 1000, scope: tokens.scope });
   const context = googleContext(simulator, stores, clock);
   await createOAuthClient(context);
-  const provider = await createProvider({ tenantId, id: connection.id, provider: 'google', serverUrl: null }, context);
+  const provider = await createProvider({ tenantId, id: connection.id, provider: 'google', serverUrl: null }, context, overrides);
   return { provider, connectionId: connection.id, context };
 }

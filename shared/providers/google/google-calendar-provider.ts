@@ -43,7 +43,12 @@ export interface GoogleCalendarProviderOptions {
   rootUrl: string;
   log: Log;
   sleep?: (ms: number) => Promise<void>;
+  /** Deadline of one attempt (default GOOGLE_REQUEST_TIMEOUT_MS): a stalled connection must not hold a worker until its own timeout. */
+  requestTimeoutMs?: number;
 }
+
+/** As for Graph and CalDAV: long enough for a 2,500-event page, well inside a sync worker's and API Gateway's limits. */
+export const GOOGLE_REQUEST_TIMEOUT_MS = 30_000;
 
 type Api = calendar_v3.Calendar;
 
@@ -73,12 +78,13 @@ export class GoogleCalendarProvider implements CalendarProvider {
    * Runs one API call with our token, one refresh on 401, and quick retries of transient failures when the
    * call is safe to repeat (`repeatable: false` for a call whose repeat could do or report something else).
    */
-  private async call<T>(what: string, request: (headers: { headers: Record<string, string>; retry: boolean }) => Promise<{ data: T }>, repeatable = true): Promise<T> {
+  private async call<T>(what: string, request: (headers: { headers: Record<string, string>; retry: boolean; timeout: number }) => Promise<{ data: T }>, repeatable = true): Promise<T> {
     let token = await this.options.tokens.accessToken();
     let refreshed = false;
+    const timeout = this.options.requestTimeoutMs ?? GOOGLE_REQUEST_TIMEOUT_MS;
     for (let attempt = 0; ; attempt++) {
       try {
-        return (await request({ headers: { authorization: `Bearer ${token}` }, retry: false })).data;
+        return (await request({ headers: { authorization: `Bearer ${token}` }, retry: false, timeout })).data;
       } catch (thrown) {
         const failure = readGoogleFailure(thrown);
         if (failure.status === 401 && !refreshed) {

@@ -20,7 +20,11 @@ export async function createOAuthClient(context: ProviderContext): Promise<OAuth
   );
 }
 
-export async function createProvider(connection: ConnectionRef, context: ProviderContext): Promise<CalendarProvider> {
+export interface GoogleProviderOverrides {
+  requestTimeoutMs?: number;
+}
+
+export async function createProvider(connection: ConnectionRef, context: ProviderContext, overrides: GoogleProviderOverrides = {}): Promise<CalendarProvider> {
   const key = `${connection.tenantId}/${connection.id}`;
   let tokens = tokenSources.get(key);
   if (!tokens) {
@@ -29,5 +33,5 @@ export async function createProvider(connection: ConnectionRef, context: Provide
     if (tokenSources.size > 1_000) tokenSources.clear();
     tokenSources.set(key, tokens);
   }
-  return new GoogleCalendarProvider({ tokens, rootUrl: context.settings.GOOGLE_API_URL, log: context.log });
+  return new GoogleCalendarProvider({ tokens, rootUrl: context.settings.GOOGLE_API_URL, log: context.log, ...(overrides.requestTimeoutMs ? { requestTimeoutMs: overrides.requestTimeoutMs } : {}) });
 }

@@ -1,5 +1,19 @@
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import fc from 'fast-check';
+import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handler as googlePushHandler } from '../../../functions/push-google/handler.ts';
+import { createLocalHttpServer } from '../../../infra/local/http-server.ts';
+import { lambdaContext } from '../../../infra/local/lambda-context.ts';
+import { HTTP_ROUTES } from '../../../infra/topology.ts';
+import type { SyncJob } from '../../../shared/domain/sync-job.ts';
+import type { JobQueue, QueueMessage } from '../../../shared/ports/job-queue.ts';
+import { createProvider as createGoogleProvider } from '../../../shared/providers/google/index.ts';
+import { resetConfig } from '../../../shared/runtime/config.ts';
+import { resetDependencies } from '../../../shared/runtime/deps/lazy.ts';
+import { clearRuntimeOverrides, setRuntimeOverrides } from '../../../shared/runtime/deps/overrides.ts';
+import { pushSettings } from '../../../shared/runtime/deps/write-side.ts';
+import { ensurePushChannel } from '../../../shared/use-cases/push/push-channels.ts';
 import { syncWindowRange } from '../../../shared/domain/calendar.ts';
 import { AppError } from '../../../shared/domain/app-error.ts';
 import type { CalendarProvider } from '../../../shared/ports/calendar-provider.ts';
@@ -15,6 +29,18 @@ import { createTestStores, RecordingPublisher, testCalendar, type TestStores } f
 
 const RUNS = Number(process.env.CONVERGENCE_RUNS ?? 200);
 const DAY = 86_400_000;
+/** The deadline of the provider a `timeout` step syncs with, and how long Google holds its listing then. */
+const SHORT_TIMEOUT_MS = 250;
+const HELD_MS = 600;
+
+/** The sync queue the real push handler sends to; the test runs its jobs as the worker would. */
+class RecordingQueue implements JobQueue<unknown> {
+  readonly jobs: SyncJob[] = [];
+  async send(messages: readonly QueueMessage<unknown>[]): Promise<void> {
+    this.jobs.push(...messages.map((m) => m.body as SyncJob));
+  }
+  async changeVisibility(): Promise<void> {}
+}
 
 type Op =
   | { kind: 'create'; day: number; hour: number; minutes: number; allDay: boolean }
@@ -30,7 +56,8 @@ type Op =
   | { kind: 'rateLimited'; status: 403 | 429 }
   | { kind: 'crashBetweenPages' }
   | { kind: 'connectionDrop'; count: number }
-  | { kind: 'push'; delivery: 'deliver' | 'drop' | 'duplicate' };
+  | { kind: 'timeout'; count: number }
+  | { kind: 'push'; delivery: 'deliver' | 'drop' | 'duplicate' | 'reorder' };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('create' as const), day: fc.integer({ min: -20, max: 60 }), hour: fc.integer({ min: 6, max: 20 }), minutes: fc.constantFrom(15, 30, 60, 90), allDay: fc.boolean() }) },
@@ -46,7 +73,8 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('rateLimited' as const), status: fc.constantFrom(403 as const, 429 as const) }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'crashBetweenPages' as const }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('connectionDrop' as const), count: fc.integer({ min: 1, max: 2 }) }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('push' as const), delivery: fc.constantFrom('deliver' as const, 'drop' as const, 'duplicate' as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('timeout' as const), count: fc.integer({ min: 1, max: 2 }) }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('push' as const), delivery: fc.constantFrom('deliver' as const, 'drop' as const, 'duplicate' as const, 'reorder' as const) }) },
 );
 
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
@@ -60,12 +88,40 @@ describe('convergence under faults: Google (scenario 19)', () => {
   const served = new Map<string, number>();
   const servedNow = (status: number | 'reset') => simulator.stats.requests('events.list').filter((entry) => entry.status === status).length;
 
+  /** The real push-google handler behind the local API Gateway emulation, on the same table as `stores`. */
+  let pushServer: Server;
+  const pushQueue = new RecordingQueue();
+  const pushAnswers: number[] = [];
+
   beforeAll(async () => {
     simulator = await startGoogleSimulator({ paging: 'random', seed: 19, pushRetryDelaysMs: [] });
     simulator.deliverPushes = 'manual';
     stores = await createTestStores();
+    pushServer = createLocalHttpServer({
+      routes: HTTP_ROUTES.filter((route) => route.function === 'push-google'),
+      invoke: async (_name, event: APIGatewayProxyEventV2) => {
+        const result = (await googlePushHandler(event, lambdaContext('push-google', 10, 512) as Context)) as { statusCode?: number };
+        pushAnswers.push(result.statusCode ?? 0);
+        return result;
+      },
+    });
+    await new Promise<void>((resolve) => pushServer.listen(0, '127.0.0.1', resolve));
+    const address = pushServer.address();
+    Object.assign(process.env, {
+      RUNTIME_MODE: 'local',
+      TABLE_NAME: stores.table.tableName,
+      DYNAMODB_ENDPOINT: stores.table.endpoint,
+      PUBLIC_BASE_URL: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
+    });
+    resetConfig();
+    resetDependencies();
+    setRuntimeOverrides({ queues: { sync: pushQueue }, publisher: new RecordingPublisher() });
   });
-  afterAll(() => simulator?.stop());
+  afterAll(async () => {
+    clearRuntimeOverrides();
+    await simulator?.stop();
+    await new Promise<void>((resolve) => (pushServer ? pushServer.close(() => resolve()) : resolve()));
+  });
 
   it(`the store equals Google's truth and the event log replays to it (${RUNS} cases)`, async () => {
     await fc.assert(
@@ -76,7 +132,10 @@ describe('convergence under faults: Google (scenario 19)', () => {
         simulator.createUser({ email, timeZone: 'America/New_York' });
         simulator.clearFaults();
         simulator.stats.reset();
-        const { provider, connectionId } = await connectGoogleUser(simulator, stores, email, tenantId);
+        const { provider, connectionId, context } = await connectGoogleUser(simulator, stores, email, tenantId);
+        // The provider a `timeout` step uses: the same connection with a short deadline per attempt.
+        const impatient = await createGoogleProvider({ tenantId, id: connectionId, provider: 'google', serverUrl: null }, context, { requestTimeoutMs: SHORT_TIMEOUT_MS });
+        let active: CalendarProvider = provider;
         const calendar = testCalendar({ tenantId, id: connectionId, provider: 'google' } as never, { providerCalendarId: email, timeZone: 'America/New_York', connectionId });
         await stores.calendars.put(calendar, null);
         const publisher = new RecordingPublisher();
@@ -92,7 +151,7 @@ describe('convergence under faults: Google (scenario 19)', () => {
               crashes += 1;
               throw new AppError('provider.unavailable', 'worker crashed between pages');
             }
-            return provider.listChanges(request);
+            return active.listChanges(request);
           },
         });
         // A round with one page cannot crash between pages: the armed crash then kills the run after its
@@ -128,6 +187,24 @@ describe('convergence under faults: Google (scenario 19)', () => {
           // A request strictly after the last run's start: wait for the millisecond clock to move, not a fixed time.
           for (const startedAt = Date.now(); Date.now() <= startedAt; ) await new Promise((resolve) => setImmediate(resolve));
           return syncCalendar(deps, { tenantId, calendarId: calendar.id, requestedAt: new Date(), runId: `r${++run}` }).catch((error: unknown) => ({ status: 'error', error }));
+        };
+
+        // A push channel through the real watch call, its address the real handler; its `sync` message answered.
+        await ensurePushChannel({ calendars: stores.calendars, pushChannels: stores.pushChannels, clock: systemClock, log: silentLog, settings: pushSettings() }, (await stores.calendars.get(tenantId, calendar.id))!, provider);
+        await simulator.flushPushes();
+        pushQueue.jobs.length = 0;
+        pushAnswers.length = 0;
+        // The worker's side of a pushed job: run it as SQS would, again after a failure (at most 3 receives).
+        const runQueuedJobs = async (): Promise<number> => {
+          const jobs = pushQueue.jobs.splice(0);
+          for (const job of jobs) {
+            for (let receive = 0; receive < 3; receive++) {
+              for (const startedAt = Date.now(); Date.now() <= startedAt; ) await new Promise((resolve) => setImmediate(resolve));
+              const outcome = await syncCalendar(deps, { tenantId: job.tenantId, calendarId: job.calendarId, requestedAt: new Date(job.requestedAt), runId: `r${++run}` }).catch((error: unknown) => ({ status: 'error', error }));
+              if (outcome.status !== 'error') break;
+            }
+          }
+          return jobs.length;
         };
 
         const now = Date.now();
@@ -233,10 +310,39 @@ describe('convergence under faults: Google (scenario 19)', () => {
                 served.set('crash', (served.get('crash') ?? 0) + 1);
                 break;
               }
-              case 'push':
-                if (step.delivery !== 'drop') await sync();
-                if (step.delivery === 'duplicate') await sync();
+              case 'timeout': {
+                // Google holds the listing past our deadline: the request is abandoned, retried as transient.
+                const abandoned = () => simulator.stats.requests('events.list').filter((entry) => entry.status === 'abandoned').length;
+                const before = abandoned();
+                simulator.setLatency({ route: 'events.list', ms: HELD_MS, count: step.count });
+                active = impatient;
+                try {
+                  await sync();
+                } finally {
+                  active = provider;
+                }
+                for (let wait = 0; wait < 100 && abandoned() === before; wait++) await new Promise((resolve) => setTimeout(resolve, 20));
+                expect(abandoned() - before, 'the held listing timed out at the client').toBeGreaterThanOrEqual(1);
+                served.set('timeout', (served.get('timeout') ?? 0) + abandoned() - before);
                 break;
+              }
+              case 'push': {
+                // Google's notifications for the changes so far, through the real push handler, as told:
+                // lost, sent twice, or newest first. The handler's sync jobs are then run as the worker would.
+                const queued = simulator.queuedPushes();
+                const answered = pushAnswers.length;
+                if (step.delivery === 'drop') simulator.dropNextPushes(queued);
+                if (step.delivery === 'duplicate') simulator.duplicateNextPushes(queued);
+                await simulator.flushPushes(step.delivery === 'reorder' ? 'reversed' : 'queued');
+                const sent = step.delivery === 'drop' ? 0 : step.delivery === 'duplicate' ? 2 * queued : queued;
+                expect(pushAnswers.slice(answered), 'every push delivered was answered 200 by the handler').toEqual(Array.from({ length: sent }, () => 200));
+                const jobs = await runQueuedJobs();
+                // However many notifications arrived (duplicates, reordered), at most one sync job was queued for them.
+                expect(jobs).toBeLessThanOrEqual(1);
+                if (step.delivery !== 'drop' && queued > 0) served.set(`push-${step.delivery}`, (served.get(`push-${step.delivery}`) ?? 0) + 1);
+                served.set('push-jobs', (served.get('push-jobs') ?? 0) + jobs);
+                break;
+              }
             }
           } catch (error) {
             // A user action the simulator refuses (e.g. editing a dropped instance) is not a sync fault.
@@ -283,5 +389,7 @@ describe('convergence under faults: Google (scenario 19)', () => {
     expect(of('410')).toBeGreaterThan(0);
     expect(of('reset')).toBeGreaterThan(0);
     if (RUNS >= 50) expect(of('crash')).toBeGreaterThan(0);
+    if (RUNS >= 50) expect(of('timeout')).toBeGreaterThan(0);
+    if (RUNS >= 50) expect(of('push-deliver') * of('push-duplicate') * of('push-reorder') * of('push-jobs')).toBeGreaterThan(0);
   }, 900_000);
 });

@@ -66,7 +66,8 @@ export interface RequestLogEntry {
   method: string;
   path: string;
   query: Record<string, string>;
-  status: number | 'reset';
+  /** `abandoned`: the client hung up while the request was held (it timed out waiting). */
+  status: number | 'reset' | 'abandoned';
   at: string;
 }
 

@@ -358,9 +358,9 @@ export class GoogleSimulator {
     return this.push.queuedCount();
   }
 
-  /** Sends every queued notification (manual mode) and waits until none is in flight. */
-  flushPushes(): Promise<void> {
-    return this.push.flush();
+  /** Sends every queued notification (manual mode), in queued order or newest first, and waits until none is in flight. */
+  flushPushes(order: 'queued' | 'reversed' = 'queued'): Promise<void> {
+    return this.push.flush(order);
   }
 
   /** Waits until no notification is in flight or waiting for a retry (auto mode). */

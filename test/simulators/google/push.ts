@@ -171,7 +171,9 @@ export class PushHub {
   }
 
   /** Delivers everything queued (manual mode) and waits until no delivery is in flight. */
-  async flush(): Promise<void> {
+  async flush(order: 'queued' | 'reversed' = 'queued'): Promise<void> {
+    // Google does not promise order (message numbers say it): `reversed` sends the newest first.
+    if (order === 'reversed') for (const channel of this.channels.values()) channel.queue.reverse();
     for (const channel of this.channels.values()) this.pump(channel);
     await this.idle();
   }

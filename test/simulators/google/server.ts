@@ -120,7 +120,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     const delay = options.faults.takeLatency(name, method, target);
     if (delay > 0) {
       await sleep(delay);
-      if (response.destroyed || incoming.socket.destroyed) return;
+      if (response.destroyed || incoming.socket.destroyed) {
+        options.stats.record({ route: name, method, path: url.pathname, query, status: 'abandoned', at: options.now().toISOString() });
+        return;
+      }
     }
     const injected = (phase: 'before' | 'after'): SimResponse | 'reset' | null => {
       const spec = options.faults.takeFailure(name, method, target, phase);
