@@ -24,7 +24,8 @@ export function refillIntervalMs(limit: BucketLimit): number {
  */
 export function takeToken(fullAtMs: number | null, nowMs: number, limit: BucketLimit): BucketDecision {
   const interval = refillIntervalMs(limit);
-  const from = fullAtMs === null ? nowMs : Math.max(fullAtMs, nowMs);
+  const trusted = fullAtMs !== null && fullAtMs <= untrustedAfterMs(nowMs, limit) ? fullAtMs : null;
+  const from = trusted === null ? nowMs : Math.max(trusted, nowMs);
   const latest = latestFullAtMs(nowMs, limit);
   if (from <= latest) return { allowed: true, fullAtMs: from + interval };
   return { allowed: false, retryAfterMs: Math.ceil(from - latest) };
@@ -36,6 +37,17 @@ export function takeToken(fullAtMs: number | null, nowMs: number, limit: BucketL
  */
 export function latestFullAtMs(nowMs: number, limit: BucketLimit): number {
   return nowMs + (limit.capacity - 1) * refillIntervalMs(limit) + 0.001;
+}
+
+/**
+ * Requests on other instances read their clocks a little earlier or later than ours: ordinary skew.
+ * Beyond it, more owed than a bucket can ever owe was written by a clock far ahead of ours (or a test's
+ * clock): the bucket starts full again rather than lock its client out for that long.
+ */
+export const CLOCK_SKEW_TOLERANCE_MS = 60_000;
+
+export function untrustedAfterMs(nowMs: number, limit: BucketLimit): number {
+  return bucketIdleAfterMs(nowMs, limit) + CLOCK_SKEW_TOLERANCE_MS;
 }
 
 /** When an unused bucket is full again at the latest: its item can expire then (TTL). */

@@ -1,5 +1,5 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { bucketIdleAfterMs, latestFullAtMs, refillIntervalMs, takeToken, type BucketLimit } from '../domain/token-bucket.ts';
+import { bucketIdleAfterMs, latestFullAtMs, refillIntervalMs, takeToken, untrustedAfterMs, type BucketLimit } from '../domain/token-bucket.ts';
 import type { RateDecision, RateLimiter } from '../ports/rate-limiter.ts';
 import { dynamoCall, isConditionalCheckFailed, translateDynamoError } from './dynamo-errors.ts';
 import { ENTITY_ATTRIBUTE, toEpochSeconds } from './item-codec.ts';
@@ -34,8 +34,17 @@ export class DynamoRateLimiter implements RateLimiter {
     const interval = refillIntervalMs(limit);
     const expiresAt = toEpochSeconds(bucketIdleAfterMs(nowMs, limit)) + 60;
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
-      // A full bucket (no item, or refilled by now): one token gone, full again one interval from now.
-      if (await this.#update(key, 'SET fullAtMs = :next, #ttl = :ttl, #entity = :entity', 'attribute_not_exists(fullAtMs) OR fullAtMs <= :now', { ':next': nowMs + interval, ':now': nowMs, ':ttl': expiresAt, ':entity': 'rate-bucket' })) {
+      // A full bucket (no item, or refilled by now): one token gone, full again one interval from now. A
+      // bucket owing far more than it can was written by a clock far ahead of ours: reset, not trusted.
+      if (
+        await this.#update(key, 'SET fullAtMs = :next, #ttl = :ttl, #entity = :entity', 'attribute_not_exists(fullAtMs) OR fullAtMs <= :now OR fullAtMs > :ceiling', {
+          ':next': nowMs + interval,
+          ':now': nowMs,
+          ':ceiling': untrustedAfterMs(nowMs, limit),
+          ':ttl': expiresAt,
+          ':entity': 'rate-bucket',
+        })
+      ) {
         return { allowed: true };
       }
       // A bucket in use with a token left: one more interval owed.
@@ -43,7 +52,7 @@ export class DynamoRateLimiter implements RateLimiter {
         return { allowed: true };
       }
       const fullAtMs = await this.#fullAt(key);
-      if (fullAtMs === null || fullAtMs <= nowMs) continue; // expired between the two writes: try again
+      if (fullAtMs === null || fullAtMs <= nowMs || fullAtMs > untrustedAfterMs(nowMs, limit)) continue; // changed between the writes: again
       const decision = takeToken(fullAtMs, nowMs, limit);
       // Empty now (another request may have taken the last token between our write and this read).
       return decision.allowed ? { allowed: false, retryAfterMs: Math.ceil(interval) } : decision;

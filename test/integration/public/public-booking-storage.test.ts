@@ -33,6 +33,22 @@ describe('token buckets in DynamoDB', () => {
     expect((await limiter.take('ip:203.0.113.7', limit, now + 10_000)).allowed).toBe(false);
   });
 
+  it('holds the limit when concurrent requests read clocks a little apart (instances skewed by up to 200 ms)', async () => {
+    const now = Date.parse('2026-12-07T15:00:00Z');
+    const limit = { capacity: 10, refillPerMinute: 6 };
+    const decisions = await Promise.all(Array.from({ length: 50 }, (_, i) => limiter.take('ip:203.0.113.99', limit, now + ((i * 37) % 200))));
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(10);
+  });
+
+  it('resets a bucket written by a clock far ahead instead of locking the client out', async () => {
+    const now = Date.parse('2026-12-07T14:00:00Z');
+    const limit = { capacity: 2, refillPerMinute: 60 };
+    for (let i = 0; i < 3; i++) await limiter.take('ip:192.0.2.44', limit, now + 86_400_000);
+    expect(await limiter.take('ip:192.0.2.44', limit, now)).toEqual({ allowed: true });
+    expect(await limiter.take('ip:192.0.2.44', limit, now)).toEqual({ allowed: true });
+    expect(await limiter.take('ip:192.0.2.44', limit, now)).toEqual({ allowed: false, retryAfterMs: 1000 });
+  });
+
   it('keeps one item per bucket with a TTL, its key hashed (no client address in the table)', async () => {
     const now = Date.parse('2026-12-07T13:00:00Z');
     await limiter.take('ip:198.51.100.1', { capacity: 3, refillPerMinute: 60 }, now);

@@ -49,3 +49,15 @@ describe('the token bucket', () => {
     );
   });
 });
+
+describe('the token bucket under clock skew', () => {
+  it('does not lock a client out when a bucket was written by a clock far ahead', () => {
+    const now = 1_000_000;
+    // Owing a day of tokens is impossible for a 5-token bucket: it was another clock; start full.
+    expect(takeToken(now + 86_400_000, now, limit)).toEqual({ allowed: true, fullAtMs: now + 1000 });
+    // Within what a bucket can owe, plus ordinary skew between instances, the state is trusted: an empty
+    // bucket written by a clock 50 ms ahead is still empty.
+    expect(takeToken(now + 5000, now, limit).allowed).toBe(false);
+    expect(takeToken(now + 5050, now, limit)).toEqual({ allowed: false, retryAfterMs: 1050 });
+  });
+});
