@@ -21,7 +21,9 @@ const KEY_BYTES = 32;
  * Signing keys derived from the deployment's existing secret material: 32 random bytes made on first use,
  * sealed with the credentials cipher (KMS envelope in AWS, the local key in `npm start`) and stored in the
  * table, so no operator step and no extra secret is needed and every instance signs alike. The first
- * writer wins (conditional put); each instance opens the key once and keeps it for its life.
+ * writer wins (conditional put); each instance opens the key once and keeps it for its life. Key rotation
+ * (the secret-rekey job) reseals it like every other sealed secret: the key itself, and so every manage
+ * link already sent, stays the same.
  */
 export class DynamoSigningKeys implements SigningKeys {
   readonly #options: DynamoSigningKeysOptions;
@@ -48,7 +50,7 @@ export class DynamoSigningKeys implements SigningKeys {
       await doc.send(
         new PutCommand({
           TableName: tableName,
-          Item: { ...keys.signingKey(purpose), [ENTITY_ATTRIBUTE]: 'signing-key', purpose, sealedKey, createdAt: (this.#options.now?.() ?? new Date()).toISOString() },
+          Item: { ...keys.signingKey(purpose), [ENTITY_ATTRIBUTE]: 'signing-key', purpose, sealedKey, version: 1, createdAt: (this.#options.now?.() ?? new Date()).toISOString() },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );

@@ -1,6 +1,12 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoBookingTypeStore } from '../../../shared/storage/dynamo-booking-type-store.ts';
+import { silentLog } from '../../../shared/ports/log.ts';
+import { DynamoSealedSecretRekeyStore } from '../../../shared/storage/dynamo-sealed-secret-rekey-store.ts';
+import { EnvelopeCredentialCipher } from '../../../shared/storage/encryption/envelope-credential-cipher.ts';
+import { LocalKeyWrapper } from '../../../shared/storage/encryption/local-key-wrapper.ts';
+import { rotateSealedSecrets } from '../../../shared/use-cases/rotate-sealed-secrets.ts';
 import { DynamoRateLimiter } from '../../../shared/storage/dynamo-rate-limiter.ts';
 import { DynamoSigningKeys } from '../../../shared/storage/dynamo-signing-keys.ts';
 import { keys } from '../../../shared/storage/keys.ts';
@@ -71,6 +77,20 @@ describe('the manage token signing key', () => {
     const { Item } = await table.doc.send(new GetCommand({ TableName: table.tableName, Key: keys.signingKey('booking-manage-token') }));
     expect(Item).toMatchObject({ entity: 'signing-key', sealedKey: { alg: 'A256GCM' } });
     expect(JSON.stringify(Item)).not.toContain(Buffer.from(got[0]!).toString('base64'));
+  });
+});
+
+describe('the signing key under key rotation', () => {
+  it('is resealed by the secret-rekey job: after A → B only B is needed, and the key (so every link sent) is unchanged', async () => {
+    const own = await createTestTable('signing-rotation');
+    const [keyA, keyB] = [randomBytes(32), randomBytes(32)];
+    const cipherOf = (key: Buffer, previous: Buffer[] = []) => new EnvelopeCredentialCipher({ keyWrapper: new LocalKeyWrapper({ key, previousKeys: previous }) });
+    const signingKeysOf = (cipher: EnvelopeCredentialCipher) => new DynamoSigningKeys({ doc: own.doc, tableName: own.tableName, cipher });
+    const original = await signingKeysOf(cipherOf(keyA)).manageTokenKey();
+    const progress = await rotateSealedSecrets({ store: new DynamoSealedSecretRekeyStore({ doc: own.doc, tableName: own.tableName, cipher: cipherOf(keyB, [keyA]) }), clock, log: silentLog }, {});
+    expect(progress).toMatchObject({ resealed: 1, completedAt: expect.any(String) });
+    await expect(signingKeysOf(cipherOf(keyA)).manageTokenKey()).rejects.toThrow();
+    expect(Buffer.from(await signingKeysOf(cipherOf(keyB)).manageTokenKey()).equals(Buffer.from(original))).toBe(true);
   });
 });
 
