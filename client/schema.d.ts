@@ -589,6 +589,123 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/public/booking-types/{publicId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A public booking page: name, duration, description
+         * @description No host data. 404 when there is no such page or the booking type is no longer public.
+         */
+        get: operations["getPublicBookingType"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/booking-types/{publicId}/bookings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Book a slot of a public booking page
+         * @description Checked, claimed and written at the host's calendar exactly like `POST /v1/bookings`; 409 `booking.slot_unavailable` with `alternatives` when taken. The reply's `manageToken` opens `/v1/public/bookings/{id}?token=…` (view, reschedule, cancel) until the booking ends; keep it, it is not shown again. Invitee fields are validated and capped (name 200, email 254, notes 2000 characters; 400 names the field). An `Idempotency-Key` makes a repeat the same booking.
+         */
+        post: operations["createPublicBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/booking-types/{publicId}/slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Free slots of a public booking page
+         * @description The same slots as `GET /v1/booking-types/{id}/slots`; only `start` and `end` of free slots (busy time is simply absent).
+         */
+        get: operations["listPublicSlots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/bookings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The invitee's booking, by its manage token */
+        get: operations["getPublicBooking"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/bookings/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel the invitee's booking
+         * @description As `POST /v1/bookings/{id}/cancel`: the calendar event is deleted and the host told by their provider. Cancelling again answers the cancelled booking.
+         */
+        post: operations["cancelPublicBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/bookings/{id}/reschedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move the invitee's booking to another slot
+         * @description As `POST /v1/bookings/{id}/reschedule` (same booking, the calendar event moved). The reply carries a fresh manage token valid until the new end.
+         */
+        post: operations["reschedulePublicBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/schedules": {
         parameters: {
             query?: never;
@@ -4345,6 +4462,512 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+            /** @description Unexpected error; no internals are revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPublicBookingType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                publicId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The booking page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        description?: string;
+                        durationMinutes: number;
+                        name: string;
+                        publicId: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the problem names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or owned by another tenant). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the limit of this client address or this booking page: wait the `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unexpected error; no internals are revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createPublicBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                publicId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    invitee: {
+                        /** Format: email */
+                        email: string;
+                        name: string;
+                        phone?: string;
+                        timeZone: string;
+                    };
+                    notes?: string;
+                    /** Format: date-time */
+                    start: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The booking with its manage token. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        bookingType: {
+                            durationMinutes: number;
+                            name: string;
+                            publicId: string | null;
+                        };
+                        conference: {
+                            joinUrl: string | null;
+                            provider: string;
+                        };
+                        end: string;
+                        id: string;
+                        invitee: {
+                            email: string;
+                            name: string;
+                            phone?: string;
+                            timeZone: string;
+                        };
+                        manageToken: string;
+                        manageTokenExpiresAt: string;
+                        notes?: string;
+                        start: string;
+                        /** @enum {string} */
+                        status: "confirmed" | "cancelled";
+                    };
+                };
+            };
+            /** @description Invalid request: the problem names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or owned by another tenant). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `booking.slot_unavailable`, with `alternatives`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Over the limit of this client address or this booking page: wait the `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unexpected error; no internals are revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPublicSlots: {
+        parameters: {
+            query: {
+                end: string;
+                start: string;
+                timeZone?: string;
+            };
+            header?: never;
+            path: {
+                publicId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The free slots. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        slots: {
+                            end: string;
+                            start: string;
+                        }[];
+                        timeZone: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the problem names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or owned by another tenant). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the limit of this client address or this booking page: wait the `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unexpected error; no internals are revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPublicBooking: {
+        parameters: {
+            query: {
+                token: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The booking. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        bookingType: {
+                            durationMinutes: number;
+                            name: string;
+                            publicId: string | null;
+                        };
+                        conference: {
+                            joinUrl: string | null;
+                            provider: string;
+                        };
+                        end: string;
+                        id: string;
+                        invitee: {
+                            email: string;
+                            name: string;
+                            phone?: string;
+                            timeZone: string;
+                        };
+                        notes?: string;
+                        start: string;
+                        /** @enum {string} */
+                        status: "confirmed" | "cancelled";
+                    };
+                };
+            };
+            /** @description Invalid request: the problem names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The manage token is genuine but expired (the booking has ended). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such booking, or the token is not this booking's (the two are not told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Over the limit of this client address or this booking page: wait the `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unexpected error; no internals are revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelPublicBooking: {
+        parameters: {
+            query: {
+                token: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The cancelled booking. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        bookingType: {
+                            durationMinutes: number;
+                            name: string;
+                            publicId: string | null;
+                        };
+                        conference: {
+                            joinUrl: string | null;
+                            provider: string;
+                        };
+                        end: string;
+                        id: string;
+                        invitee: {
+                            email: string;
+                            name: string;
+                            phone?: string;
+                            timeZone: string;
+                        };
+                        notes?: string;
+                        start: string;
+                        /** @enum {string} */
+                        status: "confirmed" | "cancelled";
+                    };
+                };
+            };
+            /** @description Invalid request: the problem names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The manage token is genuine but expired (the booking has ended). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such booking, or the token is not this booking's (the two are not told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Over the limit of this client address or this booking page: wait the `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unexpected error; no internals are revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reschedulePublicBooking: {
+        parameters: {
+            query: {
+                token: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: date-time */
+                    start: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The booking at its new time, with a fresh manage token. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        bookingType: {
+                            durationMinutes: number;
+                            name: string;
+                            publicId: string | null;
+                        };
+                        conference: {
+                            joinUrl: string | null;
+                            provider: string;
+                        };
+                        end: string;
+                        id: string;
+                        invitee: {
+                            email: string;
+                            name: string;
+                            phone?: string;
+                            timeZone: string;
+                        };
+                        manageToken: string;
+                        manageTokenExpiresAt: string;
+                        notes?: string;
+                        start: string;
+                        /** @enum {string} */
+                        status: "confirmed" | "cancelled";
+                    };
+                };
+            };
+            /** @description Invalid request: the problem names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The manage token is genuine but expired (the booking has ended). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such booking, or the token is not this booking's (the two are not told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `booking.slot_unavailable`, with `alternatives`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Over the limit of this client address or this booking page: wait the `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Unexpected error; no internals are revealed. */
             500: {

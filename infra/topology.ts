@@ -157,6 +157,16 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     permissions: { ...none, table: 'readwrite', publishEvents: true, kms: 'encrypt-decrypt', providerSecrets: true },
   },
   {
+    name: 'api-public',
+    entry: 'functions/api-public/handler.ts',
+    description: 'Public booking pages for invitees (no JWT): page, slots, book; view, reschedule, cancel by manage token; rate limited',
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+    trigger: { kind: 'http' },
+    // As api-bookings (provider writes, booking.*), plus the rate buckets and the sealed signing key in the table.
+    permissions: { ...none, table: 'readwrite', publishEvents: true, kms: 'encrypt-decrypt', providerSecrets: true },
+  },
+  {
     name: 'booking-lifecycle',
     entry: 'functions/booking-lifecycle/handler.ts',
     description: 'Two-way bookings: a host moving or deleting a booking event in the calendar reschedules or cancels the booking (source calendar)',
@@ -269,6 +279,8 @@ export interface HttpRouteSpec {
   path: string;
   function: string;
   auth: 'jwt' | 'none';
+  /** Route-level API Gateway throttling (the public booking routes). */
+  throttle?: { rateLimit: number; burstLimit: number };
 }
 
 export const HTTP_ROUTES: readonly HttpRouteSpec[] = API_ROUTES.map((route) => ({
@@ -277,6 +289,7 @@ export const HTTP_ROUTES: readonly HttpRouteSpec[] = API_ROUTES.map((route) => (
   path: route.path,
   function: route.function,
   auth: route.auth,
+  ...(route.throttle ? { throttle: route.throttle } : {}),
 }));
 
 export function functionNamed(name: string): FunctionSpec {

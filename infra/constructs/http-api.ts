@@ -78,6 +78,16 @@ export class HttpApi extends Construct {
     });
   }
 
+  /**
+   * Route settings live on the stage (the L2 stage only sets the default route's): one entry per throttled
+   * route key. The property is plain JSON to CDK, so the keys are CloudFormation's own spelling.
+   */
+  #throttleRoute(routeKey: string, throttle: { rateLimit: number; burstLimit: number }): void {
+    const stage = this.stage.node.defaultChild as apigw.CfnStage;
+    const current = (stage.routeSettings ?? {}) as Record<string, unknown>;
+    stage.routeSettings = { ...current, [routeKey]: { ThrottlingRateLimit: throttle.rateLimit, ThrottlingBurstLimit: throttle.burstLimit } };
+  }
+
   /** `https://{id}.execute-api.{region}.amazonaws.com`: the `$default` stage serves it at the root. */
   get url(): string {
     return this.api.apiEndpoint;
@@ -103,9 +113,14 @@ export class HttpApi extends Construct {
       for (const route of routes) {
         Validations.of(route).acknowledge({
           id: 'AwsSolutions-APIG4',
-          reason: `${spec.routeKey} is public by contract (health, OpenAPI document, OAuth redirect, provider push or the operator console's static files): callers hold no token; the handler authenticates what it must (OAuth state, channel token, clientState, signature).`,
+          reason: `${spec.routeKey} is public by contract (health, OpenAPI document, OAuth redirect, provider push, the operator console's static files or a public booking page): callers hold no token; the handler authenticates what it must (OAuth state, channel token, clientState, signature, manage token) and public booking routes are throttled per route and rate limited per client address.`,
         });
       }
+    }
+    if (spec.throttle) {
+      this.#throttleRoute(spec.routeKey, spec.throttle);
+      // CloudFormation refuses route settings for a route key that does not exist yet.
+      for (const route of routes) this.stage.node.addDependency(route);
     }
     this.routes.set(spec.routeKey, { spec, routes });
   }

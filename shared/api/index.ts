@@ -11,12 +11,13 @@ import { HookRoutes } from './hooks.ts';
 import { MicrosoftHookRoutes } from './hooks-microsoft.ts';
 import { NotificationRoutes } from './notifications.ts';
 import { OAuthRoutes } from './oauth.ts';
+import { PublicRoutes } from './public.ts';
 import { ScheduleRoutes } from './schedules.ts';
 import { healthRoute, openApiRoute } from './system.ts';
 import { WebhookRoutes } from './webhooks.ts';
 
 /** Every HTTP route of the API: the source of the OpenAPI document, the CDK routes and the local router. */
-export const API_ROUTES: readonly RouteContract[] = [healthRoute, openApiRoute, ...ConnectionRoutes, ...CaldavRoutes, ...OAuthRoutes, ...HookRoutes, ...MicrosoftHookRoutes, ...CalendarRoutes, ...WebhookRoutes, ...EventWriteRoutes, ...ScheduleRoutes, ...AvailabilityRoutes, ...BookingTypeRoutes, ...BookingRoutes, ...NotificationRoutes, ...ConsoleRoutes];
+export const API_ROUTES: readonly RouteContract[] = [healthRoute, openApiRoute, ...ConnectionRoutes, ...CaldavRoutes, ...OAuthRoutes, ...HookRoutes, ...MicrosoftHookRoutes, ...CalendarRoutes, ...WebhookRoutes, ...EventWriteRoutes, ...ScheduleRoutes, ...AvailabilityRoutes, ...BookingTypeRoutes, ...BookingRoutes, ...NotificationRoutes, ...ConsoleRoutes, ...PublicRoutes];
 
 export * from './availability.ts';
 export * from './booking-types.ts';
@@ -31,6 +32,7 @@ export * from './hooks.ts';
 export * from './hooks-microsoft.ts';
 export * from './notifications.ts';
 export * from './oauth.ts';
+export * from './public.ts';
 export * from './schedules.ts';
 export * from './system.ts';
 export * from './webhooks.ts';

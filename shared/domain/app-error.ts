@@ -51,6 +51,9 @@ export type AppErrorCode =
   | 'video.not_found'
   | 'video.input_invalid'
   | 'video.teams_not_allowed'
+  // A caller over its request budget (public booking pages: per client address and per booking type): 429
+  // with Retry-After from `retryAfterMs`.
+  | 'request.rate_limited'
   // Configuration problems found at start or first use.
   | 'config.invalid'
   // Anything not foreseen.
@@ -79,6 +82,7 @@ const RETRYABLE_BY_DEFAULT: ReadonlySet<AppErrorCode> = new Set([
   'internal.unexpected',
   'notify.throttled',
   'notify.unavailable',
+  'request.rate_limited',
 ]);
 
 export class AppError extends Error {

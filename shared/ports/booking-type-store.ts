@@ -7,6 +7,8 @@ export type BookingTypePatch = Partial<BookingTypeContent> & { updatedAt: string
 export interface BookingTypeStore {
   create(bookingType: BookingType): Promise<void>;
   get(tenantId: string, bookingTypeId: string): Promise<BookingType | null>;
+  /** The booking type whose public page this is (any tenant: the public id is unguessable); null if none. */
+  findByPublicId(publicId: string): Promise<BookingType | null>;
   /** In id (creation) order. */
   list(tenantId: string, page: PageRequest): Promise<Page<BookingType>>;
   /** Conditional on `expectedVersion`: `storage.conflict` when someone else wrote first, `resource.not_found` when gone. */

@@ -1,6 +1,6 @@
 /** One sealed secret of the table, wherever it lives (connection credentials, webhook signing secrets). */
 export interface SealedSecretRef {
-  kind: 'connection-credentials' | 'webhook-secrets' | 'video-credentials' | 'notification-secret';
+  kind: 'connection-credentials' | 'webhook-secrets' | 'video-credentials' | 'notification-secret' | 'signing-key';
   /** The table item that holds it. */
   itemKey: { pk: string; sk: string };
   tenantId: string;

@@ -103,6 +103,13 @@ const EnvSchema = z.object({
   WEBHOOK_TIMEOUT_MS: intFrom(15_000, 100, 60_000),
   /** An endpoint failing every attempt for this long is disabled (hours). */
   WEBHOOK_DISABLE_AFTER_HOURS: intFrom(120, 1, 10_000),
+
+  /** Public booking pages: token bucket per client address (burst, then per minute). */
+  PUBLIC_CLIENT_BURST: intFrom(30, 1, 100_000),
+  PUBLIC_CLIENT_PER_MINUTE: intFrom(30, 1, 100_000),
+  /** Public booking pages: token bucket per booking type, over all addresses (burst, then per minute). */
+  PUBLIC_BOOKING_TYPE_BURST: intFrom(200, 1, 100_000),
+  PUBLIC_BOOKING_TYPE_PER_MINUTE: intFrom(120, 1, 100_000),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -16,6 +16,7 @@ export interface DynamoBookingTypeStoreOptions {
   tableName: string;
 }
 
+const PublicIdPointer = z.object({ tenantId: z.string(), bookingTypeId: z.string() });
 const BookingTypePatchSchema = z.partial(z.omit(BookingType, { tenantId: true, id: true, createdAt: true, version: true }));
 
 /** Booking types under `T#<tenant>` / `BKT#<id>`: listed in id (creation) order; edits conditional on `version`. */
@@ -30,6 +31,7 @@ export class DynamoBookingTypeStore implements BookingTypeStore {
 
   async create(bookingType: BookingType): Promise<void> {
     const valid = validForWrite(BookingType, bookingType, 'booking-type');
+    if (valid.publicId) await this.#putPublicId(valid.publicId, valid.tenantId, valid.id);
     try {
       await this.#doc.send(
         new PutCommand({
@@ -48,6 +50,35 @@ export class DynamoBookingTypeStore implements BookingTypeStore {
       this.#doc.send(new GetCommand({ TableName: this.#tableName, Key: keys.bookingType(tenantId, bookingTypeId), ConsistentRead: true })),
     );
     return output.Item ? toBookingType(output.Item) : null;
+  }
+
+  async findByPublicId(publicId: string): Promise<BookingType | null> {
+    const pointer = await dynamoCall('BookingTypeStore.findByPublicId', () =>
+      this.#doc.send(new GetCommand({ TableName: this.#tableName, Key: keys.publicBookingType(publicId), ConsistentRead: true })),
+    );
+    const target = PublicIdPointer.safeParse(pointer.Item ?? {});
+    if (!target.success) return null;
+    const bookingType = await this.get(target.data.tenantId, target.data.bookingTypeId);
+    // The pointer outlives a deleted booking type or a replaced public id: the type itself decides.
+    return bookingType?.publicId === publicId ? bookingType : null;
+  }
+
+  /**
+   * Written before the booking type (or patch) that names the public id: a pointer without its type is
+   * harmless (findByPublicId checks the type), a type without its pointer would be an unreachable page.
+   */
+  async #putPublicId(publicId: string, tenantId: string, bookingTypeId: string): Promise<void> {
+    await dynamoCall('BookingTypeStore.putPublicId', () =>
+      this.#doc.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: { ...keys.publicBookingType(publicId), [ENTITY_ATTRIBUTE]: 'booking-type-public-id', tenantId, bookingTypeId },
+          // 128 random bits never collide; the condition makes sure a pointer is never re-aimed.
+          ConditionExpression: 'attribute_not_exists(pk) OR (tenantId = :tenant AND bookingTypeId = :type)',
+          ExpressionAttributeValues: { ':tenant': tenantId, ':type': bookingTypeId },
+        }),
+      ),
+    );
   }
 
   async list(tenantId: string, page: PageRequest): Promise<Page<BookingType>> {
@@ -71,6 +102,7 @@ export class DynamoBookingTypeStore implements BookingTypeStore {
   }
 
   async update(tenantId: string, bookingTypeId: string, expectedVersion: number, patch: BookingTypePatch): Promise<BookingType> {
+    if (patch.publicId) await this.#putPublicId(patch.publicId, tenantId, bookingTypeId);
     const update = new UpdateBuilder();
     for (const [field, value] of Object.entries(validPatch(BookingTypePatchSchema, patch, 'booking type patch'))) {
       if (value !== undefined) update.set(field, value);

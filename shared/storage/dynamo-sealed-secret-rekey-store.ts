@@ -46,6 +46,14 @@ const KINDS = {
     aad: (item: Record<string, unknown>): AssociatedData => notificationChannelAad(String(item.tenantId), String(item.id)),
     ownerId: (item: Record<string, unknown>) => String(item.id),
   },
+  // The deployment's own signing keys (public booking manage tokens): no tenant, bound to their purpose.
+  'signing-key': {
+    entity: 'signing-key',
+    sealed: 'sealedKey',
+    version: 'version',
+    aad: (item: Record<string, unknown>): AssociatedData => ({ purpose: String(item.purpose) }),
+    ownerId: (item: Record<string, unknown>) => String(item.purpose),
+  },
 } as const;
 type Kind = keyof typeof KINDS;
 const KIND_OF_ENTITY = new Map<unknown, Kind>((Object.keys(KINDS) as Kind[]).map((kind) => [KINDS[kind].entity, kind]));
@@ -105,7 +113,7 @@ export class DynamoSealedSecretRekeyStore implements SealedSecretRekeyStore {
       const sealed = SealedSecretSchema.safeParse(item[spec.sealed]);
       if (!sealed.success) continue;
       const itemKey = { pk: String(item.pk), sk: String(item.sk) };
-      items.push({ kind, itemKey, tenantId: String(item.tenantId), ownerId: spec.ownerId(item), keyId: sealed.data.keyId, version: Number(item[spec.version]) });
+      items.push({ kind, itemKey, tenantId: String(item.tenantId ?? '-'), ownerId: spec.ownerId(item), keyId: sealed.data.keyId, version: Number(item[spec.version]) });
     }
     const next = output.LastEvaluatedKey ? Buffer.from(JSON.stringify(output.LastEvaluatedKey), 'utf8').toString('base64url') : null;
     return { items, cursor: next };

@@ -72,6 +72,13 @@ export const keys = {
 
   idempotency: (tenantId: string, key: string): ItemKey => ({ pk: `${tenantPk(tenantId)}#IDEM#${key}`, sk: 'IDEM' }),
 
+  /** Global: a public booking page brings only its unguessable public id; the item names the booking type. */
+  publicBookingType: (publicId: string): ItemKey => ({ pk: `PUBBKT#${publicId}`, sk: 'BOOKING_TYPE' }),
+  /** Global: one token bucket; names hold client addresses (personal data), hashed like recipients. */
+  rateBucket: (bucket: string): ItemKey => ({ pk: `RATE#${sha256(bucket)}`, sk: 'BUCKET' }),
+  /** Global: a deployment signing key (sealed), by purpose. */
+  signingKey: (purpose: string): ItemKey => ({ pk: `SIGNKEY#${purpose}`, sk: 'KEY' }),
+
   /** Global: the `state` is hashed so the raw value (a bearer of the flow) is not a key in backups. */
   oauthState: (state: string): ItemKey => ({ pk: `OAUTH#${sha256(state)}`, sk: 'STATE' }),
   /** Global: Google channel ids are ours (random); Graph subscription ids are Graph's. */

@@ -60,6 +60,52 @@ describe.each(TOPOLOGIES)('HTTP API routes of the $name', ({ topology }) => {
   });
 });
 
+describe('the public booking routes (scheduling.md §2 "Public")', () => {
+  const { stack, template } = synthesize({ context: { jwtIssuer: ISSUER, jwtAudience: AUDIENCE } });
+  const publicRoutes = HTTP_ROUTES.filter((route) => route.path.startsWith('/v1/public/'));
+  const [[, stage]] = resourcesOf(template, 'AWS::ApiGatewayV2::Stage') as [[string, Resource]];
+  const routeSettings = (stage.Properties!.RouteSettings ?? {}) as Record<string, { ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number }>;
+  const defaults = stage.Properties!.DefaultRouteSettings as { ThrottlingRateLimit: number; ThrottlingBurstLimit: number };
+
+  it('are the six routes of the contract, all served by api-public without the JWT authorizer', () => {
+    expect(publicRoutes.map((route) => route.routeKey).sort()).toEqual(
+      [
+        'GET /v1/public/booking-types/{publicId}',
+        'GET /v1/public/booking-types/{publicId}/slots',
+        'POST /v1/public/booking-types/{publicId}/bookings',
+        'GET /v1/public/bookings/{id}',
+        'POST /v1/public/bookings/{id}/reschedule',
+        'POST /v1/public/bookings/{id}/cancel',
+      ].sort(),
+    );
+    const routes = resourcesOf(template, 'AWS::ApiGatewayV2::Route');
+    for (const spec of publicRoutes) {
+      expect(spec.function).toBe('api-public');
+      const [, route] = routes.find(([, resource]) => resource.Properties!.RouteKey === spec.routeKey)!;
+      expect(route.Properties!.AuthorizationType).toBe('NONE');
+      expect(route.Properties!.AuthorizerId).toBeUndefined();
+    }
+  });
+
+  it('are throttled per route on the stage, tighter than the stage default, and only they are', () => {
+    expect(Object.keys(routeSettings).sort()).toEqual(publicRoutes.map((route) => route.routeKey).sort());
+    for (const spec of publicRoutes) {
+      const settings = routeSettings[spec.routeKey]!;
+      expect(settings.ThrottlingRateLimit).toBeGreaterThan(0);
+      expect(settings.ThrottlingBurstLimit).toBeGreaterThan(0);
+      expect(settings.ThrottlingRateLimit!).toBeLessThan(defaults.ThrottlingRateLimit);
+      expect(settings.ThrottlingBurstLimit!).toBeLessThan(defaults.ThrottlingBurstLimit);
+    }
+  });
+
+  it('deploys the stage after those routes (CloudFormation refuses settings for a route key not yet made)', () => {
+    const stageId = stack.getLogicalId(stack.httpApi.stage.node.defaultChild as CfnResource);
+    const dependsOn = (template.toJSON().Resources as Record<string, { DependsOn?: string[] }>)[stageId]!.DependsOn ?? [];
+    const routeIds = resourcesOf(template, 'AWS::ApiGatewayV2::Route').filter(([, route]) => publicRoutes.some((spec) => spec.routeKey === route.Properties!.RouteKey)).map(([id]) => id);
+    for (const id of routeIds) expect(dependsOn).toContain(id);
+  });
+});
+
 describe('PUBLIC_BASE_URL', () => {
   it('is the API’s own execute-api URL by default (no dependency cycle)', () => {
     const { stack, template } = synthesize();

@@ -85,6 +85,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
       rawBody: input.rawBody,
       headers,
       requestId: event.requestContext?.requestId ?? '',
+      sourceIp: event.requestContext?.http?.sourceIp ?? '',
       rawQuery: Object.fromEntries(Object.entries(event.queryStringParameters ?? {}).filter((e): e is [string, string] => e[1] !== undefined)),
     };
     return toResult(await binding.handle(request));
@@ -100,7 +101,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
         else logger.info('request rejected', { code: error.code, status: problem.status });
         const headers: Record<string, string> = {};
         if (problem.status === 401) headers['www-authenticate'] = 'Bearer';
-        if (error.retryAfterMs && problem.status === 503) headers['retry-after'] = String(Math.ceil(error.retryAfterMs / 1000));
+        if (error.retryAfterMs && (problem.status === 503 || problem.status === 429)) headers['retry-after'] = String(Math.ceil(error.retryAfterMs / 1000));
         request.response = problemResponse(problem, headers);
       },
     }) as unknown as ApiHandler;

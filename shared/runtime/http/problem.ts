@@ -53,6 +53,7 @@ const MAPPING: Record<AppErrorCode, ProblemMapping> = {
   'video.not_found': { status: 404, title: 'Not found at the video provider' },
   'video.input_invalid': { status: 422, title: 'The video provider refused the request' },
   'video.teams_not_allowed': { status: 400, title: 'This mailbox cannot host Teams meetings' },
+  'request.rate_limited': { status: 429, title: 'Too many requests' },
   'config.invalid': { status: 500, title: 'Internal error' },
   'internal.unexpected': { status: 500, title: 'Internal error' },
 };
@@ -80,7 +81,7 @@ export function problemFromAppError(error: AppError, instance?: string): Problem
   // Extension members a client acts on: free times near a refused slot, the occurrences that collided.
   if (Array.isArray(error.details?.alternatives)) problem.alternatives = error.details.alternatives;
   if (Array.isArray(error.details?.conflicts)) problem.conflicts = error.details.conflicts;
-  if (error.code === 'provider.rate_limited' && error.retryAfterMs) problem.retryAfterSeconds = Math.ceil(error.retryAfterMs / 1000);
+  if ((error.code === 'provider.rate_limited' || error.code === 'request.rate_limited') && error.retryAfterMs) problem.retryAfterSeconds = Math.ceil(error.retryAfterMs / 1000);
   return problem;
 }
 

@@ -31,6 +31,8 @@ export interface RouteContract {
   /** The body is passed through unparsed (provider pushes verify raw bytes or ignore the body). */
   rawBody?: boolean;
   responses: Record<number, ResponseSpec>;
+  /** API Gateway throttling of this route (requests per second, burst), tighter than the stage default. */
+  throttle?: { rateLimit: number; burstLimit: number };
 }
 
 export function defineRoute<const C extends RouteContract>(contract: C): C {
@@ -50,6 +52,8 @@ export interface RouteRequest<C extends RouteContract> {
   /** Header names lower-cased. */
   headers: Record<string, string>;
   requestId: string;
+  /** The caller's address as API Gateway saw it (`requestContext.http.sourceIp`); never a forwarded header. */
+  sourceIp: string;
   /** Raw query string values, for routes that must echo one verbatim (Graph validationToken). */
   rawQuery: Record<string, string>;
 }
