@@ -620,7 +620,7 @@ export interface paths {
         put?: never;
         /**
          * Book a slot of a public booking page
-         * @description Checked, claimed and written at the host's calendar exactly like `POST /v1/bookings`; 409 `booking.slot_unavailable` with `alternatives` when taken. The reply's `manageToken` opens `/v1/public/bookings/{id}?token=…` (view, reschedule, cancel) until the booking ends; keep it, it is not shown again. Invitee fields are validated and capped (name 200, email 254, notes 2000 characters; 400 names the field). An `Idempotency-Key` makes a repeat the same booking.
+         * @description Checked, claimed and written at the host's calendar exactly like `POST /v1/bookings`; 409 `booking.slot_unavailable` with `alternatives` when taken. The reply's `manageToken` opens `/v1/public/bookings/{id}?token=…` (view, reschedule, cancel) until the booking ends; keep it, it is not shown again. Invitee fields are validated and capped (name 200, email 254, notes 2000 characters; 400 names the field). An `Idempotency-Key` makes a repeat of the same request (same start, invitee and notes) the same booking; with another request it is just another booking.
          */
         post: operations["createPublicBooking"];
         delete?: never;

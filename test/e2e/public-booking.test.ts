@@ -161,6 +161,16 @@ describe('public booking pages on the local stack (no JWT)', () => {
     const stored = await tenantJson<{ invitee: { email: string }; providerEvents: unknown[] }>(await stack.api(`/v1/bookings/${booking.id}`), 200);
     expect(stored.invitee.email).toBe(invitee.email);
     expect(stored.providerEvents).toHaveLength(1);
+    // An Idempotency-Key repeats a booking only for the same request: the same invitee gets the same booking
+    // back; someone else using the same key gets no part of it (here: the time is taken).
+    const keyed = { start: slots[6]!.start, invitee };
+    const first = expectStatus(await call(`/v1/public/booking-types/${publicId}/bookings`, { method: 'POST', body: keyed, headers: { 'idempotency-key': 'page-key-1' }, from }), 201).json<{ id: string }>();
+    const repeat = expectStatus(await call(`/v1/public/booking-types/${publicId}/bookings`, { method: 'POST', body: keyed, headers: { 'idempotency-key': 'page-key-1' }, from }), 201).json<{ id: string }>();
+    expect(repeat.id).toBe(first.id);
+    const stranger = await call(`/v1/public/booking-types/${publicId}/bookings`, { method: 'POST', body: { ...keyed, invitee: otherInvitee }, headers: { 'idempotency-key': 'page-key-1' }, from: '127.0.0.16' });
+    expect(stranger.status).toBe(409);
+    expect(stranger.text).not.toContain(first.id);
+    expect(hostEvents().filter((e) => e.start?.dateTime && Date.parse(e.start.dateTime) === Date.parse(slots[6]!.start))).toHaveLength(1);
     // The time is gone from the public slots; booking it again is 409 with alternatives (times only).
     const taken = expectStatus(await call(`/v1/public/booking-types/${publicId}/bookings`, { method: 'POST', body: { start: slots[4]!.start, invitee: otherInvitee }, from }), 409).json<{ code: string; alternatives: { start: string }[] }>();
     expect(taken.code).toBe('booking.slot_unavailable');

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { AppError, isAppError, notFound } from '../../domain/app-error.ts';
+import { canonicalJson } from '../../domain/content-hash.ts';
 import type { BookingType } from '../../domain/booking-type.ts';
 import type { BookingView } from '../../domain/booking.ts';
 import { signManageToken, verifyManageToken } from '../../domain/manage-token.ts';
@@ -167,13 +169,20 @@ export async function createPublicBooking(
     start: input.start,
     invitee: input.invitee,
     notes: input.notes,
-    key: input.key === undefined ? undefined : publicIdempotencyKey(input.publicId, input.key),
+    key: input.key === undefined ? undefined : publicIdempotencyKey(input.publicId, input.key, { start: input.start, invitee: input.invitee, notes: input.notes ?? null }),
   });
   return withManageToken(deps, bookingType.tenantId, toPublicBookingView(booking, bookingType), booking);
 }
 
-export function publicIdempotencyKey(publicId: string, key: string): string {
-  return `public:${publicId}:${key}`;
+/**
+ * The key names the booking (a repeat converges on it and gets its manage token again), so on a public page
+ * it must not be enough alone: a page's keys are chosen by anyone's browser, and a guessed key would hand out
+ * another invitee's booking. The request itself is part of it — only the same invitee asking for the same
+ * time repeats a booking; the same key with another request is simply another booking.
+ */
+export function publicIdempotencyKey(publicId: string, key: string, request: { start: string; invitee: BookingInvitee; notes: string | null }): string {
+  const fingerprint = createHash('sha256').update(canonicalJson({ key, start: Date.parse(request.start), invitee: request.invitee, notes: request.notes })).digest('base64url');
+  return `public:${publicId}:${fingerprint}`;
 }
 
 /**
