@@ -73,7 +73,7 @@ describe('infra/app.ts (what `cdk synth` runs)', () => {
     const outdir = await mkdtemp(path.join(tmpdir(), 'infra-app-synth-'));
     try {
       // Act
-      await run(NODE, ['infra/app.ts'], { cwd: PROJECT_ROOT, env: { ...process.env, CDK_OUTDIR: outdir }, timeout: 120_000 });
+      await run(NODE, ['infra/app.ts'], { cwd: PROJECT_ROOT, env: { ...process.env, CDK_OUTDIR: outdir }, timeout: 280_000 });
 
       // Assess
       const template = JSON.parse(await readFile(path.join(outdir, 'CalendarIntegrationsStack.template.json'), 'utf8')) as {
@@ -89,5 +89,5 @@ describe('infra/app.ts (what `cdk synth` runs)', () => {
     } finally {
       await rm(outdir, { recursive: true, force: true });
     }
-  });
+  }, 300_000); // bundling every function (30 and more) on a loaded 2-core machine can take minutes
 });
