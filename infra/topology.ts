@@ -260,7 +260,7 @@ export interface EventRoute {
 
 export const EVENT_ROUTES: readonly EventRoute[] = [
   { name: 'webhook-fanout', queue: 'webhook-fanout', eventTypes: ['*'] },
-  { name: 'booking-lifecycle', queue: 'booking-lifecycle', eventTypes: ['calendar.event.updated', 'calendar.event.deleted'] },
+  { name: 'booking-lifecycle', queue: 'booking-lifecycle', eventTypes: ['calendar.event.updated', 'calendar.event.deleted', 'calendar.event.created'] },
 ];
 
 export interface HttpRouteSpec {
