@@ -257,6 +257,12 @@ describe('orphans: a provider event with our booking marker and no booking', () 
     // The caller's late retry with the same key gets the adopted booking.
     expect((await json<{ id: string }>(await book('Faults', iso(start), { key, name }), 201)).id).toBe(bookingId);
     expect(atProvider(`Faults: ${name}`)).toHaveLength(1);
+
+    // A marker naming no attempt of ours (anyone can type one into a description) leaves the event alone.
+    const stranger = { ...created, id: `${created.id}-stranger`, data: { ...created.data, event: { ...(created.data as { event: object }).event, description: 'Booking bkg_0000000000000000000000STRA' } } } as DomainEvent;
+    await redeliver(stranger);
+    expect(atProvider(`Faults: ${name}`)).toHaveLength(1);
+    expect((await json<{ status: string }>(await stack.api(`/v1/bookings/${bookingId}`), 200)).status).toBe('confirmed');
   }, 120_000);
 
   it('is deleted when its time went to another booking after the lease (keeping it would double-book)', async () => {
