@@ -6,13 +6,18 @@ import { bookingDeps } from '../../shared/runtime/deps/bookings.ts';
 import { jobQueue } from '../../shared/runtime/deps/messaging.ts';
 import { logger } from '../../shared/runtime/logger.ts';
 import { applyCalendarChange } from '../../shared/use-cases/bookings/apply-calendar-change.ts';
+import { reconcileBookingEvent } from '../../shared/use-cases/bookings/reconcile-orphan-event.ts';
 
 /** An EventBridge rule with an SQS target puts the whole EventBridge event in the body; ours is its `detail`. */
 const EventBridgeBody = z.object({ 'detail-type': z.string(), detail: z.unknown() });
 
 type ChangeEvent = DomainEvent<'calendar.event.created'> | DomainEvent<'calendar.event.updated'> | DomainEvent<'calendar.event.deleted'>;
 
-/** Calendar-side edits of booking events (calendar.event.updated / deleted; created for a new instance exception) → the booking follows. */
+/**
+ * Calendar-side edits of booking events (calendar.event.updated / deleted; created for a new instance
+ * exception) → the booking follows; new events carrying a booking marker without a booking (orphans of a
+ * crashed attempt) → adopted or deleted.
+ */
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   return processSqsBatch<ChangeEvent>(event, {
     parse: (body) => {
@@ -24,8 +29,16 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
     groupKey: (change) => `${change.tenantId}/${change.data.event.id}`,
     handle: async (entries) => {
       for (const entry of entries.sort((a, b) => a.item.time.localeCompare(b.item.time))) {
-        const outcome = await applyCalendarChange(bookingDeps(), entry.item);
-        if (outcome !== 'not_a_booking') logger.info('calendar change of a booking', { eventId: entry.item.data.event.id, outcome });
+        const change = entry.item;
+        if (change.type === 'calendar.event.created') {
+          const orphan = await reconcileBookingEvent(bookingDeps(), change);
+          if (orphan !== 'not_a_booking_event' && orphan !== 'booked') {
+            logger.info('booking event without a booking', { eventId: change.data.event.id, outcome: orphan });
+            continue;
+          }
+        }
+        const outcome = await applyCalendarChange(bookingDeps(), change);
+        if (outcome !== 'not_a_booking') logger.info('calendar change of a booking', { eventId: change.data.event.id, outcome });
       }
     },
     queue: jobQueue('booking-lifecycle'),

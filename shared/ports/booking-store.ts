@@ -1,3 +1,4 @@
+import type { BookingAttempt } from '../domain/booking-attempt.ts';
 import type { Booking } from '../domain/booking.ts';
 import type { Page, PageRequest } from './page.ts';
 
@@ -23,4 +24,7 @@ export interface BookingStore {
   bookingIdOfEvent(tenantId: string, eventId: string): Promise<string | null>;
   /** Confirmed bookings of a booking type per host index since `sinceIso`, and when each was last booked (round-robin). */
   hostStats(tenantId: string, bookingTypeId: string, sinceIso: string): Promise<Map<number, { count: number; lastBookedAtMs: number }>>;
+  /** Records an attempt (its request and choice) before it claims; the last write of a booking id wins. */
+  saveAttempt(attempt: BookingAttempt): Promise<void>;
+  getAttempt(tenantId: string, bookingId: string): Promise<BookingAttempt | null>;
 }

@@ -1,4 +1,5 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BookingAttempt } from '../domain/booking-attempt.ts';
 import { Booking } from '../domain/booking.ts';
 import type { BookingFilter, BookingStore } from '../ports/booking-store.ts';
 import type { Page, PageRequest } from '../ports/page.ts';
@@ -6,7 +7,11 @@ import { dynamoCall, isConditionalCheckFailed, storageConflict, translateDynamoE
 import { queryAll, queryPage } from './dynamo-query.ts';
 import { ENTITY_ATTRIBUTE, parseItem, validForWrite, type StoredItem } from './item-codec.ts';
 import { keys } from './keys.ts';
+import { TTL_ATTRIBUTE } from './table-schema.ts';
 import { decodePageCursor, encodePageCursor, validatePageLimit } from './page-cursor.ts';
+
+/** Two days: the Idempotency-Key's replay window (24 h) with margin. */
+const ATTEMPT_KEEP_S = 2 * 86_400;
 
 export interface DynamoBookingStoreOptions {
   doc: DynamoDBDocumentClient;
@@ -123,6 +128,26 @@ export class DynamoBookingStore implements BookingStore {
       stats.set(host, { count: current.count + 1, lastBookedAtMs: Math.max(current.lastBookedAtMs, at) });
     }
     return stats;
+  }
+
+  async saveAttempt(attempt: BookingAttempt): Promise<void> {
+    const valid = validForWrite(BookingAttempt, attempt, 'booking attempt');
+    await dynamoCall('BookingStore.saveAttempt', () =>
+      this.#doc.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          // Kept while a retry with the same Idempotency-Key may still come (its replay window) and a day more.
+          Item: { ...keys.bookingAttempt(valid.tenantId, valid.bookingId), [ENTITY_ATTRIBUTE]: 'booking-attempt', ...valid, [TTL_ATTRIBUTE]: Math.ceil(valid.leaseUntilMs / 1000) + ATTEMPT_KEEP_S },
+        }),
+      ),
+    );
+  }
+
+  async getAttempt(tenantId: string, bookingId: string): Promise<BookingAttempt | null> {
+    const output = await dynamoCall('BookingStore.getAttempt', () =>
+      this.#doc.send(new GetCommand({ TableName: this.#tableName, Key: keys.bookingAttempt(tenantId, bookingId), ConsistentRead: true })),
+    );
+    return output.Item ? parseItem(BookingAttempt, output.Item, 'booking-attempt') : null;
   }
 
   #item(booking: Booking): StoredItem {

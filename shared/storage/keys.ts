@@ -58,6 +58,7 @@ export const keys = {
   booking: (tenantId: string, bookingId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `BKG#${bookingId}` }),
   bookingPrefix: 'BKG#',
   bookingOfEvent: (tenantId: string, eventId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `BKGEV#${eventId}` }),
+  bookingAttempt: (tenantId: string, bookingId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `BKGATT#${bookingId}` }),
 
   notificationChannel: (tenantId: string, channelId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `NTC#${channelId}` }),
   notificationChannelPrefix: 'NTC#',

@@ -1,4 +1,5 @@
-import { inputError, isAppError } from '../../domain/app-error.ts';
+import { AppError, inputError, isAppError } from '../../domain/app-error.ts';
+import type { BookingAttempt } from '../../domain/booking-attempt.ts';
 import type { BookingType } from '../../domain/booking-type.ts';
 import { toBookingView, type Booking, type BookingView } from '../../domain/booking.ts';
 import { newId } from '../../domain/ids.ts';
@@ -64,6 +65,9 @@ export async function createBooking(deps: BookingDeps, input: CreateBookingInput
   const bookingId = bookingIdFor(input.tenantId, input.key, () => newId('bkg', now.getTime()));
   const existing = await deps.bookings.get(input.tenantId, bookingId);
   if (existing) return { booking: toBookingView(existing), created: false };
+  // A retry of an attempt that never finished (a crash, a timeout): the same host and room, its own claims.
+  const earlier = input.key === undefined ? null : await deps.bookings.getAttempt(input.tenantId, bookingId);
+  if (earlier) return resumeAttempt(deps, input, bookingType, earlier, occurrences);
 
   const free = await freeInStore(deps, input.tenantId, bookingType, occurrences, 'body.start');
   if (free.collisions.length > 0 || free.hosts.length === 0) throw await slotUnavailable(deps, input.tenantId, bookingType, occurrences, free.collisions.length ? free.collisions : occurrences);
@@ -75,31 +79,106 @@ export async function createBooking(deps: BookingDeps, input: CreateBookingInput
   if (eligible.length === 0) throw await slotUnavailable(deps, input.tenantId, bookingType, occurrences, occurrences);
   const hostOrder = await hostCandidates(deps, input.tenantId, bookingType, eligible);
   const roomOrder: (number | null)[] = bookingType.rooms && bookingType.rooms.length > 0 ? free.rooms : [null];
+  let lostAt: Occurrence[] = [];
   for (const hostIndexes of hostOrder) {
     const hostCalendars = hostIndexes.flatMap((i) => bookingType.hosts[i]!.calendarIds);
-    if (!(await freeLive(deps, input.tenantId, hostCalendars, bookingType, occurrences))) continue;
+    if (!(await freeLive(deps, input.tenantId, hostCalendars, bookingType, occurrences))) {
+      lostAt = await liveCollisions(deps, input.tenantId, hostCalendars, bookingType, occurrences);
+      continue;
+    }
     for (const roomIndex of roomOrder) {
-      if (roomIndex !== null && !(await freeLive(deps, input.tenantId, [bookingType.rooms![roomIndex]!.calendarId], bookingType, occurrences))) continue;
+      if (roomIndex !== null && !(await freeLive(deps, input.tenantId, [bookingType.rooms![roomIndex]!.calendarId], bookingType, occurrences))) {
+        lostAt = await liveCollisions(deps, input.tenantId, [bookingType.rooms![roomIndex]!.calendarId], bookingType, occurrences);
+        continue;
+      }
       const resources = claimResourcesOf(bookingType, hostIndexes, roomIndex);
       const claimed = await deps.claims.claim({ tenantId: input.tenantId, bookingId, resources, ranges, leaseUntilMs: now.getTime() + CLAIM_LEASE_MS, nowMs: now.getTime() });
       if (!claimed.ok) {
+        // A recurring booking's 409 names the occurrences a concurrent booking took (claims hold granules).
+        lostAt = occurrences.filter((_o, i) => claimed.conflicts.some((c) => c.startMs >= ranges[i]!.startMs && c.startMs < ranges[i]!.endMs));
         // The room (or the host) went to a concurrent booking: try the next room, then the next host.
         if (claimed.conflicts.every((c) => roomIndex !== null && c.resource === resources.at(-1))) continue;
         break;
       }
-      try {
-        const booking = await writeBooking(deps, input, bookingType, bookingId, occurrences, hostIndexes, roomIndex, resources);
-        return booking;
-      } catch (error) {
-        await deps.claims.release({ tenantId: input.tenantId, bookingId, resources, ranges }).catch((releaseError: unknown) => {
-          // The lease expires by itself; the next attempt can take it over.
-          deps.log.warn('booking claim release failed', { bookingId, error: String(releaseError) });
-        });
-        throw error;
-      }
+      const attempt: BookingAttempt = {
+        tenantId: input.tenantId,
+        bookingId,
+        bookingTypeId: bookingType.id,
+        start: formatInstant(startMs),
+        invitee: { name: input.invitee.name, email: input.invitee.email, timeZone: input.invitee.timeZone, ...(input.invitee.phone ? { phone: input.invitee.phone } : {}) },
+        ...(input.notes ? { notes: input.notes } : {}),
+        ...(input.recurrence ? { recurrence: { rrule: input.recurrence.rrule } } : {}),
+        ...(input.key !== undefined ? { key: input.key } : {}),
+        hostIndexes,
+        roomIndex,
+        writeCalendarId: bookingType.hosts[hostIndexes[0]!]!.writeCalendarId,
+        resources,
+        ranges,
+        startedAt: now.toISOString(),
+        leaseUntilMs: now.getTime() + CLAIM_LEASE_MS,
+      };
+      return finishAttempt(deps, bookingType, attempt, occurrences);
     }
   }
-  throw await slotUnavailable(deps, input.tenantId, bookingType, occurrences, occurrences);
+  throw await slotUnavailable(deps, input.tenantId, bookingType, occurrences, lostAt.length > 0 ? lostAt : occurrences);
+}
+
+/**
+ * Writes the attempt down (before the provider write, so whatever happens next can be finished by a retry
+ * or by the orphan reconciler), then the provider event and the booking. A failure frees the claims; a
+ * crash leaves them to their lease.
+ */
+export async function finishAttempt(deps: BookingDeps, bookingType: BookingType, attempt: BookingAttempt, occurrences: readonly Occurrence[]): Promise<{ booking: BookingView; created: boolean }> {
+  const { tenantId, bookingId, resources, ranges } = attempt;
+  try {
+    await deps.bookings.saveAttempt(attempt);
+    return await writeBooking(deps, inputOfAttempt(attempt), bookingType, bookingId, occurrences, attempt.hostIndexes, attempt.roomIndex, resources);
+  } catch (error) {
+    await deps.claims.release({ tenantId, bookingId, resources, ranges }).catch((releaseError: unknown) => {
+      // The lease expires by itself; the next attempt can take it over.
+      deps.log.warn('booking claim release failed', { bookingId, error: String(releaseError) });
+    });
+    throw error;
+  }
+}
+
+/**
+ * The retry of an attempt that did not finish (same Idempotency-Key): it keeps the attempt's host and room,
+ * so it re-claims its own granules (or takes them back once the lease has passed and nobody else did) and
+ * names the same provider event, which each adapter returns instead of making a second one (Google: our
+ * event id, 409 → read; Graph: the same transactionId; CalDAV: our href, If-None-Match 412 → read). The store
+ * check is not repeated: the attempt's own event, if the provider write happened, is in the store by now
+ * and would refuse it. The live check is, with busy time lying inside an occurrence taken to be that event.
+ */
+async function resumeAttempt(deps: BookingDeps, input: CreateBookingInput, bookingType: BookingType, attempt: BookingAttempt, occurrences: readonly Occurrence[]): Promise<{ booking: BookingView; created: boolean }> {
+  const sameRequest = attempt.bookingTypeId === input.bookingTypeId && Date.parse(attempt.start) === Date.parse(input.start) && (attempt.recurrence?.rrule ?? null) === (input.recurrence?.rrule ?? null);
+  if (!sameRequest) throw new AppError('idempotency.key_reused', 'This Idempotency-Key was used with a different request; use a new key for a new request', { retryable: false, details: { field: 'headers.idempotency-key' } });
+  if (bookingType.hosts[attempt.hostIndexes[0]!]?.writeCalendarId !== attempt.writeCalendarId) {
+    throw new AppError('resource.conflict', 'The booking type\'s hosts changed since this request was first made; use a new Idempotency-Key', { retryable: false });
+  }
+  const nowMs = deps.clock.now().getTime();
+  const { tenantId, bookingId, resources, ranges } = attempt;
+  const claimed = await deps.claims.claim({ tenantId, bookingId, resources, ranges, leaseUntilMs: nowMs + CLAIM_LEASE_MS, nowMs });
+  if (!claimed.ok) throw await slotUnavailable(deps, tenantId, bookingType, occurrences, occurrences);
+  const calendars = [...attempt.hostIndexes.flatMap((i) => bookingType.hosts[i]!.calendarIds), ...(attempt.roomIndex === null ? [] : [bookingType.rooms![attempt.roomIndex]!.calendarId])];
+  for (const occurrence of occurrences) {
+    if (await freeLive(deps, tenantId, calendars, bookingType, [occurrence], occurrence)) continue;
+    await deps.claims.release({ tenantId, bookingId, resources, ranges }).catch(() => undefined);
+    throw await slotUnavailable(deps, tenantId, bookingType, occurrences, [occurrence]);
+  }
+  return finishAttempt(deps, bookingType, { ...attempt, leaseUntilMs: nowMs + CLAIM_LEASE_MS }, occurrences);
+}
+
+function inputOfAttempt(attempt: BookingAttempt): CreateBookingInput {
+  return { tenantId: attempt.tenantId, bookingTypeId: attempt.bookingTypeId, start: attempt.start, invitee: attempt.invitee, notes: attempt.notes, recurrence: attempt.recurrence, key: attempt.key };
+}
+
+/** Which occurrences of a recurring booking the live check refused (for the 409's `conflicts`): asked one by one, only after a refusal. */
+async function liveCollisions(deps: BookingDeps, tenantId: string, calendarIds: readonly string[], bookingType: BookingType, occurrences: readonly Occurrence[]): Promise<Occurrence[]> {
+  if (occurrences.length === 1) return [...occurrences];
+  const busy: Occurrence[] = [];
+  for (const occurrence of occurrences) if (!(await freeLive(deps, tenantId, calendarIds, bookingType, [occurrence]))) busy.push(occurrence);
+  return busy;
 }
 
 /** Collective: all hosts at once. Round-robin: free hosts, best first (fair share, priority, least recent). */
