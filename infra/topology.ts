@@ -270,7 +270,8 @@ export interface EventRoute {
 
 export const EVENT_ROUTES: readonly EventRoute[] = [
   { name: 'webhook-fanout', queue: 'webhook-fanout', eventTypes: ['*'] },
-  { name: 'booking-lifecycle', queue: 'booking-lifecycle', eventTypes: ['calendar.event.updated', 'calendar.event.deleted'] },
+  // created too: a host's edit of one instance of a booking's series is first seen as a new exception.
+  { name: 'booking-lifecycle', queue: 'booking-lifecycle', eventTypes: ['calendar.event.updated', 'calendar.event.deleted', 'calendar.event.created'] },
 ];
 
 export interface HttpRouteSpec {

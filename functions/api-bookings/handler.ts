@@ -48,7 +48,7 @@ export const handler = createApiHandler({
       body: await listBookings(bookingDeps(), { tenantId, filter: { start: query.start, end: query.end, status: query.status, bookingTypeId: query.bookingTypeId }, cursor: query.cursor, limit: query.limit }),
     })),
     bindRoute(getBookingRoute, async ({ tenantId, params }) => ({ status: 200, body: await getBooking(bookingDeps(), { tenantId, bookingId: params.id }) })),
-    bindRoute(rescheduleBookingRoute, async ({ tenantId, params, body }) => ({ status: 200, body: await rescheduleBooking(bookingDeps(), { tenantId, bookingId: params.id, start: body.start }) })),
-    bindRoute(cancelBookingRoute, async ({ tenantId, params, body }) => ({ status: 200, body: await cancelBooking(bookingDeps(), { tenantId, bookingId: params.id, reason: body.reason }) })),
+    bindRoute(rescheduleBookingRoute, async ({ tenantId, params, body }) => ({ status: 200, body: await rescheduleBooking(bookingDeps(), { tenantId, bookingId: params.id, start: body.start, occurrence: body.occurrence, scope: body.scope }) })),
+    bindRoute(cancelBookingRoute, async ({ tenantId, params, body }) => ({ status: 200, body: await cancelBooking(bookingDeps(), { tenantId, bookingId: params.id, reason: body.reason, occurrence: body.occurrence, scope: body.scope }) })),
   ],
 });

@@ -10,14 +10,14 @@ import { applyCalendarChange } from '../../shared/use-cases/bookings/apply-calen
 /** An EventBridge rule with an SQS target puts the whole EventBridge event in the body; ours is its `detail`. */
 const EventBridgeBody = z.object({ 'detail-type': z.string(), detail: z.unknown() });
 
-type ChangeEvent = DomainEvent<'calendar.event.updated'> | DomainEvent<'calendar.event.deleted'>;
+type ChangeEvent = DomainEvent<'calendar.event.created'> | DomainEvent<'calendar.event.updated'> | DomainEvent<'calendar.event.deleted'>;
 
-/** Calendar-side edits of booking events (calendar.event.updated / deleted) → the booking follows. */
+/** Calendar-side edits of booking events (calendar.event.updated / deleted; created for a new instance exception) → the booking follows. */
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   return processSqsBatch<ChangeEvent>(event, {
     parse: (body) => {
       const domainEvent = parseDomainEvent(EventBridgeBody.parse(JSON.parse(body)).detail);
-      if (domainEvent.type !== 'calendar.event.updated' && domainEvent.type !== 'calendar.event.deleted') throw new Error(`not a calendar event change: ${domainEvent.type}`);
+      if (domainEvent.type !== 'calendar.event.updated' && domainEvent.type !== 'calendar.event.deleted' && domainEvent.type !== 'calendar.event.created') throw new Error(`not a calendar event change: ${domainEvent.type}`);
       return domainEvent as ChangeEvent;
     },
     // Changes of one event are applied in order, one at a time.

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { BookingView } from '../domain/booking.ts';
+import { BookingView, OCCURRENCE_SCOPES } from '../domain/booking.ts';
 import { isValidTimeZone } from '../domain/time-zone.ts';
 import { defineRoute } from '../runtime/http/route.ts';
 import { CursorQuery, IdParams, intQuery, pageOf, ResourceId } from './common.ts';
@@ -24,8 +24,11 @@ export const CreateBookingBody = z.strictObject({
   recurrence: z.optional(z.strictObject({ rrule: z.string().check(z.minLength(1), z.maxLength(200)) })),
 });
 
-export const RescheduleBookingBody = z.strictObject({ start: Instant });
-export const CancelBookingBody = z.strictObject({ reason: z.optional(z.string().check(z.maxLength(1000))) });
+// One occurrence of a recurring booking is named by its `originalStart` (as the booking's `occurrences` show it).
+const OccurrenceInput = z.optional(z.iso.datetime({ offset: true, error: "an RFC 3339 instant: one of the booking's occurrences' originalStart" }));
+const ScopeInput = z.optional(z.enum(OCCURRENCE_SCOPES, { error: 'instance, following or series' }));
+export const RescheduleBookingBody = z.strictObject({ start: Instant, occurrence: OccurrenceInput, scope: ScopeInput });
+export const CancelBookingBody = z.strictObject({ reason: z.optional(z.string().check(z.maxLength(1000))), occurrence: OccurrenceInput, scope: ScopeInput });
 
 export const ListBookingsQuery = z.object({
   start: z.optional(Instant),
@@ -89,7 +92,7 @@ export const rescheduleBookingRoute = defineRoute({
   function: 'api-bookings',
   auth: 'jwt',
   summary: 'Move a booking to another slot',
-  description: 'The same booking (same id, host and room) at the new time: checked like a new booking, the new time claimed before the old one is freed, the provider event moved (not recreated); booking.rescheduled carries the previous times. A recurring booking moves as a whole.',
+  description: 'The same booking (same id, host and room) at the new time: checked like a new booking, the new time claimed before the old one is freed, the provider event moved (not recreated); booking.rescheduled carries the previous times. A recurring booking moves at one `occurrence` (its `originalStart`): `scope` `instance` (the default with an occurrence) moves just it, `following` it and every later one (the provider series is split there), `series` (the default without one) every occurrence by the same shift; the event carries `occurrence` and `scope`. 400 on `body.occurrence` when it is not one of the booking occurrences.',
   tags,
   params: IdParams,
   body: RescheduleBookingBody,
@@ -103,7 +106,7 @@ export const cancelBookingRoute = defineRoute({
   function: 'api-bookings',
   auth: 'jwt',
   summary: 'Cancel a booking',
-  description: 'The provider event is deleted (the provider notifies the attendees), the time is freed and booking.cancelled is announced. Cancelling again answers the cancelled booking.',
+  description: 'The provider event is deleted (the provider notifies the attendees), the time is freed and booking.cancelled is announced. Cancelling again answers the cancelled booking. A recurring booking can be cancelled at one `occurrence` (its `originalStart`): `scope` `instance` (the default with an occurrence) cancels just it, `following` it and every later one (the provider series ends before it), `series` (the default without one) all; the booking stays `confirmed` while any occurrence is. 400 on `body.occurrence` when it is not one of the booking occurrences.',
   tags,
   params: IdParams,
   body: CancelBookingBody,

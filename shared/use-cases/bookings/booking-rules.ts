@@ -151,7 +151,8 @@ export async function freeInStore(deps: BookingDeps, tenantId: string, bookingTy
  * calendars' busy time read from the providers over every occurrence widened by the buffers. A calendar
  * the provider cannot answer for counts as busy: never book on a guess.
  */
-export async function freeLive(deps: BookingDeps, tenantId: string, calendarIds: readonly string[], bookingType: BookingType, occurrences: readonly Occurrence[], ignore?: Occurrence): Promise<boolean> {
+export async function freeLive(deps: BookingDeps, tenantId: string, calendarIds: readonly string[], bookingType: BookingType, occurrences: readonly Occurrence[], ignore?: Occurrence | readonly Occurrence[]): Promise<boolean> {
+  const ignored: readonly Occurrence[] = ignore === undefined ? [] : 'startMs' in ignore ? [ignore] : ignore;
   const beforeMs = (bookingType.bufferBeforeMinutes ?? 0) * MINUTE_MS;
   const afterMs = (bookingType.bufferAfterMinutes ?? 0) * MINUTE_MS;
   for (const occurrence of occurrences) {
@@ -163,7 +164,7 @@ export async function freeLive(deps: BookingDeps, tenantId: string, calendarIds:
         const start = blocked.starts[i]!;
         const end = blocked.ends[i]!;
         // The booking's own event (a reschedule) does not block its new time.
-        if (ignore && start >= ignore.startMs && end <= ignore.endMs) continue;
+        if (ignored.some((own) => start >= own.startMs && end <= own.endMs)) continue;
         if (start < range.end.getTime() && end > range.start.getTime()) return false;
       }
     }

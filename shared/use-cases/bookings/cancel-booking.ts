@@ -1,6 +1,7 @@
 import { isAppError, notFound } from '../../domain/app-error.ts';
 import { toBookingView, type BookingView } from '../../domain/booking.ts';
 import { deleteCalendarEvent } from '../events/delete-event.ts';
+import { cancelOccurrences, occurrenceIndexOf, type OccurrenceScope } from './booking-occurrences.ts';
 import { publishBookingEvent, replaceBookingOrConflict, type BookingDeps } from './booking-rules.ts';
 
 /**
@@ -8,9 +9,16 @@ import { publishBookingEvent, replaceBookingOrConflict, type BookingDeps } from 
  * claims are freed, the booking becomes `cancelled` and booking.cancelled is announced. Cancelling a
  * cancelled booking answers it as it is (a repeat is harmless).
  */
-export async function cancelBooking(deps: BookingDeps, input: { tenantId: string; bookingId: string; reason?: string | undefined }): Promise<BookingView> {
+export async function cancelBooking(
+  deps: BookingDeps,
+  input: { tenantId: string; bookingId: string; reason?: string | undefined; occurrence?: string | undefined; scope?: OccurrenceScope | undefined },
+): Promise<BookingView> {
   const booking = await deps.bookings.get(input.tenantId, input.bookingId);
   if (!booking) throw notFound('Booking');
+  // A recurring booking: one occurrence, it and the later ones, or all of them (issue 12 item 6).
+  if (booking.occurrences) return cancelOccurrences(deps, booking, input);
+  // A single booking is its one occurrence: naming it (by its start) is allowed, any other is not.
+  if (input.occurrence !== undefined) occurrenceIndexOf([{ startMs: Date.parse(booking.start), endMs: Date.parse(booking.end), status: booking.status, originalStartMs: Date.parse(booking.start), seriesEventId: '' }], input.occurrence);
   if (booking.status === 'cancelled') return toBookingView(booking);
   // Marked before the delete: when the deletion comes back through sync it is known as ours.
   const marked = await replaceBookingOrConflict(deps, { ...booking, pending: { kind: 'cancel' } }, booking.version);
@@ -31,7 +39,6 @@ export async function cancelBooking(deps: BookingDeps, input: { tenantId: string
       ...current,
       status: 'cancelled',
       updatedAt: nowIso,
-      ...(booking.occurrences ? { occurrences: booking.occurrences.map((o) => ({ ...o, status: 'cancelled' as const })) } : {}),
       ...(input.reason ? { cancelReason: input.reason } : {}),
       history: [...booking.history, { at: nowIso, source: 'api', change: 'cancelled', start: booking.start, end: booking.end }],
     },

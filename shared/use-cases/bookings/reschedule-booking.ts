@@ -1,8 +1,8 @@
 import { AppError, notFound } from '../../domain/app-error.ts';
 import { toBookingView, type Booking, type BookingView } from '../../domain/booking.ts';
 import { formatInstant } from '../../domain/timestamps.ts';
-import type { ClaimRange } from '../../ports/booking-claim-store.ts';
 import { updateCalendarEvent } from '../events/update-event.ts';
+import { occurrenceIndexOf, rescheduleOccurrences, subtractRanges, type OccurrenceScope } from './booking-occurrences.ts';
 import { checkBookable, CLAIM_LEASE_MS, claimRangesOf, freeInStore, freeLive, occurrencesOf, publishBookingEvent, replaceBookingOrConflict, slotUnavailable, type BookingDeps, type Occurrence } from './booking-rules.ts';
 
 /**
@@ -12,12 +12,16 @@ import { checkBookable, CLAIM_LEASE_MS, claimRangesOf, freeInStore, freeLive, oc
  * recreated), and only then are the granules of the old time that the new one does not cover freed: at no
  * moment is the booking without a claim, and another booking can never take both.
  */
-export async function rescheduleBooking(deps: BookingDeps, input: { tenantId: string; bookingId: string; start: string }): Promise<BookingView> {
+export async function rescheduleBooking(deps: BookingDeps, input: { tenantId: string; bookingId: string; start: string; occurrence?: string | undefined; scope?: OccurrenceScope | undefined }): Promise<BookingView> {
   const booking = await deps.bookings.get(input.tenantId, input.bookingId);
   if (!booking) throw notFound('Booking');
   if (booking.status === 'cancelled') throw new AppError('resource.conflict', 'A cancelled booking cannot be rescheduled; make a new booking', { retryable: false });
   const bookingType = await deps.bookingTypes.get(input.tenantId, booking.bookingTypeId);
   if (!bookingType) throw new AppError('resource.conflict', 'The booking type of this booking was deleted', { retryable: false });
+  // A recurring booking moves at one occurrence, from it on, or as a whole (issue 12 item 6).
+  if (booking.occurrences) return rescheduleOccurrences(deps, booking, bookingType, input);
+  // A single booking is its one occurrence: naming it (by its start) is allowed, any other is not.
+  if (input.occurrence !== undefined) occurrenceIndexOf([{ startMs: Date.parse(booking.start), endMs: Date.parse(booking.end), status: booking.status, originalStartMs: Date.parse(booking.start), seriesEventId: '' }], input.occurrence);
   const startMs = Date.parse(input.start);
   if (startMs === Date.parse(booking.start)) return toBookingView(booking);
   const occurrences = occurrencesOf(bookingType, startMs, booking.invitee.timeZone, booking.recurrence?.rrule);
@@ -80,17 +84,5 @@ export async function rescheduleBooking(deps: BookingDeps, input: { tenantId: st
   return toBookingView(stored);
 }
 
-/** `from` minus `remove`, on the 5-minute granule ranges claims are made of. */
-export function subtractRanges(from: readonly ClaimRange[], remove: readonly ClaimRange[]): ClaimRange[] {
-  let pieces = from.map((range) => ({ ...range }));
-  for (const cut of remove) {
-    pieces = pieces.flatMap((piece) => {
-      if (cut.endMs <= piece.startMs || cut.startMs >= piece.endMs) return [piece];
-      const out: ClaimRange[] = [];
-      if (cut.startMs > piece.startMs) out.push({ startMs: piece.startMs, endMs: cut.startMs });
-      if (cut.endMs < piece.endMs) out.push({ startMs: cut.endMs, endMs: piece.endMs });
-      return out;
-    });
-  }
-  return pieces;
-}
+// Shared with the calendar-side consumer; kept importable from here.
+export { subtractRanges } from './booking-occurrences.ts';
