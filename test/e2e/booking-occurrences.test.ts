@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxSimulators, SANDBOX_GOOGLE_USER } from '../../infra/local/sandbox-google.ts';
+import { microsoftSandbox, SANDBOX_MICROSOFT_USER } from '../../infra/local/sandbox-microsoft.ts';
 import type { DomainEvent } from '../../shared/domain/domain-events.ts';
 import { eventually } from '../support/eventually.ts';
 import { startTestStack, type TestStack } from '../support/local-stack.ts';
@@ -11,6 +12,7 @@ import { startTestStack, type TestStack } from '../support/local-stack.ts';
  */
 let stack: TestStack;
 let bookingTypeId: string;
+let scheduleId: string;
 const published: DomainEvent[] = [];
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -35,8 +37,8 @@ async function json<T>(response: Response, status: number): Promise<T> {
   return (await response.json()) as T;
 }
 
-const book = (start: string, name: string, rrule?: string) =>
-  stack.api('/v1/bookings', { method: 'POST', body: JSON.stringify({ bookingTypeId, start, invitee: { name, email: 'ines@example.com', timeZone: 'UTC' }, ...(rrule ? { recurrence: { rrule } } : {}) }) });
+const book = (start: string, name: string, rrule?: string, typeId = bookingTypeId) =>
+  stack.api('/v1/bookings', { method: 'POST', body: JSON.stringify({ bookingTypeId: typeId, start, invitee: { name, email: 'ines@example.com', timeZone: 'UTC' }, ...(rrule ? { recurrence: { rrule } } : {}) }) });
 const reschedule = (id: string, body: Record<string, unknown>) => stack.api(`/v1/bookings/${id}/reschedule`, { method: 'POST', body: JSON.stringify(body) });
 const cancel = (id: string, body: Record<string, unknown>) => stack.api(`/v1/bookings/${id}/cancel`, { method: 'POST', body: JSON.stringify(body) });
 
@@ -59,9 +61,9 @@ const eventsOf = (type: string, bookingId: string) =>
   published.filter((e) => e.type === type && (e.data as { booking: { id: string } }).booking.id === bookingId) as DomainEvent<'booking.rescheduled'>[];
 
 /** A time free on `days` consecutive days starting within 3 days of `fromDay` (days from today), and free 1 and 2 hours later too. */
-async function freeDailyTime(fromDay: number, days: number): Promise<number> {
+async function freeDailyTime(fromDay: number, days: number, typeId = bookingTypeId): Promise<number> {
   const first = Math.floor(Date.now() / DAY) * DAY + fromDay * DAY;
-  const slots = (await json<{ slots: { start: string }[] }>(await stack.api(`/v1/booking-types/${bookingTypeId}/slots?start=${iso(first)}&end=${iso(first + (days + 4) * DAY)}`), 200)).slots;
+  const slots = (await json<{ slots: { start: string }[] }>(await stack.api(`/v1/booking-types/${typeId}/slots?start=${iso(first)}&end=${iso(first + (days + 4) * DAY)}`), 200)).slots;
   const free = new Set(slots.map((s) => Date.parse(s.start)));
   const base = [...free].sort((a, b) => a - b).find((t) => Array.from({ length: days }, (_x, d) => d).every((d) => free.has(t + d * DAY) && free.has(t + d * DAY + HOUR) && free.has(t + d * DAY + 2 * HOUR)));
   expect(base).toBeDefined();
@@ -82,15 +84,15 @@ beforeAll(async () => {
     return list.find((c) => c.isPrimary)?.lastSyncedAt ? list : null;
   }, 60_000);
   const calendarId = calendars.find((c) => c.isPrimary)!.id;
-  const schedule = await json<{ id: string }>(
+  scheduleId = (await json<{ id: string }>(
     await stack.api('/v1/schedules', { method: 'POST', body: JSON.stringify({ name: 'Always', timeZone: 'UTC', weekly: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => ({ day, start: '00:00', end: '24:00' })) }) }),
     201,
-  );
+  )).id;
   bookingTypeId = (
     await json<{ id: string }>(
       await stack.api('/v1/booking-types', {
         method: 'POST',
-        body: JSON.stringify({ name: 'Occurrences', durationMinutes: 30, assignment: 'collective', hosts: [{ calendarIds: [calendarId], scheduleId: schedule.id, writeCalendarId: calendarId }], recurrence: { allowed: true, maxOccurrences: 10 } }),
+        body: JSON.stringify({ name: 'Occurrences', durationMinutes: 30, assignment: 'collective', hosts: [{ calendarIds: [calendarId], scheduleId, writeCalendarId: calendarId }], recurrence: { allowed: true, maxOccurrences: 10 } }),
       }),
       201,
     )
@@ -231,5 +233,62 @@ describe('one occurrence of a recurring booking', () => {
     await google.flushPushes();
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(eventsOf('booking.rescheduled', booking.id).map((e) => e.data.source)).toEqual(['calendar', 'api']);
+  }, 120_000);
+});
+
+describe('one occurrence of a recurring booking on Microsoft 365 (Graph simulator)', () => {
+  let typeId: string;
+  const name = 'Mona Microsoft';
+  /** The live instances of the booking's series in the Outlook calendar (calendarView, UTC). */
+  const outlook = () => {
+    const graph = microsoftSandbox.simulator!;
+    return graph
+      .truth(graph.user(SANDBOX_MICROSOFT_USER).defaultCalendarId, Date.now(), Date.now() + 59 * DAY, { timeZone: 'UTC' })
+      .filter((e) => e.subject === `Outlook occurrences: ${name}` && e.isCancelled !== true)
+      .map((e) => ({ id: e.id, type: e.type, start: iso(Date.parse(`${(e.start as { dateTime: string }).dateTime.slice(0, 19)}Z`)) }));
+  };
+
+  beforeAll(async () => {
+    const { authorizationUrl } = await json<{ authorizationUrl: string }>(await stack.api('/v1/connections/microsoft/authorize', { method: 'POST', body: '{}' }), 200);
+    const consent = await fetch(authorizationUrl, { redirect: 'manual' });
+    const connectionId = (await json<{ connection: { id: string } }>(await fetch(consent.headers.get('location')!, { redirect: 'manual' }), 200)).connection.id;
+    const calendars = await eventually(async () => {
+      const list = (await json<{ items: { id: string; isPrimary: boolean; lastSyncedAt: string | null }[] }>(await stack.api(`/v1/connections/${connectionId}/calendars`), 200)).items;
+      return list.find((c) => c.isPrimary)?.lastSyncedAt ? list : null;
+    }, 60_000);
+    const calendarId = calendars.find((c) => c.isPrimary)!.id;
+    typeId = (
+      await json<{ id: string }>(
+        await stack.api('/v1/booking-types', {
+          method: 'POST',
+          body: JSON.stringify({ name: 'Outlook occurrences', durationMinutes: 30, assignment: 'collective', hosts: [{ calendarIds: [calendarId], scheduleId, writeCalendarId: calendarId }], recurrence: { allowed: true, maxOccurrences: 10 } }),
+        }),
+        201,
+      )
+    ).id;
+  }, 120_000);
+
+  it('moves one instance in Outlook through the API, and the host moving another instance reschedules that occurrence (source calendar)', async () => {
+    const base = await freeDailyTime(5, 4, typeId);
+    const booking = await json<BookingReply>(await book(iso(base), name, 'FREQ=DAILY;COUNT=4', typeId), 201);
+    expect(outlook().map((e) => e.start)).toEqual([0, 1, 2, 3].map((d) => iso(base + d * DAY)));
+    const second = booking.occurrences[1]!;
+    const target = base + DAY + HOUR;
+    const moved = await json<BookingReply>(await reschedule(booking.id, { start: iso(target), occurrence: second.originalStart }), 200);
+    expect(moved.occurrences[1]).toMatchObject({ start: iso(target), originalStart: second.originalStart });
+    expect(outlook().map((e) => e.start)).toEqual([iso(base), iso(target), iso(base + 2 * DAY), iso(base + 3 * DAY)]);
+    expect(outlook().find((e) => e.start === iso(target))?.type).toBe('exception');
+    await json(await book(second.start, 'Oscar Other', undefined, typeId), 201);
+    expect((await book(iso(target), 'Oscar Other', undefined, typeId)).status).toBe(409);
+
+    // The host drags the 3rd instance an hour later in Outlook.
+    const third = booking.occurrences[2]!;
+    const instance = outlook().find((e) => e.start === third.start)!;
+    const later = Date.parse(third.start) + HOUR;
+    microsoftSandbox.simulator!.updateEvent(instance.id, { start: { dateTime: iso(later).slice(0, 19), timeZone: 'UTC' }, end: { dateTime: iso(later + 30 * 60_000).slice(0, 19), timeZone: 'UTC' } });
+    const rescheduled = await eventually(async () => eventsOf('booking.rescheduled', booking.id).find((e) => e.data.source === 'calendar'), 30_000);
+    expect(rescheduled.data).toMatchObject({ occurrence: third.originalStart, scope: 'instance', previous: { start: third.start } });
+    expect((await json<BookingReply>(await stack.api(`/v1/bookings/${booking.id}`), 200)).occurrences[2]).toMatchObject({ start: iso(later), originalStart: third.originalStart });
+    expect(eventsOf('booking.rescheduled', booking.id).map((e) => e.data.source)).toEqual(['api', 'calendar']);
   }, 120_000);
 });
