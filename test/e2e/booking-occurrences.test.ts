@@ -3,6 +3,7 @@ import { sandboxSimulators, SANDBOX_GOOGLE_USER } from '../../infra/local/sandbo
 import { microsoftSandbox, SANDBOX_MICROSOFT_USER } from '../../infra/local/sandbox-microsoft.ts';
 import type { DomainEvent } from '../../shared/domain/domain-events.ts';
 import { eventually } from '../support/eventually.ts';
+import { startRadicale, type Radicale } from '../support/radicale.ts';
 import { startTestStack, type TestStack } from '../support/local-stack.ts';
 
 /**
@@ -286,6 +287,89 @@ describe('one occurrence of a recurring booking on Microsoft 365 (Graph simulato
     const instance = outlook().find((e) => e.start === third.start)!;
     const later = Date.parse(third.start) + HOUR;
     microsoftSandbox.simulator!.updateEvent(instance.id, { start: { dateTime: iso(later).slice(0, 19), timeZone: 'UTC' }, end: { dateTime: iso(later + 30 * 60_000).slice(0, 19), timeZone: 'UTC' } });
+    const rescheduled = await eventually(async () => eventsOf('booking.rescheduled', booking.id).find((e) => e.data.source === 'calendar'), 30_000);
+    expect(rescheduled.data).toMatchObject({ occurrence: third.originalStart, scope: 'instance', previous: { start: third.start } });
+    expect((await json<BookingReply>(await stack.api(`/v1/bookings/${booking.id}`), 200)).occurrences[2]).toMatchObject({ start: iso(later), originalStart: third.originalStart });
+    expect(eventsOf('booking.rescheduled', booking.id).map((e) => e.data.source)).toEqual(['api', 'calendar']);
+  }, 120_000);
+});
+
+describe('one occurrence of a recurring booking on CalDAV (real Radicale)', () => {
+  let radicale: Radicale;
+  let typeId: string;
+  let connectionId: string;
+  let collection: string;
+  const name = 'Carl Caldav';
+  /** The VEVENTs of the booking's object in Radicale: the master's start and each override's RECURRENCE-ID → start. */
+  const inRadicale = async () => {
+    const objects = await radicale.user('grace').list(collection);
+    const object = objects.find((o) => o.data.includes(`SUMMARY:DAV occurrences: ${name}`));
+    if (!object) return null;
+    const unfolded = object.data.replace(/\r?\n[ \t]/g, '');
+    const time = (block: string, property: string) => {
+      const digits = new RegExp(`^${property}[;:].*?(\\d{8}T\\d{6})`, 'm').exec(block)?.[1];
+      return digits ? iso(Date.parse(`${digits.slice(0, 4)}-${digits.slice(4, 6)}-${digits.slice(6, 8)}T${digits.slice(9, 11)}:${digits.slice(11, 13)}:${digits.slice(13, 15)}Z`)) : null;
+    };
+    const blocks = unfolded.split('BEGIN:VEVENT').slice(1);
+    return {
+      href: object.href,
+      etag: object.etag,
+      data: object.data,
+      master: blocks.filter((b) => !/^RECURRENCE-ID/m.test(b)).map((b) => ({ start: time(b, 'DTSTART'), rule: /^RRULE:(.*)$/m.exec(b)?.[1] ?? null })),
+      overrides: blocks.filter((b) => /^RECURRENCE-ID/m.test(b)).map((b) => ({ recurrenceId: time(b, 'RECURRENCE-ID'), start: time(b, 'DTSTART') })),
+    };
+  };
+
+  beforeAll(async () => {
+    radicale = await startRadicale({ users: { grace: 'grace-app-password' } });
+    collection = await radicale.user('grace').makeCalendar('work', { name: 'Work', timeZone: 'UTC' });
+    const connection = await json<{ id: string }>(await stack.api('/v1/connections/caldav', { method: 'POST', body: JSON.stringify({ serverUrl: radicale.url, username: 'grace', password: 'grace-app-password' }) }), 201);
+    connectionId = connection.id;
+    const calendars = await eventually(async () => {
+      const list = (await json<{ items: { id: string; lastSyncedAt: string | null }[] }>(await stack.api(`/v1/connections/${connectionId}/calendars`), 200)).items;
+      return list[0]?.lastSyncedAt ? list : null;
+    }, 60_000);
+    const calendarId = calendars[0]!.id;
+    typeId = (
+      await json<{ id: string }>(
+        await stack.api('/v1/booking-types', {
+          method: 'POST',
+          body: JSON.stringify({ name: 'DAV occurrences', durationMinutes: 30, assignment: 'collective', hosts: [{ calendarIds: [calendarId], scheduleId, writeCalendarId: calendarId }], recurrence: { allowed: true, maxOccurrences: 10 } }),
+        }),
+        201,
+      )
+    ).id;
+  }, 120_000);
+  afterAll(async () => {
+    await radicale?.stop();
+  });
+
+  it('moves one instance as an override (RECURRENCE-ID) through the API, and the host moving another reschedules that occurrence (source calendar)', async () => {
+    const base = await freeDailyTime(8, 4, typeId);
+    const booking = await json<BookingReply>(await book(iso(base), name, 'FREQ=DAILY;COUNT=4', typeId), 201);
+    const second = booking.occurrences[1]!;
+    const target = base + DAY + HOUR;
+    const moved = await json<BookingReply>(await reschedule(booking.id, { start: iso(target), occurrence: second.originalStart }), 200);
+    expect(moved.occurrences[1]).toMatchObject({ start: iso(target), originalStart: second.originalStart });
+    const after = (await inRadicale())!;
+    expect(after.master).toEqual([{ start: iso(base), rule: expect.stringMatching(/FREQ=DAILY/) as unknown as string }]);
+    expect(after.overrides).toEqual([{ recurrenceId: second.originalStart, start: iso(target) }]);
+    await json(await book(second.start, 'Oscar Other', undefined, typeId), 201);
+    expect((await book(iso(target), 'Oscar Other', undefined, typeId)).status).toBe(409);
+
+    // The host's other client moves the 3rd instance an hour later: an override added to the same object.
+    const third = booking.occurrences[2]!;
+    const later = Date.parse(third.start) + HOUR;
+    const basic = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    const masterBlock = /BEGIN:VEVENT\r?\n(?:(?!END:VEVENT)[\s\S])*?END:VEVENT/.exec(after.data.replace(/\r?\n[ \t]/g, ''))![0];
+    const override = masterBlock
+      .split(/\r?\n/)
+      .filter((line) => !/^(RRULE|EXDATE|RDATE|DTSTART|DTEND|DURATION|SEQUENCE|DTSTAMP)[;:]/.test(line))
+      .flatMap((line) => (line === 'BEGIN:VEVENT' ? [line, `RECURRENCE-ID:${basic(Date.parse(third.originalStart))}`, `DTSTART:${basic(later)}`, `DTEND:${basic(later + 30 * 60_000)}`, `DTSTAMP:${basic(Date.now())}`, 'SEQUENCE:1'] : [line]))
+      .join('\r\n');
+    const edited = after.data.replace(/END:VCALENDAR\s*$/, `${override}\r\nEND:VCALENDAR\r\n`);
+    await radicale.user('grace').put(collection, after.href.split('/').pop()!, edited, { ifMatch: after.etag });
+    expect((await stack.api(`/v1/connections/${connectionId}/sync`, { method: 'POST' })).status).toBe(202);
     const rescheduled = await eventually(async () => eventsOf('booking.rescheduled', booking.id).find((e) => e.data.source === 'calendar'), 30_000);
     expect(rescheduled.data).toMatchObject({ occurrence: third.originalStart, scope: 'instance', previous: { start: third.start } });
     expect((await json<BookingReply>(await stack.api(`/v1/bookings/${booking.id}`), 200)).occurrences[2]).toMatchObject({ start: iso(later), originalStart: third.originalStart });
