@@ -187,6 +187,21 @@ describe('one occurrence of a recurring booking', () => {
     expect(atSimulator('Sam Split').instances.map((i) => i.start)).toContain(iso(base + 4 * DAY + HOUR));
   }, 120_000);
 
+  it('moves the whole series by the shift of the occurrence named (scope series), and without an occurrence', async () => {
+    const base = await freeDailyTime(47, 3);
+    const booking = await json<BookingReply>(await book(iso(base), 'Selma Series', 'FREQ=DAILY;COUNT=3'), 201);
+    const shifted = await json<BookingReply>(await reschedule(booking.id, { start: iso(base + 2 * DAY + HOUR), occurrence: booking.occurrences[2]!.originalStart, scope: 'series' }), 200);
+    const expected = [0, 1, 2].map((d) => iso(base + d * DAY + HOUR));
+    expect(shifted.occurrences.map((o) => [o.start, o.originalStart])).toEqual(expected.map((t) => [t, t]));
+    expect(atSimulator('Selma Series')).toMatchObject({ masters: [{}], instances: expected.map((start) => ({ start })) });
+    expect(eventsOf('booking.rescheduled', booking.id).at(-1)!.data).toMatchObject({ scope: 'series', occurrence: booking.occurrences[2]!.originalStart });
+    const back = await json<BookingReply>(await reschedule(booking.id, { start: iso(base) }), 200);
+    expect(back.occurrences.map((o) => o.start)).toEqual(booking.occurrences.map((o) => o.start));
+    expect(atSimulator('Selma Series').instances.map((i) => i.start)).toEqual(booking.occurrences.map((o) => o.start));
+    // Each move freed what it left: the first times are the booking's again, the shifted ones free.
+    await json(await book(iso(base + HOUR), 'Oscar Other'), 201);
+  }, 120_000);
+
   it('answers a time that is not one of the occurrences with 400 naming body.occurrence', async () => {
     const base = await freeDailyTime(33, 2);
     const booking = await json<BookingReply>(await book(iso(base), 'Bea Bad', 'FREQ=DAILY;COUNT=2'), 201);

@@ -114,7 +114,8 @@ export async function rescheduleOccurrences(deps: BookingDeps, booking: Booking,
   const requestedMs = Date.parse(input.start);
   const shiftMs = requestedMs - states[named]!.startMs;
   if (states[named]!.status === 'cancelled') throw new AppError('resource.conflict', 'This occurrence is cancelled; make a new booking for it', { retryable: false });
-  if (shiftMs === 0 && scope !== 'following') return toBookingView(booking);
+  if (shiftMs === 0) return toBookingView(booking);
+  if (scope === 'series' && states[0]!.startMs < deps.clock.now().getTime()) throw inputError('body.scope', 'the series has begun: move the occurrences still to come with scope=following from the next one');
   // `series` is `following` from the first occurrence, shifted alike.
   const from = scope === 'series' ? 0 : named;
   const fromStartMs = scope === 'series' ? states[0]!.startMs + shiftMs : requestedMs;
@@ -181,7 +182,8 @@ export async function rescheduleOccurrences(deps: BookingDeps, booking: Booking,
         calendarId: calendarOfSeries(booking, write.seriesEventId),
         eventId: write.eventId,
         scope: write.scope,
-        key: `${booking.id}:${booking.version}:${write.seriesEventId}`,
+        // Names the series a split creates: a retry of the same move finds it instead of making a second one.
+        key: `${booking.id}:${write.seriesEventId}:${write.eventId}:${write.startMs}`,
         fields: { start: formatInstant(write.startMs), end: formatInstant(write.endMs), timeZone: booking.invitee.timeZone },
       });
       if (write.scope === 'following' && event.id !== write.seriesEventId) {
