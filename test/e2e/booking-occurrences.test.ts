@@ -307,6 +307,23 @@ describe('one occurrence of a recurring booking on Microsoft 365 (Graph simulato
     expect((await json<BookingReply>(await stack.api(`/v1/bookings/${booking.id}`), 200)).occurrences[2]).toMatchObject({ start: iso(later), originalStart: third.originalStart });
     expect(eventsOf('booking.rescheduled', booking.id).map((e) => e.data.source)).toEqual(['api', 'calendar']);
   }, 120_000);
+
+  it('splits the series in Outlook for this-and-following: a move starts a new series, a cancel ends it', async () => {
+    const base = await freeDailyTime(14, 5, typeId);
+    const booking = await json<BookingReply>(await book(iso(base), name, 'FREQ=DAILY;COUNT=5', typeId), 201);
+    const moved = await json<BookingReply>(await reschedule(booking.id, { start: iso(base + 2 * DAY + 2 * HOUR), occurrence: booking.occurrences[2]!.originalStart, scope: 'following' }), 200);
+    const expected = [0, 1].map((d) => iso(base + d * DAY)).concat([2, 3, 4].map((d) => iso(base + d * DAY + 2 * HOUR)));
+    expect(moved.occurrences.map((o) => o.start)).toEqual(expected);
+    const inWindow = () => outlook().filter((e) => Date.parse(e.start) >= base && Date.parse(e.start) < base + 5 * DAY + 3 * HOUR);
+    expect(inWindow().map((e) => e.start)).toEqual(expected);
+    const cancelled = await json<BookingReply>(await cancel(booking.id, { occurrence: moved.occurrences[3]!.originalStart, scope: 'following' }), 200);
+    expect(cancelled.occurrences.map((o) => o.status)).toEqual(['confirmed', 'confirmed', 'confirmed', 'cancelled', 'cancelled']);
+    expect(inWindow().map((e) => e.start)).toEqual(expected.slice(0, 3));
+    // Outlook's own changes coming back through sync are not taken for the host's.
+    await microsoftSandbox.simulator!.flush();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(published.filter((e) => (e.data as { booking?: { id: string }; source?: string }).booking?.id === booking.id && (e.data as { source?: string }).source === 'calendar')).toEqual([]);
+  }, 120_000);
 });
 
 describe('one occurrence of a recurring booking on CalDAV (real Radicale)', () => {
@@ -389,5 +406,21 @@ describe('one occurrence of a recurring booking on CalDAV (real Radicale)', () =
     expect(rescheduled.data).toMatchObject({ occurrence: third.originalStart, scope: 'instance', previous: { start: third.start } });
     expect((await json<BookingReply>(await stack.api(`/v1/bookings/${booking.id}`), 200)).occurrences[2]).toMatchObject({ start: iso(later), originalStart: third.originalStart });
     expect(eventsOf('booking.rescheduled', booking.id).map((e) => e.data.source)).toEqual(['api', 'calendar']);
+  }, 120_000);
+
+  it('splits the series in Radicale for this-and-following: the old rule ends with an UNTIL, a new object starts at the new time', async () => {
+    const base = await freeDailyTime(18, 5, typeId);
+    const booking = await json<BookingReply>(await book(iso(base), 'Dora Dav', 'FREQ=DAILY;COUNT=5', typeId), 201);
+    const moved = await json<BookingReply>(await reschedule(booking.id, { start: iso(base + 2 * DAY + 2 * HOUR), occurrence: booking.occurrences[2]!.originalStart, scope: 'following' }), 200);
+    expect(moved.occurrences.map((o) => o.start)).toEqual([0, 1].map((d) => iso(base + d * DAY)).concat([2, 3, 4].map((d) => iso(base + d * DAY + 2 * HOUR))));
+    const objects = (await radicale.user('grace').list(collection)).filter((o) => o.data.includes('SUMMARY:DAV occurrences: Dora Dav'));
+    expect(objects).toHaveLength(2);
+    const rules = objects.map((o) => /^RRULE:(.*)$/m.exec(o.data.replace(/\r?\n[ \t]/g, ''))?.[1]?.trim() ?? '').sort();
+    expect(rules.some((r) => /UNTIL=/.test(r))).toBe(true);
+    expect(rules.some((r) => /COUNT=3/.test(r))).toBe(true);
+    const cancelled = await json<BookingReply>(await cancel(booking.id, { occurrence: moved.occurrences[4]!.originalStart }), 200);
+    expect(cancelled.occurrences.map((o) => o.status)).toEqual(['confirmed', 'confirmed', 'confirmed', 'confirmed', 'cancelled']);
+    const split = (await radicale.user('grace').list(collection)).find((o) => o.data.includes('SUMMARY:DAV occurrences: Dora Dav') && /COUNT=3/.test(o.data))!;
+    expect(split.data).toMatch(new RegExp(`EXDATE[^\\r\\n]*${moved.occurrences[4]!.start.replace(/[-:]/g, '').slice(0, 15)}`));
   }, 120_000);
 });
