@@ -198,6 +198,13 @@ describe('one occurrence of a recurring booking', () => {
     const back = await json<BookingReply>(await reschedule(booking.id, { start: iso(base) }), 200);
     expect(back.occurrences.map((o) => o.start)).toEqual(booking.occurrences.map((o) => o.start));
     expect(atSimulator('Selma Series').instances.map((i) => i.start)).toEqual(booking.occurrences.map((o) => o.start));
+    // A cancelled occurrence stays cancelled when its series moves.
+    await json(await cancel(booking.id, { occurrence: booking.occurrences[1]!.originalStart }), 200);
+    const again = await json<BookingReply>(await reschedule(booking.id, { start: iso(base + HOUR) }), 200);
+    expect(again.occurrences.map((o) => [o.start, o.status])).toEqual([[expected[0], 'confirmed'], [expected[1], 'cancelled'], [expected[2], 'confirmed']]);
+    expect(atSimulator('Selma Series').instances.map((i) => i.start)).toEqual([expected[0], expected[2]]);
+    await json(await reschedule(booking.id, { start: iso(base) }), 200);
+    expect(atSimulator('Selma Series').instances.map((i) => i.start)).toEqual([booking.occurrences[0]!.start, booking.occurrences[2]!.start]);
     // Each move freed what it left: the first times are the booking's again, the shifted ones free.
     await json(await book(iso(base + HOUR), 'Oscar Other'), 201);
   }, 120_000);
@@ -389,15 +396,17 @@ describe('one occurrence of a recurring booking on CalDAV (real Radicale)', () =
     await json(await book(second.start, 'Oscar Other', undefined, typeId), 201);
     expect((await book(iso(target), 'Oscar Other', undefined, typeId)).status).toBe(409);
 
-    // The host's other client moves the 3rd instance an hour later: an override added to the same object.
+    // The host's other client moves the 3rd instance an hour later: an override added to the same object,
+    // stamped (LAST-MODIFIED, whole seconds) a second after the API's reschedule so last-writer-wins is clear.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const third = booking.occurrences[2]!;
     const later = Date.parse(third.start) + HOUR;
     const basic = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
     const masterBlock = /BEGIN:VEVENT\r?\n(?:(?!END:VEVENT)[\s\S])*?END:VEVENT/.exec(after.data.replace(/\r?\n[ \t]/g, ''))![0];
     const override = masterBlock
       .split(/\r?\n/)
-      .filter((line) => !/^(RRULE|EXDATE|RDATE|DTSTART|DTEND|DURATION|SEQUENCE|DTSTAMP)[;:]/.test(line))
-      .flatMap((line) => (line === 'BEGIN:VEVENT' ? [line, `RECURRENCE-ID:${basic(Date.parse(third.originalStart))}`, `DTSTART:${basic(later)}`, `DTEND:${basic(later + 30 * 60_000)}`, `DTSTAMP:${basic(Date.now())}`, 'SEQUENCE:1'] : [line]))
+      .filter((line) => !/^(RRULE|EXDATE|RDATE|DTSTART|DTEND|DURATION|SEQUENCE|DTSTAMP|LAST-MODIFIED)[;:]/.test(line))
+      .flatMap((line) => (line === 'BEGIN:VEVENT' ? [line, `RECURRENCE-ID:${basic(Date.parse(third.originalStart))}`, `DTSTART:${basic(later)}`, `DTEND:${basic(later + 30 * 60_000)}`, `DTSTAMP:${basic(Date.now())}`, `LAST-MODIFIED:${basic(Date.now())}`, 'SEQUENCE:1'] : [line]))
       .join('\r\n');
     const edited = after.data.replace(/END:VCALENDAR\s*$/, `${override}\r\nEND:VCALENDAR\r\n`);
     await radicale.user('grace').put(collection, after.href.split('/').pop()!, edited, { ifMatch: after.etag });

@@ -133,6 +133,8 @@ export async function rescheduleOccurrences(deps: BookingDeps, booking: Booking,
     o.endMs = requestedMs + durationMs;
   } else {
     for (const group of groupsFrom(states, from)) {
+      // A series with nothing left to move (its occurrences cancelled, maybe deleted at the provider) stays.
+      if (group.indexes.every((i) => states[i]!.status === 'cancelled')) continue;
       const first = states[group.indexes[0]!]!;
       const firstOfSeries = states.findIndex((o) => o.seriesEventId === group.seriesEventId) === group.indexes[0];
       const durationMs = first.endMs - first.startMs;
@@ -191,6 +193,15 @@ export async function rescheduleOccurrences(deps: BookingDeps, booking: Booking,
         await deps.bookings.linkEvent(input.tenantId, event.id, booking.id);
         providerEvents.push({ calendarId: calendarOfSeries(booking, write.seriesEventId), eventId: event.id });
         for (const index of write.indexes) next[index] = { ...next[index]!, seriesEventId: event.id };
+      }
+      if (write.scope === 'series') {
+        // A moved series' rule instances are new (Google drops the old exceptions, an EXDATE names the old
+        // time): its cancelled occurrences are cancelled again where they are now. A split carries them itself.
+        for (const index of write.indexes.filter((i) => states[i]!.status === 'cancelled')) {
+          await deleteCalendarEvent(deps.writes, { tenantId: input.tenantId, calendarId: calendarOfSeries(booking, write.seriesEventId), eventId: instanceEventId(write.seriesEventId, next[index]!.originalStartMs), scope: 'instance' }).catch((error: unknown) => {
+            if (!isAppError(error, 'resource.not_found') && !isAppError(error, 'provider.not_found')) throw error;
+          });
+        }
       }
     }
   } catch (error) {

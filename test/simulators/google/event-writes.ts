@@ -25,12 +25,15 @@ const EVENT_ID = /^[a-v0-9]{5,1024}$/;
 
 export function resolveTarget(calendar: CalendarRecord, eventId: string): Target | null {
   const record = calendar.events.get(eventId);
-  if (record) return { kind: 'record', record };
+  // An exception dropped when its series moved away is gone; when the series moves back, the id names a
+  // fresh, unmodified instance again (as on Google), not the dropped exception.
+  if (record && !(record.deleted && record.type === 'exception')) return { kind: 'record', record };
+  const stale = record ? ({ kind: 'record', record } as const) : null;
   const parsed = parseInstanceId(eventId);
-  if (!parsed) return null;
+  if (!parsed) return stale;
   const master = calendar.events.get(parsed.masterId);
-  if (!master || master.deleted || master.type !== 'master' || master.start.allDay !== parsed.allDay) return null;
-  if (!isOccurrence(master, calendar, parsed.key)) return null;
+  if (!master || master.deleted || master.type !== 'master' || master.start.allDay !== parsed.allDay) return stale;
+  if (!isOccurrence(master, calendar, parsed.key)) return stale;
   return { kind: 'instance', master, ref: instanceRef(master, parsed.key) };
 }
 

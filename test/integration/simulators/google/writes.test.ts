@@ -88,6 +88,21 @@ describe('etags and preconditions', () => {
     expect(unknown.body.error.errors[0]?.reason).toBe('notFound');
   });
 
+  it('an instance whose exception was dropped by a series move is a fresh instance again when the series moves back', async () => {
+    const { sim: google, api, eventPath } = await setup();
+    const series = google.createRecurringEvent(ALICE, { summary: 'Daily', start: { dateTime: '2030-01-02T09:00:00', timeZone: 'UTC' }, end: { dateTime: '2030-01-02T09:15:00', timeZone: 'UTC' }, recurrence: ['RRULE:FREQ=DAILY;COUNT=3'] });
+    const instance = `${series.id}_20300103T090000Z`;
+    expect((await api('DELETE', eventPath(instance))).status).toBe(204);
+    // An hour later drops the cancelled exception (its original start is no occurrence any more), then back.
+    google.patchEvent(ALICE, series.id, { start: { dateTime: '2030-01-02T10:00:00', timeZone: 'UTC' }, end: { dateTime: '2030-01-02T10:15:00', timeZone: 'UTC' } });
+    google.patchEvent(ALICE, series.id, { start: { dateTime: '2030-01-02T09:00:00', timeZone: 'UTC' }, end: { dateTime: '2030-01-02T09:15:00', timeZone: 'UTC' } });
+    const live = () => google.expandedTruth(ALICE, { timeMin: '2030-01-01T00:00:00Z', timeMax: '2030-01-10T00:00:00Z' }).filter((e) => e.status !== 'cancelled').map((e) => e.id);
+    expect(live()).toContain(instance);
+    expect((await api('DELETE', eventPath(instance))).status).toBe(204);
+    expect(live()).not.toContain(instance);
+    expect((await api<ErrorJson>('DELETE', eventPath(instance))).status).toBe(410);
+  });
+
   it("cannot see or write another user's calendar", async () => {
     const { sim: google, api } = await setup();
     google.createUser({ email: 'bob@example.com' });
