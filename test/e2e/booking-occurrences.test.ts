@@ -257,6 +257,20 @@ describe('one occurrence of a recurring booking', () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(eventsOf('booking.rescheduled', booking.id).map((e) => e.data.source)).toEqual(['calendar', 'api']);
   }, 120_000);
+
+  it('is two-way for this-and-following too: the host ending the series early in Google cancels the rest (source calendar)', async () => {
+    const base = await freeDailyTime(52, 4);
+    const booking = await json<BookingReply>(await book(iso(base), 'Uma Until', 'FREQ=DAILY;COUNT=4'), 201);
+    const masterId = atSimulator('Uma Until').masters[0]!.id;
+    const until = new Date(base + 2 * DAY - 1000).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    sandboxSimulators.google!.setRecurrence(SANDBOX_GOOGLE_USER, masterId, [`RRULE:FREQ=DAILY;UNTIL=${until}`]);
+    const cancelled = await eventually(async () => eventsOf('booking.cancelled', booking.id).find((e) => (e.data as { source: string }).source === 'calendar'), 30_000);
+    expect(cancelled.data).toMatchObject({ occurrence: booking.occurrences[2]!.originalStart, scope: 'following' });
+    const after = await json<BookingReply>(await stack.api(`/v1/bookings/${booking.id}`), 200);
+    expect(after.occurrences.map((o) => o.status)).toEqual(['confirmed', 'confirmed', 'cancelled', 'cancelled']);
+    await json(await book(booking.occurrences[3]!.start, 'Oscar Other'), 201);
+    expect((await book(booking.occurrences[1]!.start, 'Oscar Other')).status).toBe(409);
+  }, 120_000);
 });
 
 describe('one occurrence of a recurring booking on Microsoft 365 (Graph simulator)', () => {
@@ -415,6 +429,19 @@ describe('one occurrence of a recurring booking on CalDAV (real Radicale)', () =
     expect(rescheduled.data).toMatchObject({ occurrence: third.originalStart, scope: 'instance', previous: { start: third.start } });
     expect((await json<BookingReply>(await stack.api(`/v1/bookings/${booking.id}`), 200)).occurrences[2]).toMatchObject({ start: iso(later), originalStart: third.originalStart });
     expect(eventsOf('booking.rescheduled', booking.id).map((e) => e.data.source)).toEqual(['api', 'calendar']);
+
+    // The host deletes the 4th instance in the other client: an EXDATE on the series.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const fourth = booking.occurrences[3]!;
+    const current = (await inRadicale())!;
+    const withExdate = current.data.replace(/^(RRULE:[^\r\n]*)/m, `$1\r\nEXDATE:${basic(Date.parse(fourth.originalStart))}`);
+    expect(withExdate).not.toBe(current.data);
+    await radicale.user('grace').put(collection, current.href.split('/').pop()!, withExdate, { ifMatch: current.etag });
+    expect((await stack.api(`/v1/connections/${connectionId}/sync`, { method: 'POST' })).status).toBe(202);
+    const cancelled = await eventually(async () => eventsOf('booking.cancelled', booking.id).find((e) => (e.data as { source: string }).source === 'calendar'), 30_000);
+    expect(cancelled.data).toMatchObject({ occurrence: fourth.originalStart, scope: 'instance' });
+    expect((await json<BookingReply>(await stack.api(`/v1/bookings/${booking.id}`), 200)).occurrences.map((o) => o.status)).toEqual(['confirmed', 'confirmed', 'confirmed', 'cancelled']);
+    await json(await book(fourth.start, 'Oscar Other', undefined, typeId), 201);
   }, 120_000);
 
   it('splits the series in Radicale for this-and-following: the old rule ends with an UNTIL, a new object starts at the new time', async () => {

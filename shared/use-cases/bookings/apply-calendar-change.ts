@@ -3,6 +3,7 @@ import type { DomainEvent } from '../../domain/domain-events.ts';
 import { eventIntervalUtc, eventTimeToUtcMs } from '../../domain/event-time.ts';
 import { AppError, isAppError } from '../../domain/app-error.ts';
 import { formatInstant } from '../../domain/timestamps.ts';
+import { recurrenceLineValues, rulePart } from '../../domain/event-write.ts';
 import { eventIdOf } from '../sync/sync-session.ts';
 import { CLAIM_LEASE_MS, claimRangesOf, publishBookingEvent, type BookingDeps } from './booking-rules.ts';
 import { occurrenceStates, subtractRanges, withOccurrences, type OccurrenceState } from './booking-occurrences.ts';
@@ -199,7 +200,28 @@ async function applySeriesChange(deps: BookingDeps, event: ChangeEvent, booking:
   }
   const startMs = eventIntervalUtc(stored, booking.invitee.timeZone).startMs;
   const shiftMs = startMs - first.originalStartMs;
-  if (shiftMs === 0) return 'unchanged';
+  if (shiftMs === 0) {
+    // The same series, but its rule may leave occurrences out now: the host deleted one instance (an EXDATE,
+    // as CalDAV clients do) or "this and following" (an UNTIL or a smaller COUNT, as Google does).
+    const excluded = members.filter(({ o }, n) => o.status === 'confirmed' && !ruleKeeps(stored, o, n, booking.invitee.timeZone)).map(({ i }) => i);
+    if (excluded.length === 0) return 'unchanged';
+    const next = states.map((o, i) => (excluded.includes(i) ? { ...o, status: 'cancelled' as const } : o));
+    const freed = subtractRanges(claimRangesOf(excluded.map((i) => states[i]!)), claimRangesOf(next.filter((o) => o.status === 'confirmed')));
+    if (freed.length) await deps.claims.release({ tenantId: booking.tenantId, bookingId: booking.id, resources: booking.claim.resources, ranges: freed });
+    const named = states[excluded[0]!]!;
+    const allCancelled = next.every((o) => o.status === 'cancelled');
+    const cancelled = await save(deps, {
+      ...withOccurrences(booking, next),
+      ...(allCancelled ? { status: 'cancelled' as const, cancelReason: 'deleted in the calendar' } : {}),
+      updatedAt: nowIso,
+      history: [...booking.history, { at: nowIso, source: 'calendar', change: 'cancelled', start: formatInstant(named.startMs), end: formatInstant(named.endMs), occurrence: formatInstant(named.originalStartMs) }],
+    }, booking.version);
+    if (!cancelled) return 'retry';
+    // One instance, or the tail of the series from the first one left out.
+    const tail = excluded.length > 1 && members.filter(({ i }) => i >= excluded[0]!).every(({ i, o }) => excluded.includes(i) || o.status === 'cancelled');
+    await publishBookingEvent(deps, cancelled, 'booking.cancelled', { booking: toBookingView(cancelled), source: 'calendar', reason: 'deleted in the calendar', occurrence: formatInstant(named.originalStartMs), scope: tail ? 'following' : 'instance' });
+    return 'cancelled';
+  }
   const editedAt = stored.updated ? Date.parse(stored.updated) : Date.parse(event.time);
   const start = formatInstant(first.startMs + shiftMs);
   const end = formatInstant(first.endMs + shiftMs);
@@ -234,4 +256,24 @@ async function moveClaims(deps: BookingDeps, booking: Booking, from: readonly Oc
   else deps.log.warn('calendar-side move onto a claimed time', { bookingId: booking.id, conflicts: claimed.conflicts.length });
   const freed = subtractRanges(claimRangesOf(from), claimRangesOf(after.filter((o) => o.status === 'confirmed')));
   if (freed.length) await deps.claims.release({ tenantId: booking.tenantId, bookingId: booking.id, resources: booking.claim.resources, ranges: freed });
+}
+
+/**
+ * Whether the series' rule (as stored now) still has the occurrence, the n-th of the series: not named by an
+ * EXDATE, not after an UNTIL, within a COUNT.
+ */
+function ruleKeeps(series: ChangeEvent['data']['event'], occurrence: OccurrenceState, n: number, zone: string): boolean {
+  const lines = series.recurrence ?? [];
+  const rule = lines.find((line) => /^\s*RRULE[;:]/i.test(line));
+  if (!rule) return true;
+  const count = rulePart(rule, 'COUNT');
+  if (count !== undefined && n >= Number(count)) return false;
+  const until = rulePart(rule, 'UNTIL');
+  if (until !== undefined) {
+    const [untilTime] = recurrenceLineValues(`UNTIL:${until}`, 'dateTime' in series.start ? (series.start.timeZone ?? zone) : zone);
+    const untilMs = untilTime ? eventTimeToUtcMs(untilTime, zone) + ('date' in untilTime ? 86_400_000 - 1 : 0) : Number.POSITIVE_INFINITY;
+    if (occurrence.originalStartMs > untilMs) return false;
+  }
+  const excluded = lines.filter((line) => /^\s*EXDATE[;:]/i.test(line)).flatMap((line) => recurrenceLineValues(line, zone));
+  return !excluded.some((time) => eventTimeToUtcMs(time, zone) === occurrence.originalStartMs);
 }
