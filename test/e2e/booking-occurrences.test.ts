@@ -305,7 +305,7 @@ describe('one occurrence of a recurring booking on Microsoft 365 (Graph simulato
     ).id;
   }, 120_000);
 
-  it('moves one instance in Outlook through the API, and the host moving another instance reschedules that occurrence (source calendar)', async () => {
+  it('moves one instance in Outlook through the API; the host moving or deleting another instance reschedules or cancels that occurrence (source calendar)', async () => {
     const base = await freeDailyTime(5, 4, typeId);
     const booking = await json<BookingReply>(await book(iso(base), name, 'FREQ=DAILY;COUNT=4', typeId), 201);
     expect(outlook().map((e) => e.start)).toEqual([0, 1, 2, 3].map((d) => iso(base + d * DAY)));
@@ -327,6 +327,14 @@ describe('one occurrence of a recurring booking on Microsoft 365 (Graph simulato
     expect(rescheduled.data).toMatchObject({ occurrence: third.originalStart, scope: 'instance', previous: { start: third.start } });
     expect((await json<BookingReply>(await stack.api(`/v1/bookings/${booking.id}`), 200)).occurrences[2]).toMatchObject({ start: iso(later), originalStart: third.originalStart });
     expect(eventsOf('booking.rescheduled', booking.id).map((e) => e.data.source)).toEqual(['api', 'calendar']);
+
+    // The host deletes the 4th instance in Outlook.
+    const fourth = booking.occurrences[3]!;
+    microsoftSandbox.simulator!.deleteEvent(outlook().find((e) => e.start === fourth.start)!.id);
+    const cancelled = await eventually(async () => eventsOf('booking.cancelled', booking.id).find((e) => (e.data as { source: string }).source === 'calendar'), 30_000);
+    expect(cancelled.data).toMatchObject({ occurrence: fourth.originalStart, scope: 'instance' });
+    expect((await json<BookingReply>(await stack.api(`/v1/bookings/${booking.id}`), 200)).occurrences.map((o) => o.status)).toEqual(['confirmed', 'confirmed', 'confirmed', 'cancelled']);
+    await json(await book(fourth.start, 'Oscar Other', undefined, typeId), 201);
   }, 120_000);
 
   it('splits the series in Outlook for this-and-following: a move starts a new series, a cancel ends it', async () => {
