@@ -271,7 +271,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel a booking
-         * @description The provider event is deleted (the provider notifies the attendees), the time is freed and booking.cancelled is announced. Cancelling again answers the cancelled booking. A recurring booking can be cancelled at one `occurrence` (its `originalStart`): `scope` `instance` (the default with an occurrence) cancels just it, `following` it and every later one (the provider series ends before it), `series` (the default without one) all; the booking stays `confirmed` while any occurrence is. 400 on `body.occurrence` when it is not one of the booking occurrences.
+         * @description The provider event is deleted (the provider notifies the attendees), the time is freed and booking.cancelled is announced. Cancelling again answers the cancelled booking. A recurring booking can be cancelled at one `occurrence` (its `originalStart`): `scope` `instance` (the default with an occurrence) cancels just it, `following` it and every later one (the provider series ends before it), `series` (the default without one) all; the booking stays `confirmed` while any occurrence is. 400 on `body.occurrence` when it is not one of the booking occurrences, or missing for `instance`/`following`.
          */
         post: operations["cancelBooking"];
         delete?: never;
@@ -291,7 +291,7 @@ export interface paths {
         put?: never;
         /**
          * Move a booking to another slot
-         * @description The same booking (same id, host and room) at the new time: checked like a new booking, the new time claimed before the old one is freed, the provider event moved (not recreated); booking.rescheduled carries the previous times. A recurring booking moves at one `occurrence` (its `originalStart`): `scope` `instance` (the default with an occurrence) moves just it, `following` it and every later one (the provider series is split there), `series` (the default without one) every occurrence by the same shift; the event carries `occurrence` and `scope`. 400 on `body.occurrence` when it is not one of the booking occurrences.
+         * @description The same booking (same id, host and room) at the new time: checked like a new booking, the new time claimed before the old one is freed, the provider event moved (not recreated); booking.rescheduled carries the previous times. A recurring booking moves at one `occurrence` (its `originalStart`): `scope` `instance` (the default with an occurrence) moves just it, `following` it and every later one (the provider series is split there), `series` (the default without one) every occurrence by the same shift; the event carries `occurrence` and `scope`. 400 on `body.occurrence` when it is not one of the booking occurrences, or missing for `instance`/`following`.
          */
         post: operations["rescheduleBooking"];
         delete?: never;

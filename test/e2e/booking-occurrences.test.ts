@@ -217,6 +217,8 @@ describe('one occurrence of a recurring booking', () => {
       [await cancel(booking.id, { occurrence: iso(base + 5 * DAY) }), 'body.occurrence'],
       [await cancel(booking.id, { occurrence: 'yesterday' }), 'body.occurrence'],
       [await reschedule(booking.id, { start: iso(base + HOUR), occurrence: iso(base), scope: 'some' }), 'body.scope'],
+      [await cancel(booking.id, { scope: 'following' }), 'body.occurrence'],
+      [await reschedule(booking.id, { start: iso(base + HOUR), scope: 'instance' }), 'body.occurrence'],
     ];
     for (const [response, field] of cases) {
       const problem = await json<{ errors: { field: string }[] }>(response, 400);

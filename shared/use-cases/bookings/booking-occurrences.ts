@@ -62,6 +62,11 @@ export function occurrenceIndexOf(states: readonly OccurrenceState[], occurrence
   return index;
 }
 
+/** `instance` and `following` start at one occurrence: without it they are a 400 on `body.occurrence`. */
+function requireOccurrenceFor(scope: OccurrenceScope | undefined, occurrence: string | undefined): void {
+  if (occurrence === undefined && (scope === 'instance' || scope === 'following')) throw inputError('body.occurrence', `scope=${scope} needs the occurrence (its originalStart) it starts at`);
+}
+
 /** The occurrenceId the event write path takes for one instance: `<series event id>_<original start, basic UTC>`. */
 export function instanceEventId(seriesEventId: string, originalStartMs: number): string {
   return `${seriesEventId}_${new Date(originalStartMs).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}`;
@@ -108,6 +113,7 @@ export interface OccurrenceRescheduleInput {
  * the booking's occurrences carry the new times (and, after a split, the new series' original starts).
  */
 export async function rescheduleOccurrences(deps: BookingDeps, booking: Booking, bookingType: BookingType, input: OccurrenceRescheduleInput): Promise<BookingView> {
+  requireOccurrenceFor(input.scope, input.occurrence);
   const states = occurrenceStates(booking);
   const named = input.occurrence === undefined ? 0 : occurrenceIndexOf(states, input.occurrence);
   const scope: OccurrenceScope = input.scope ?? (input.occurrence === undefined ? 'series' : 'instance');
@@ -245,6 +251,7 @@ export interface OccurrenceCancelInput {
  * Cancelling what is already cancelled answers the booking as it is.
  */
 export async function cancelOccurrences(deps: BookingDeps, booking: Booking, input: OccurrenceCancelInput): Promise<BookingView> {
+  requireOccurrenceFor(input.scope, input.occurrence);
   const states = occurrenceStates(booking);
   const named = input.occurrence === undefined ? 0 : occurrenceIndexOf(states, input.occurrence);
   const scope: OccurrenceScope = input.scope ?? (input.occurrence === undefined ? 'series' : 'instance');
