@@ -4907,10 +4907,6 @@ export interface operations {
             content: {
                 "application/json": {
                     /** Format: date-time */
-                    occurrence?: string;
-                    /** @enum {string} */
-                    scope?: "instance" | "following" | "series";
-                    /** Format: date-time */
                     start: string;
                 };
             };

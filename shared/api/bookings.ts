@@ -27,7 +27,9 @@ export const CreateBookingBody = z.strictObject({
 // One occurrence of a recurring booking is named by its `originalStart` (as the booking's `occurrences` show it).
 const OccurrenceInput = z.optional(z.iso.datetime({ offset: true, error: "an RFC 3339 instant: one of the booking's occurrences' originalStart" }));
 const ScopeInput = z.optional(z.enum(OCCURRENCE_SCOPES, { error: 'instance, following or series' }));
-export const RescheduleBookingBody = z.strictObject({ start: Instant, occurrence: OccurrenceInput, scope: ScopeInput });
+/** Just the new start: a single booking (the public manage page moves one, and public bookings do not recur). */
+export const RescheduleBookingBody = z.strictObject({ start: Instant });
+export const RescheduleBookingOccurrenceBody = z.strictObject({ start: Instant, occurrence: OccurrenceInput, scope: ScopeInput });
 export const CancelBookingBody = z.strictObject({ reason: z.optional(z.string().check(z.maxLength(1000))), occurrence: OccurrenceInput, scope: ScopeInput });
 
 export const ListBookingsQuery = z.object({
@@ -95,7 +97,7 @@ export const rescheduleBookingRoute = defineRoute({
   description: 'The same booking (same id, host and room) at the new time: checked like a new booking, the new time claimed before the old one is freed, the provider event moved (not recreated); booking.rescheduled carries the previous times. A recurring booking moves at one `occurrence` (its `originalStart`): `scope` `instance` (the default with an occurrence) moves just it, `following` it and every later one (the provider series is split there), `series` (the default without one) every occurrence by the same shift; the event carries `occurrence` and `scope`. 400 on `body.occurrence` when it is not one of the booking occurrences, or missing for `instance`/`following`.',
   tags,
   params: IdParams,
-  body: RescheduleBookingBody,
+  body: RescheduleBookingOccurrenceBody,
   responses: { 200: { description: 'The booking at its new time.', schema: BookingView }, 409: Problem409 },
 });
 
