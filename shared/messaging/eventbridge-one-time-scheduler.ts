@@ -30,8 +30,9 @@ function errorName(error: unknown): string {
 
 function translate(error: unknown, operation: string): AppError {
   const name = errorName(error);
-  const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode ?? 0;
-  if (name === 'ThrottlingException' || name === 'InternalServerException' || name === 'ServiceQuotaExceededException' || status >= 500 || status === 0) {
+  // Service errors carry $fault; network errors and timeouts do not, and are worth a retry like 5xx and throttling.
+  const fault = (error as { $fault?: string } | null)?.$fault;
+  if (fault !== 'client' || name === 'ThrottlingException' || name === 'ServiceQuotaExceededException') {
     return new AppError('internal.unexpected', `EventBridge Scheduler ${operation} failed (${name || 'network'})`, { retryable: true, cause: error });
   }
   return new AppError('internal.unexpected', `EventBridge Scheduler refused ${operation} (${name})`, { retryable: false, cause: error });
