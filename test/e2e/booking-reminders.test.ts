@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sandboxSimulators, SANDBOX_GOOGLE_USER } from '../../infra/local/sandbox-google.ts';
 import type { DomainEvent } from '../../shared/domain/domain-events.ts';
 import { eventually } from '../support/eventually.ts';
 import { startTestStack, type TestStack } from '../support/local-stack.ts';
@@ -82,6 +83,25 @@ afterAll(async () => {
 });
 
 describe('booking reminders on the local stack', () => {
+  it('follows the calendar: the host moving the event in Google moves the timers, deleting it deletes them', async () => {
+    const created = await json<{ id: string; providerEvents: { eventId: string }[] }>(await post('/v1/bookings', { bookingTypeId, start: slots[14]!.start, invitee }), 201);
+    await eventually(async () => (await timersOf(created.id)).length === 2, 30_000);
+    const google = sandboxSimulators.google!;
+    const providerEvent = google.truth(SANDBOX_GOOGLE_USER).find((e) => e.status !== 'cancelled' && e.start?.dateTime && Date.parse(e.start.dateTime) === Date.parse(slots[14]!.start))!;
+    const movedStart = Date.parse(slots[16]!.start);
+    google.patchEvent(SANDBOX_GOOGLE_USER, providerEvent.id, { start: { dateTime: iso(movedStart) }, end: { dateTime: iso(movedStart + 30 * MIN) } });
+    await eventually(async () => published.find((e) => e.type === 'booking.rescheduled' && bookingIdOf(e) === created.id && (e.data as { source: string }).source === 'calendar'), 30_000);
+    const moved = await eventually(async () => {
+      const list = await timersOf(created.id);
+      return list.length === 2 && Date.parse(list[0]!.at) === movedStart - 60 * MIN ? list : null;
+    }, 30_000);
+    expect(moved.map((t) => Date.parse(t.at))).toEqual([movedStart - 60 * MIN, movedStart + 30 * MIN]);
+
+    google.deleteEvent(SANDBOX_GOOGLE_USER, providerEvent.id);
+    await eventually(async () => published.find((e) => e.type === 'booking.cancelled' && bookingIdOf(e) === created.id), 30_000);
+    await eventually(async () => (await timersOf(created.id)).length === 0, 30_000);
+  }, 120_000);
+
   it('a booking with a reminder gets booking.reminder_due at its time and booking.completed at its end, once; moved and cancelled bookings follow', async () => {
     const kept = await json<{ id: string; start: string; end: string }>(await post('/v1/bookings', { bookingTypeId, start: slots[0]!.start, invitee }), 201);
     const moved = await json<{ id: string }>(await post('/v1/bookings', { bookingTypeId, start: slots[4]!.start, invitee }), 201);
