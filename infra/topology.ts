@@ -283,9 +283,9 @@ export interface EventRoute {
 }
 
 export const EVENT_ROUTES: readonly EventRoute[] = [
+  { name: 'booking-schedules', queue: 'booking-schedules', eventTypes: ['booking.created', 'booking.rescheduled', 'booking.cancelled'] },
   { name: 'webhook-fanout', queue: 'webhook-fanout', eventTypes: ['*'] },
   { name: 'booking-lifecycle', queue: 'booking-lifecycle', eventTypes: ['calendar.event.updated', 'calendar.event.deleted'] },
-  { name: 'booking-schedules', queue: 'booking-schedules', eventTypes: ['booking.created', 'booking.rescheduled', 'booking.cancelled'] },
 ];
 
 export interface HttpRouteSpec {
