@@ -4,6 +4,7 @@ import type { FunctionSpec } from './topology.ts';
 import { DataTable } from './constructs/data-table.ts';
 import { DeadLetterAlarms } from './constructs/dead-letter-alarms.ts';
 import { readDeploySettings, type DeploySettings } from './constructs/deploy-settings.ts';
+import { BookingTimers } from './constructs/booking-timers.ts';
 import { EncryptionKeys } from './constructs/encryption-keys.ts';
 import { EventRoutes } from './constructs/event-routes.ts';
 import type { FunctionCode } from './constructs/function-code.ts';
@@ -41,6 +42,8 @@ export class CalendarIntegrationsStack extends Stack {
   readonly httpApi: HttpApi;
   readonly functions = new Map<string, ServiceFunction>();
   readonly schedules = new Map<string, ScheduledRun>();
+  /** The booking timers (Scheduler group, execution role, DLQ), when the topology has functions that use them. */
+  readonly bookingTimers: BookingTimers | undefined;
 
   constructor(scope: Construct, id: string, props: CalendarIntegrationsStackProps) {
     super(scope, id, { description: 'calendar-integrations: serverless calendar integrations backend', ...props });
@@ -82,6 +85,14 @@ export class CalendarIntegrationsStack extends Stack {
       if (spec.trigger.kind === 'queue' || spec.trigger.kind === 'dead-letters') connectQueueTrigger(fn, this.queues.get(spec.trigger.queue), stackKey);
       if (spec.trigger.kind === 'schedule') this.schedules.set(spec.name, scheduleFunction(this, fn, stackKey, this.alarms));
       this.functions.set(spec.name, fn);
+    }
+    const timerTargets = this.topology.functions.filter((spec) => spec.trigger.kind === 'timers');
+    const timerManagers = this.topology.functions.filter((spec) => spec.permissions.timers);
+    if (timerTargets.length + timerManagers.length > 0) {
+      const timers = new BookingTimers(this, 'BookingTimers', { key: stackKey, alarms: this.alarms });
+      for (const spec of timerTargets) timers.setTarget(this.functions.get(spec.name)!);
+      for (const spec of timerManagers) timers.allowManage(this.functions.get(spec.name)!);
+      this.bookingTimers = timers;
     }
     for (const route of this.topology.httpRoutes) {
       const fn = this.functions.get(route.function);

@@ -20,6 +20,8 @@ export interface FunctionPermissions {
   kms: 'none' | 'decrypt' | 'encrypt-decrypt';
   /** Reads the provider client credentials secret. */
   providerSecrets: boolean;
+  /** Creates, moves and deletes booking timers (EventBridge Scheduler schedules of the timer group only). */
+  timers?: boolean;
 }
 
 export type FunctionTrigger =
@@ -27,7 +29,9 @@ export type FunctionTrigger =
   | { kind: 'queue'; queue: QueueName; batchSize: number; maxBatchingWindowSeconds: number; maxConcurrency?: number }
   /** The dead-letter queue of `queue` (what lands there is reconciled, not retried). */
   | { kind: 'dead-letters'; queue: QueueName; batchSize: number }
-  | { kind: 'schedule'; rateMinutes: number };
+  | { kind: 'schedule'; rateMinutes: number }
+  /** Invoked by the booking timers (EventBridge Scheduler one-time schedules, through their execution role). */
+  | { kind: 'timers' };
 
 export interface FunctionSpec {
   name: string;
@@ -242,6 +246,25 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     // Slack hook URLs are sealed like credentials.
     permissions: { ...none, table: 'readwrite', kms: 'encrypt-decrypt' },
   },
+  {
+    name: 'booking-schedules',
+    entry: 'functions/booking-schedules/handler.ts',
+    description: 'Booking timers follow their booking: a one-time schedule per reminder and one at the end (booking.completed), moved on reschedule, deleted on cancel',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    trigger: { kind: 'queue', queue: 'booking-schedules', batchSize: 10, maxBatchingWindowSeconds: 0, maxConcurrency: 5 },
+    permissions: { ...none, table: 'read', timers: true },
+  },
+  {
+    name: 'booking-timer',
+    entry: 'functions/booking-timer/handler.ts',
+    description: 'A booking timer fired: booking.reminder_due (once per reminder id, never late) or booking.completed',
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    trigger: { kind: 'timers' },
+    // readwrite: the sent-once record; sendTo: a timer that fired before its booking's time asks for a resync.
+    permissions: { ...none, table: 'readwrite', sendTo: ['booking-schedules'], publishEvents: true },
+  },
 ];
 
 export interface QueueSpec {
@@ -258,6 +281,7 @@ export const QUEUES: readonly QueueSpec[] = [
   { name: 'webhook-fanout', description: 'Domain events routed from the bus, fanned out to webhook endpoints', maxReceiveCount: 5, retentionSeconds: 4 * 86_400 },
   { name: 'webhook-delivery', description: 'One message per webhook delivery attempt chain', maxReceiveCount: 12, retentionSeconds: 14 * 86_400 },
   { name: 'booking-lifecycle', description: 'Calendar event changes routed from the bus, applied to their bookings', maxReceiveCount: 5, retentionSeconds: 4 * 86_400 },
+  { name: 'booking-schedules', description: 'Booking changes routed from the bus (and resync requests of fired timers), applied to the booking timers', maxReceiveCount: 8, retentionSeconds: 4 * 86_400 },
 ];
 
 /** The routing table: which domain event types go to which consumer queue (EventBridge rules in AWS). */
@@ -269,6 +293,7 @@ export interface EventRoute {
 }
 
 export const EVENT_ROUTES: readonly EventRoute[] = [
+  { name: 'booking-schedules', queue: 'booking-schedules', eventTypes: ['booking.created', 'booking.rescheduled', 'booking.cancelled'] },
   { name: 'webhook-fanout', queue: 'webhook-fanout', eventTypes: ['*'] },
   // created too: a host's edit of one instance of a booking's series is first seen as a new exception.
   { name: 'booking-lifecycle', queue: 'booking-lifecycle', eventTypes: ['calendar.event.updated', 'calendar.event.deleted', 'calendar.event.created'] },
@@ -302,6 +327,11 @@ export function functionNamed(name: string): FunctionSpec {
 /** The consumer of a queue's dead-letter queue, if it has one. */
 export function deadLetterConsumerOf(queue: QueueName): FunctionSpec | undefined {
   return FUNCTIONS.find((f) => f.trigger.kind === 'dead-letters' && f.trigger.queue === queue);
+}
+
+/** The function the booking timers invoke, if the topology has one. */
+export function timerTarget(): FunctionSpec | undefined {
+  return FUNCTIONS.find((f) => f.trigger.kind === 'timers');
 }
 
 /** A queue's consumer: the function whose trigger is that queue, if any yet. */

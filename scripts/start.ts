@@ -24,6 +24,7 @@ const lines = [
   `  DynamoDB Local ${stack.dynamo.endpoint}   (${values.persist || process.env.PERSIST === '1' ? 'persisted under .data/dynamodb' : 'in memory'})`,
   `  JWT issuer     ${stack.issuer.issuer}   (JWKS: ${stack.url}/.well-known/jwks.json)`,
   `  Debug          ${stack.url}/local/events · ${stack.url}/local/queues · POST ${stack.url}/local/tokens {"tenantId":"..."}`,
+  `  Timers         ${stack.url}/local/timers · ${stack.url}/local/clock (POST {"advanceSeconds":n} moves time ahead: reminders fire)`,
   ...Object.entries(stack.sandbox.running).map(([name, description]) => `  Sandbox        ${name}: ${description}`),
   '',
   `Development token (tenant "${stack.devTenantId}", valid 30 days):`,

@@ -41,7 +41,7 @@ export function connectQueueTrigger(fn: ServiceFunction, work: WorkQueue, key: k
 }
 
 /** An async invocation failure destination that leaves permissions to the caller (the stock one grants `kms:*` wildcards). */
-class QueueFailureDestination implements lambda.IDestination {
+export class QueueFailureDestination implements lambda.IDestination {
   readonly #queue: sqs.IQueue;
 
   constructor(queue: sqs.IQueue) {

@@ -35,6 +35,11 @@ export function validateTopology(topology: Topology): void {
     const deadLetterConsumers = topology.functions.filter((spec) => spec.trigger.kind === 'dead-letters' && spec.trigger.queue === queue.name);
     if (deadLetterConsumers.length > 1) problems.push(`the dead-letter queue of ${queue.name} has ${deadLetterConsumers.length} consumers`);
   }
+  const timerTargets = topology.functions.filter((spec) => spec.trigger.kind === 'timers');
+  if (timerTargets.length > 1) problems.push(`${timerTargets.length} functions are booking timer targets; one target only`);
+  for (const spec of topology.functions) {
+    if (spec.permissions.timers && timerTargets.length === 0) problems.push(`${spec.name} manages booking timers, but no function has trigger 'timers'`);
+  }
   for (const route of topology.eventRoutes) {
     if (!queues.has(route.queue)) problems.push(`event route ${route.name} targets unknown queue ${route.queue}`);
     if (route.eventTypes.length === 0) problems.push(`event route ${route.name} matches no event type`);

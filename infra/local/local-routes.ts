@@ -4,6 +4,9 @@ import type { QueueName } from '../../shared/ports/job-queue.ts';
 import type { FunctionRunner } from './function-runner.ts';
 import type { LocalEventBus } from './local-event-bus.ts';
 import type { LocalIssuer } from './local-issuer.ts';
+import type { InProcessOneTimeScheduler } from '../../shared/messaging/in-process-one-time-scheduler.ts';
+import type { LocalClock } from './local-clock.ts';
+import { handleTimeRoute } from './time-routes.ts';
 import type { LocalQueue } from './local-queue.ts';
 import { handleConsoleRoute } from './console-route.ts';
 import { handleSandboxRoute } from './sandbox-routes.ts';
@@ -14,6 +17,8 @@ interface LocalRouteContext {
   queues: Record<QueueName, LocalQueue<unknown>>;
   deadLetterQueues: Record<QueueName, LocalQueue<unknown>>;
   runner: FunctionRunner;
+  clock?: LocalClock;
+  timers?: InProcessOneTimeScheduler;
 }
 
 function json(response: ServerResponse, status: number, body: unknown): true {
@@ -63,6 +68,7 @@ export const localRoutes = {
       return json(response, 200, { queues, invocations: Object.fromEntries(context.runner.invocations) });
     }
     if (url.pathname.startsWith('/local/sandbox/')) return handleSandboxRoute(request, body, response);
+    if ((url.pathname === '/local/clock' || url.pathname === '/local/timers') && context.clock && context.timers) return handleTimeRoute(request, body, response, { clock: context.clock, timers: context.timers });
     if (url.pathname === '/console' || url.pathname.startsWith('/console/')) return handleConsoleRoute(request, response);
     return false;
   },

@@ -9,7 +9,9 @@ import type { QueueName } from '../../shared/ports/job-queue.ts';
 import { resetConfig } from '../../shared/runtime/config.ts';
 import { resetDependencies } from '../../shared/runtime/deps/lazy.ts';
 import { clearRuntimeOverrides, setRuntimeOverrides } from '../../shared/runtime/deps/overrides.ts';
-import { EVENT_ROUTES, FUNCTIONS, HTTP_ROUTES, QUEUES, consumerOf, deadLetterConsumerOf } from '../topology.ts';
+import { EVENT_ROUTES, FUNCTIONS, HTTP_ROUTES, QUEUES, consumerOf, deadLetterConsumerOf, timerTarget } from '../topology.ts';
+import { InProcessOneTimeScheduler } from '../../shared/messaging/in-process-one-time-scheduler.ts';
+import { LocalClock } from './local-clock.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { createLocalHttpServer } from './http-server.ts';
 import { FunctionRunner } from './function-runner.ts';
@@ -49,6 +51,10 @@ export interface LocalStack {
   dynamo: DynamoDbLocal;
   runner: FunctionRunner;
   sandbox: SandboxProviders;
+  /** The handlers' clock (real time unless moved ahead with `POST /local/clock`). */
+  clock: LocalClock;
+  /** EventBridge Scheduler's one-time schedules in process (booking reminders, booking.completed). */
+  timers: InProcessOneTimeScheduler;
   runSchedule(functionName: string): Promise<unknown>;
   stop(): Promise<void>;
 }
@@ -144,14 +150,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stopActions.push(() => sandbox.stop());
     resetConfig();
     resetDependencies();
-    setRuntimeOverrides({ publisher: bus, queues, deadLetterQueues });
+    const clock = new LocalClock();
+    const target = timerTarget();
+    const timers = new InProcessOneTimeScheduler({
+      clock,
+      fire: (payload) => (target ? runner.invoke(target.name, payload) : Promise.resolve()),
+      log: (line) => log(`local stack: ${line}`),
+    });
+    setRuntimeOverrides({ publisher: bus, queues, deadLetterQueues, clock, timers });
     stopActions.push(async () => clearRuntimeOverrides());
 
     const admin = new DynamoDBClient({ region: 'us-east-1', endpoint: dynamo.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     await ensureTable(admin, tableName);
     admin.destroy();
 
-    localRoutes.configure({ issuer, bus, queues, deadLetterQueues, runner });
+    localRoutes.configure({ issuer, bus, queues, deadLetterQueues, runner, clock, timers });
 
     for (const spec of QUEUES) {
       const consumer = consumerOf(spec.name);
@@ -189,6 +202,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
     }
 
+    timers.start();
+    stopActions.push(() => timers.stop());
+
     await runner.warmAll();
     const devToken = await issuer.mintToken(DEV_TENANT_ID);
     return {
@@ -203,6 +219,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamo,
       runner,
       sandbox,
+      clock,
+      timers,
       runSchedule,
       async stop() {
         for (const action of stopActions.reverse()) await action().catch(() => undefined);

@@ -105,6 +105,8 @@ const NotificationOutcomeData = z.object({
   error: z.nullable(z.object({ code: z.string(), message: z.string() })),
 });
 
+const BookingOccurrenceRef = z.object({ index: z.int(), start: z.string(), end: z.string() });
+
 const ReminderDueData = z.object({
   booking: BookingView,
   /** One per booking, reminder offset and occurrence start: the idempotency key of the send. */
@@ -112,6 +114,14 @@ const ReminderDueData = z.object({
   minutesBefore: z.int(),
   channels: z.array(z.enum(['email', 'sms', 'slack', 'whatsapp'])),
   to: z.enum(['invitee', 'hosts', 'all']),
+  /** The occurrence it is for (index into booking.occurrences; 0 and the booking's own times when not recurring). */
+  occurrence: z.optional(BookingOccurrenceRef),
+});
+
+const BookingCompletedData = z.object({
+  booking: BookingView,
+  /** The occurrence that ended: a recurring booking completes once per occurrence. */
+  occurrence: z.optional(BookingOccurrenceRef),
 });
 
 /**
@@ -135,7 +145,7 @@ export const DOMAIN_EVENT_TYPES = {
   'booking.rescheduled': { version: 1, data: BookingRescheduledData, description: 'A booking moved (source api, or calendar when the host moved the event); previous holds the old times.' },
   'booking.cancelled': { version: 1, data: BookingCancelledData, description: 'A booking was cancelled (source api, or calendar when the host deleted the event).' },
   'booking.reminder_due': { version: 1, data: ReminderDueData, description: "A booking reminder's time came (its one-time schedule fired); the reminder is sent once per reminderId." },
-  'booking.completed': { version: 1, data: z.object({ booking: BookingView }), description: 'A confirmed booking reached its end time.' },
+  'booking.completed': { version: 1, data: BookingCompletedData, description: 'A confirmed booking (or one occurrence of a recurring one) reached its end time.' },
   'notification.sent': { version: 1, data: NotificationOutcomeData, description: 'A notification (email, SMS, Slack, WhatsApp) was accepted by its provider.' },
   'notification.failed': { version: 1, data: NotificationOutcomeData, description: 'A notification failed for good (permanent refusal, or retries exhausted) and will not be sent.' },
   'video.meeting.created': { version: 1, data: VideoMeetingData, description: 'A video meeting was made for a booking.' },

@@ -34,6 +34,12 @@ const EnvSchema = z.object({
   WEBHOOK_DELIVERY_QUEUE_URL: optionalString,
   WEBHOOK_DELIVERY_DLQ_URL: optionalString,
   SYNC_DLQ_URL: optionalString,
+  BOOKING_SCHEDULES_QUEUE_URL: optionalString,
+  /** EventBridge Scheduler group of the booking timers (reminders, booking.completed), its target, role and DLQ. */
+  BOOKING_TIMER_GROUP: optionalString,
+  BOOKING_TIMER_TARGET_ARN: optionalString,
+  BOOKING_TIMER_ROLE_ARN: optionalString,
+  BOOKING_TIMER_DLQ_ARN: optionalString,
 
   /** KMS key that wraps data keys for stored credentials (AWS). */
   KMS_KEY_ID: optionalString,

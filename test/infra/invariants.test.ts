@@ -132,7 +132,14 @@ describe.each(TOPOLOGIES)('infrastructure invariants of the $name', ({ topology 
 
   it('gives every asynchronously invoked (scheduled) function an on-failure destination and bounded retries', () => {
     const scheduled = topology.functions.filter((spec) => spec.trigger.kind === 'schedule');
-    expect(invokeConfigs).toHaveLength(scheduled.length);
+    const timerTargets = topology.functions.filter((spec) => spec.trigger.kind === 'timers');
+    expect(invokeConfigs).toHaveLength(scheduled.length + timerTargets.length);
+    for (const spec of timerTargets) {
+      const config = invokeConfigs.find(([, resource]) => refersTo(resource.Properties!.FunctionName, functionIdOf(spec.name)));
+      expect(config, spec.name).toBeDefined();
+      expect(referencedId((config![1].Properties!.DestinationConfig as { OnFailure: { Destination: unknown } }).OnFailure.Destination)).toBe(idOf(stack.bookingTimers!.deadLetterQueue));
+      expect(config![1].Properties!.MaximumRetryAttempts as number).toBeLessThanOrEqual(2);
+    }
     for (const spec of scheduled) {
       const config = invokeConfigs.find(([, resource]) => refersTo(resource.Properties!.FunctionName, functionIdOf(spec.name)));
       expect(config, spec.name).toBeDefined();

@@ -8,6 +8,8 @@ import { TOPOLOGIES } from './support/extended-topology.ts';
 import { actionsOf, referencedId, refersTo, resourceListOf, statementsOfRole, synthesize, type Resource, type Statement } from './support/synth.ts';
 
 const ALLOWED_SERVICES = new Set(['logs', 'dynamodb', 'sqs', 'events', 'kms', 'secretsmanager']);
+/** Only for functions that set booking timers (test/infra/booking-timers.test.ts checks exactly what). */
+const TIMER_SERVICES = new Set(['scheduler', 'iam']);
 
 /** Each function's IAM policy, derived from `permissions` in the topology, so the expectations grow with it. */
 describe.each(TOPOLOGIES)('least privilege in the $name', ({ topology }) => {
@@ -30,7 +32,8 @@ describe.each(TOPOLOGIES)('least privilege in the $name', ({ topology }) => {
       expect(statement.Effect).toBe('Allow');
       for (const action of actionsOf(statement)) {
         expect(action).not.toContain('*');
-        expect(ALLOWED_SERVICES.has(action.split(':')[0]!), action).toBe(true);
+        const service = action.split(':')[0]!;
+        expect(ALLOWED_SERVICES.has(service) || (spec.permissions.timers === true && TIMER_SERVICES.has(service)), action).toBe(true);
       }
       for (const resource of resourceListOf(statement)) {
         expect(resource, JSON.stringify(statement)).not.toBe('*');
@@ -62,6 +65,7 @@ describe.each(TOPOLOGIES)('least privilege in the $name', ({ topology }) => {
       ...spec.permissions.sendTo.map((name) => idOf(stack.queues.get(name).queue)),
       ...spec.permissions.deadLetterTo.map((name) => idOf(stack.queues.get(name).deadLetterQueue)),
       ...(stack.schedules.has(spec.name) ? [idOf(stack.schedules.get(spec.name)!.failureQueue)] : []),
+      ...(spec.trigger.kind === 'timers' ? [idOf(stack.bookingTimers!.deadLetterQueue)] : []),
     ]);
     expect(resourceIds(sends)).toEqual(expected);
   });
@@ -120,6 +124,7 @@ describe.each(TOPOLOGIES)('least privilege in the $name', ({ topology }) => {
     expect(has('EVENT_BUS_NAME')).toBe(spec.permissions.publishEvents);
     expect(has('KMS_KEY_ID')).toBe(spec.permissions.kms !== 'none');
     expect(has('PROVIDER_SECRETS_ARN')).toBe(spec.permissions.providerSecrets);
+    for (const name of ['BOOKING_TIMER_GROUP', 'BOOKING_TIMER_TARGET_ARN', 'BOOKING_TIMER_ROLE_ARN', 'BOOKING_TIMER_DLQ_ARN']) expect(has(name), name).toBe(spec.permissions.timers === true);
     for (const name of allQueueVariables) if (name) expect(has(name), name).toBe(queueVariables.has(name));
     for (const name of ['PUBLIC_BASE_URL', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_JWKS_URL', 'JWT_TENANT_CLAIM', 'ALLOWED_RETURN_ORIGINS']) expect(has(name), name).toBe(true);
     if (has('KMS_KEY_ID')) expect(referencedId(variables.KMS_KEY_ID)).toBe(credentialsKeyId);

@@ -3,6 +3,7 @@ import type { Clock } from '../../ports/clock.ts';
 import type { EventPublisher } from '../../ports/event-publisher.ts';
 import type { JobQueue, QueueName } from '../../ports/job-queue.ts';
 import type { OAuthClientFactory } from '../../ports/oauth-client.ts';
+import type { OneTimeScheduler } from '../../ports/one-time-scheduler.ts';
 
 /**
  * What the local stack (and tests) plug in instead of the AWS adapters: the in-process bus and queues, a
@@ -15,6 +16,8 @@ export interface RuntimeOverrides {
   clock?: Clock;
   providers?: CalendarProviderFactory;
   oauthClients?: OAuthClientFactory;
+  /** Booking timers (reminders, booking.completed): the local stack's in-process scheduler. */
+  timers?: OneTimeScheduler;
 }
 
 export const runtimeOverrides: RuntimeOverrides = {};
