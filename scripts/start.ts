@@ -23,7 +23,7 @@ const lines = [
   `  API            ${stack.url}   (GET /health, GET /openapi.json, /v1/...)`,
   `  DynamoDB Local ${stack.dynamo.endpoint}   (${values.persist || process.env.PERSIST === '1' ? 'persisted under .data/dynamodb' : 'in memory'})`,
   `  JWT issuer     ${stack.issuer.issuer}   (JWKS: ${stack.url}/.well-known/jwks.json)`,
-  `  Debug          ${stack.url}/local/events · ${stack.url}/local/queues · POST ${stack.url}/local/tokens {"tenantId":"..."}`,
+  `  Debug          ${stack.url}/local/events · ${stack.url}/local/queues · ${stack.url}/local/outbox · POST ${stack.url}/local/tokens {"tenantId":"..."}`,
   ...Object.entries(stack.sandbox.running).map(([name, description]) => `  Sandbox        ${name}: ${description}`),
   '',
   `Development token (tenant "${stack.devTenantId}", valid 30 days):`,

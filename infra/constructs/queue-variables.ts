@@ -13,6 +13,7 @@ export const QUEUE_URL_VARIABLES: Record<QueueName, { queue: EnvName; deadLetter
   'webhook-fanout': { queue: 'WEBHOOK_FANOUT_QUEUE_URL' },
   'webhook-delivery': { queue: 'WEBHOOK_DELIVERY_QUEUE_URL', deadLetter: 'WEBHOOK_DELIVERY_DLQ_URL' },
   'booking-lifecycle': { queue: 'BOOKING_LIFECYCLE_QUEUE_URL' },
+  notifications: { queue: 'NOTIFICATIONS_QUEUE_URL' },
 };
 
 export function deadLetterUrlVariable(queue: QueueName): EnvName {

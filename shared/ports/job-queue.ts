@@ -17,4 +17,4 @@ export interface JobQueue<T> {
 }
 
 /** Names of the queues; the same names in the CDK stack and the local stack. */
-export type QueueName = 'sync' | 'webhook-fanout' | 'webhook-delivery' | 'booking-lifecycle';
+export type QueueName = 'sync' | 'webhook-fanout' | 'webhook-delivery' | 'booking-lifecycle' | 'notifications';
