@@ -41,3 +41,8 @@ export function channelAdminDeps(): ChannelAdminDeps {
 }
 
 export const notificationLog = lazy(() => new DynamoNotificationLog({ doc: dynamoDocument(), tableName: config().TABLE_NAME }));
+
+export function notificationLogDeps() {
+  const log = notificationLog();
+  return { log, optOuts: log, clock: clock() };
+}

@@ -40,7 +40,7 @@ export async function bookingRecipients(deps: Pick<BookingNotificationDeps, 'boo
   const type = await deps.bookingTypes.get(tenantId, booking.bookingTypeId);
   const scheduleOfCalendar = new Map((type?.hosts ?? []).map((host) => [host.writeCalendarId, host.scheduleId]));
   const schedules = await deps.schedules.getMany(tenantId, [...new Set(scheduleOfCalendar.values())]);
-  const invitee = booking.invitee as BookingView['invitee'] & { locale?: string };
+  const invitee = booking.invitee;
   const recipients: BookingRecipient[] = [
     { kind: 'invitee', name: invitee.name, email: invitee.email, phone: invitee.phone ?? null, timeZone: invitee.timeZone, locale: invitee.locale ?? deps.defaultLocale },
   ];
