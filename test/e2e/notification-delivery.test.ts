@@ -140,6 +140,27 @@ describe('booking notifications through the local stack', () => {
     expect(first.id).not.toBe(second.id);
   }, 90_000);
 
+  it('SES throttling is retried through the notifications queue with backoff and sent once; a redelivered event sends nothing more', async () => {
+    const invitee = { name: 'Theo', email: 'theo.throttle@example.com', timeZone: 'Asia/Tokyo' };
+    // Nothing else in flight, so the throttled answer is the one to this booking's first email (the invitee's).
+    await eventually(async () => Object.values(stack.queues).every((queue) => queue.depth === 0));
+    // Throttled past the SDK's own three attempts, so the failure reaches the queue.
+    for (let i = 0; i < 3; i++) notifySandbox.ses!.throttleNext();
+    const booking = await json<{ id: string }>(await post('/v1/bookings', { bookingTypeId, start: slots[9]!.start, invitee }), 201);
+    const sent = await eventually(async () => {
+      const items = (await json<{ items: NotificationView[] & { attempts: number }[] }>(await stack.api(`/v1/notifications?bookingId=${booking.id}`))).items;
+      return items.find((n) => n.recipient === invitee.email && n.status === 'sent');
+    }, 60_000);
+    expect((sent as unknown as { attempts: number }).attempts).toBe(2);
+    const created = stack.bus.published.find((event) => event.type === 'booking.created' && (event.data as { booking: { id: string } }).booking.id === booking.id)!;
+    // The bus delivers the same event again (EventBridge is at-least-once).
+    await stack.bus.publish([created]);
+    await eventually(async () => Object.values(stack.queues).every((queue) => queue.depth === 0));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await notifySandbox.ses!.emails()).filter((email) => email.recipient === invitee.email)).toHaveLength(1);
+    expect(stack.bus.published.filter((event) => event.type === 'notification.sent' && (event.data as { recipient: string }).recipient === invitee.email)).toHaveLength(1);
+  }, 90_000);
+
   it('answers 400 naming the field for a bad status filter or cursor', async () => {
     const bad = await stack.api('/v1/notifications?status=delivered');
     expect(bad.status).toBe(400);

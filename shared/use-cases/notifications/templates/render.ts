@@ -85,7 +85,8 @@ export function renderNotification(input: RenderInput, target: RenderTarget): Ou
   return {
     channel: 'slack',
     webhookUrl: target.webhookUrl,
-    text: `${subject}\n${short}`,
+    // `text` and mrkdwn sections are parsed by Slack (<url|label>, <!channel>): escaped; the header is plain_text.
+    text: slackEscape(`${subject}\n${short}`),
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: subject.slice(0, 150) } },
       { type: 'section', text: { type: 'mrkdwn', text: slackLines.join('\n').slice(0, 3000) || ' ' } },
