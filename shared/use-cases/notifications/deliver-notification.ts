@@ -101,7 +101,12 @@ export async function deliverNotification(deps: DeliveryDeps, request: Notificat
     updatedAt: now.toISOString(),
   };
   const existing = await deps.log.begin(record);
-  if (existing && existing.status !== 'queued') return existing;
+  if (existing && existing.status !== 'queued') {
+    // Announced again with the same event id (consumers dedupe): heals a run that stopped between the log
+    // write and the publish.
+    if (existing.status === 'sent' || existing.status === 'failed') await publishOutcome(deps, existing);
+    return existing;
+  }
   const current = existing ?? record;
 
   if (OPT_OUT_CHANNELS.has(channel) && (await deps.optOuts.isOptedOut(request.tenantId, channel, request.address))) {
