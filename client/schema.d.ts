@@ -569,6 +569,26 @@ export interface paths {
         patch: operations["updateNotificationChannel"];
         trace?: never;
     };
+    "/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The notification delivery log
+         * @description Every notification (booking confirmations, updates, cancellations, reminders, operator notices), newest first: `queued` until the provider accepted it (`sent`, with the provider's message id) or refused it for good (`failed`, with the error); `suppressed` when the recipient had opted out and nothing was sent. Each is sent once per (event, recipient, channel). Filter by `bookingId` and `status`; kept 90 days.
+         */
+        get: operations["listNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/oauth/{provider}/callback": {
         parameters: {
             query?: never;
@@ -700,6 +720,30 @@ export interface paths {
          * @description As `POST /v1/bookings/{id}/reschedule` (same booking, the calendar event moved). The reply carries a fresh manage token valid until the new end.
          */
         post: operations["reschedulePublicBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Unsubscribe from notification emails (the link in each email)
+         * @description The link at the foot of every notification email (and its List-Unsubscribe header): the recipient gets no more email from this tenant; later notifications to them are logged as `suppressed`. No JWT: the token (random, stored hashed, valid a year) is the authorization. POST is the RFC 8058 one-click form.
+         */
+        get: operations["unsubscribe"];
+        put?: never;
+        /**
+         * One-click unsubscribe (RFC 8058 List-Unsubscribe-Post)
+         * @description The link at the foot of every notification email (and its List-Unsubscribe header): the recipient gets no more email from this tenant; later notifications to them are logged as `suppressed`. No JWT: the token (random, stored hashed, valid a year) is the authorization. POST is the RFC 8058 one-click form.
+         */
+        post: operations["unsubscribeOneClick"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1998,6 +2042,7 @@ export interface operations {
                             id: string;
                             invitee: {
                                 email: string;
+                                locale?: string;
                                 name: string;
                                 phone?: string;
                                 timeZone: string;
@@ -2084,6 +2129,7 @@ export interface operations {
                     invitee: {
                         /** Format: email */
                         email: string;
+                        locale?: string;
                         name: string;
                         phone?: string;
                         timeZone: string;
@@ -2122,6 +2168,7 @@ export interface operations {
                         id: string;
                         invitee: {
                             email: string;
+                            locale?: string;
                             name: string;
                             phone?: string;
                             timeZone: string;
@@ -2234,6 +2281,7 @@ export interface operations {
                         id: string;
                         invitee: {
                             email: string;
+                            locale?: string;
                             name: string;
                             phone?: string;
                             timeZone: string;
@@ -2358,6 +2406,7 @@ export interface operations {
                         id: string;
                         invitee: {
                             email: string;
+                            locale?: string;
                             name: string;
                             phone?: string;
                             timeZone: string;
@@ -2483,6 +2532,7 @@ export interface operations {
                         id: string;
                         invitee: {
                             email: string;
+                            locale?: string;
                             name: string;
                             phone?: string;
                             timeZone: string;
@@ -4398,6 +4448,95 @@ export interface operations {
             };
         };
     };
+    listNotifications: {
+        parameters: {
+            query?: {
+                bookingId?: string;
+                cursor?: string;
+                limit?: string;
+                status?: "queued" | "sent" | "failed" | "suppressed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of notifications. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            attempts: number;
+                            bookingId: string | null;
+                            /** @enum {string} */
+                            channel: "email" | "sms" | "slack" | "whatsapp";
+                            channelId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            error: {
+                                code: string;
+                                message: string;
+                            } | null;
+                            id: string;
+                            providerMessageId: string | null;
+                            recipient: string;
+                            /** @enum {string} */
+                            recipientKind: "invitee" | "host" | "operator";
+                            /** @enum {string} */
+                            status: "queued" | "sent" | "failed" | "suppressed";
+                            subject: string | null;
+                            template: string;
+                            triggerEventId: string;
+                            triggerEventType: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: the problem names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token names no tenant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; no internals are revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     completeAuthorization: {
         parameters: {
             query?: {
@@ -4563,6 +4702,7 @@ export interface operations {
                     invitee: {
                         /** Format: email */
                         email: string;
+                        locale?: string;
                         name: string;
                         phone?: string;
                         timeZone: string;
@@ -4977,6 +5117,96 @@ export interface operations {
             };
             /** @description Over the limit of this client address or this booking page: wait the `Retry-After` seconds. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unexpected error; no internals are revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unsubscribe: {
+        parameters: {
+            query: {
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A short page saying the address is unsubscribed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: the problem names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown or expired link. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unexpected error; no internals are revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unsubscribeOneClick: {
+        parameters: {
+            query: {
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unsubscribed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: the problem names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown or expired link. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

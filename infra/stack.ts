@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { FunctionSpec } from './topology.ts';
 import { DataTable } from './constructs/data-table.ts';
@@ -44,6 +44,9 @@ export class CalendarIntegrationsStack extends Stack {
   readonly schedules = new Map<string, ScheduledRun>();
   /** The booking timers (Scheduler group, execution role, DLQ), when the topology has functions that use them. */
   readonly bookingTimers: BookingTimers | undefined;
+  /** The verified SES identity (domain or address) notifications are sent from, and the From header. */
+  readonly sesIdentity: CfnParameter;
+  readonly emailFrom: CfnParameter;
 
   constructor(scope: Construct, id: string, props: CalendarIntegrationsStackProps) {
     super(scope, id, { description: 'calendar-integrations: serverless calendar integrations backend', ...props });
@@ -65,6 +68,17 @@ export class CalendarIntegrationsStack extends Stack {
     });
     this.providerSecret = new ProviderSecret(this, 'ProviderSecrets', { key: stackKey });
     this.httpApi = new HttpApi(this, 'Http', { settings: this.settings, key: stackKey });
+    this.sesIdentity = new CfnParameter(this, 'SesIdentity', {
+      type: 'String',
+      default: 'example.com',
+      description: 'Verified Amazon SES identity (a domain or an address) that notification emails are sent from',
+      allowedPattern: '^[^\\s/*]+$',
+    });
+    this.emailFrom = new CfnParameter(this, 'EmailFrom', {
+      type: 'String',
+      default: 'Bookings <bookings@example.com>',
+      description: 'From header of notification emails; its address must belong to SesIdentity',
+    });
 
     for (const spec of this.topology.functions) {
       const fn = new ServiceFunction(this, pascalCase(spec.name), {
@@ -81,6 +95,7 @@ export class CalendarIntegrationsStack extends Stack {
         stackKey,
         credentialsKey: this.keys.credentialsKey,
         providerSecret: this.providerSecret.secret,
+        emailIdentityArn: this.formatArn({ service: 'ses', resource: 'identity', resourceName: this.sesIdentity.valueAsString }),
       });
       if (spec.trigger.kind === 'queue' || spec.trigger.kind === 'dead-letters') connectQueueTrigger(fn, this.queues.get(spec.trigger.queue), stackKey);
       if (spec.trigger.kind === 'schedule') this.schedules.set(spec.name, scheduleFunction(this, fn, stackKey, this.alarms));
@@ -129,6 +144,7 @@ export class CalendarIntegrationsStack extends Stack {
     if (permissions.publishEvents) environment.EVENT_BUS_NAME = this.eventRoutes.bus.eventBusName;
     if (permissions.kms !== 'none') environment.KMS_KEY_ID = this.keys.credentialsKey.keyArn;
     if (permissions.providerSecrets) environment.PROVIDER_SECRETS_ARN = this.providerSecret.secret.secretArn;
+    if (permissions.sendEmail) environment.EMAIL_FROM = this.emailFrom.valueAsString;
     // A consumer needs its own queue's URL to change message visibility for backoff.
     const ownQueue = trigger.kind === 'queue' ? [trigger.queue] : [];
     for (const queue of new Set([...permissions.sendTo, ...ownQueue])) {

@@ -1,6 +1,7 @@
 import { API_ROUTES } from '../shared/api/index.ts';
 import type { QueueName } from '../shared/ports/job-queue.ts';
 import { routeKeyOf } from '../shared/runtime/http/route.ts';
+import { NOTIFICATION_EVENT_TYPES } from '../shared/use-cases/notifications/handle-notification-event.ts';
 
 /**
  * What runs where, as data. The CDK stack and the local stack both build themselves from this file (and
@@ -22,6 +23,10 @@ export interface FunctionPermissions {
   providerSecrets: boolean;
   /** Creates, moves and deletes booking timers (EventBridge Scheduler schedules of the timer group only). */
   timers?: boolean;
+  /** ses:SendEmail / ses:SendRawEmail from the stack's SES identity (notifications). */
+  sendEmail?: boolean;
+  /** sns:Publish to phone numbers (SMS notifications). */
+  sendSms?: boolean;
 }
 
 export type FunctionTrigger =
@@ -265,6 +270,16 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     // readwrite: the sent-once record; sendTo: a timer that fired before its booking's time asks for a resync.
     permissions: { ...none, table: 'readwrite', sendTo: ['booking-schedules'], publishEvents: true },
   },
+  {
+    name: 'notification-sender',
+    entry: 'functions/notification-sender/handler.ts',
+    description: 'Booking confirmations, updates and cancellations (.ics) and operator notices by email, SMS, Slack, WhatsApp: once each, transient failures retried with backoff',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    trigger: { kind: 'queue', queue: 'notifications', batchSize: 10, maxBatchingWindowSeconds: 0, maxConcurrency: 10 },
+    // Opens sealed Slack hook URLs; sends through SES and SNS; marks broken channels; announces notification.sent/failed.
+    permissions: { ...none, table: 'readwrite', publishEvents: true, kms: 'decrypt', sendEmail: true, sendSms: true },
+  },
 ];
 
 export interface QueueSpec {
@@ -282,6 +297,8 @@ export const QUEUES: readonly QueueSpec[] = [
   { name: 'webhook-delivery', description: 'One message per webhook delivery attempt chain', maxReceiveCount: 12, retentionSeconds: 14 * 86_400 },
   { name: 'booking-lifecycle', description: 'Calendar event changes routed from the bus, applied to their bookings', maxReceiveCount: 5, retentionSeconds: 4 * 86_400 },
   { name: 'booking-schedules', description: 'Booking changes routed from the bus (and resync requests of fired timers), applied to the booking timers', maxReceiveCount: 8, retentionSeconds: 4 * 86_400 },
+  // Transient send failures wait here with backoff; the consumer gives up (failed, evented) before the DLQ.
+  { name: 'notifications', description: 'Domain events that cause notifications (booking messages, operator notices), retried with backoff', maxReceiveCount: 10, retentionSeconds: 4 * 86_400 },
 ];
 
 /** The routing table: which domain event types go to which consumer queue (EventBridge rules in AWS). */
@@ -297,6 +314,7 @@ export const EVENT_ROUTES: readonly EventRoute[] = [
   { name: 'webhook-fanout', queue: 'webhook-fanout', eventTypes: ['*'] },
   // created too: a host's edit of one instance of a booking's series is first seen as a new exception.
   { name: 'booking-lifecycle', queue: 'booking-lifecycle', eventTypes: ['calendar.event.updated', 'calendar.event.deleted', 'calendar.event.created'] },
+  { name: 'notifications', queue: 'notifications', eventTypes: [...NOTIFICATION_EVENT_TYPES] },
 ];
 
 export interface HttpRouteSpec {

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -31,7 +31,11 @@ export interface PermissionTargets {
   stackKey: kms.IKey;
   credentialsKey: kms.IKey;
   providerSecret: secretsmanager.ISecret;
+  /** ARN of the verified SES identity notifications are sent from (the SesIdentity parameter). */
+  emailIdentityArn: string;
 }
+
+export const SEND_EMAIL_ACTIONS = ['ses:SendEmail', 'ses:SendRawEmail'];
 
 /** Uses of the stack key, only through the service that stores the data (never a direct KMS call). */
 export function stackKeyVia(fn: ServiceFunction, key: kms.IKey, service: 'dynamodb' | 'sqs' | 'secretsmanager', actions: string[]): void {
@@ -88,6 +92,22 @@ export function grantDeclaredPermissions(fn: ServiceFunction, targets: Permissio
         conditions: { Null: Object.fromEntries(CREDENTIAL_CONTEXT_KEYS.map((key) => [`kms:EncryptionContext:${key}`, 'false'])) },
       }),
     );
+  }
+
+  if (permissions.sendEmail) {
+    fn.allow(new iam.PolicyStatement({ actions: SEND_EMAIL_ACTIONS, resources: [targets.emailIdentityArn] }));
+  }
+
+  if (permissions.sendSms) {
+    // SMS to a phone number has no resource ARN: Publish must name "*". The deny below keeps every topic
+    // out of it, so what is left is publishing to phone numbers, nothing else.
+    fn.allow(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
+    fn.allow(new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['sns:Publish'], resources: [`arn:${Stack.of(fn).partition}:sns:*:*:*`] }));
+    // cdk-nag reports the wildcard on the role's policy (made by the first allow()).
+    Validations.of(fn.role.node.findChild('DefaultPolicy')).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'sns:Publish to a phone number (SMS notifications) cannot name a resource; a Deny on every topic ARN leaves phone numbers only.',
+    });
   }
 
   if (permissions.providerSecrets) {

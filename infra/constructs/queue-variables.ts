@@ -14,6 +14,7 @@ export const QUEUE_URL_VARIABLES: Record<QueueName, { queue: EnvName; deadLetter
   'webhook-delivery': { queue: 'WEBHOOK_DELIVERY_QUEUE_URL', deadLetter: 'WEBHOOK_DELIVERY_DLQ_URL' },
   'booking-lifecycle': { queue: 'BOOKING_LIFECYCLE_QUEUE_URL' },
   'booking-schedules': { queue: 'BOOKING_SCHEDULES_QUEUE_URL' },
+  notifications: { queue: 'NOTIFICATIONS_QUEUE_URL' },
 };
 
 export function deadLetterUrlVariable(queue: QueueName): EnvName {

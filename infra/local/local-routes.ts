@@ -10,6 +10,7 @@ import { handleTimeRoute } from './time-routes.ts';
 import type { LocalQueue } from './local-queue.ts';
 import { handleConsoleRoute } from './console-route.ts';
 import { handleSandboxRoute } from './sandbox-routes.ts';
+import { notifySandbox } from './sandbox-notify.ts';
 
 interface LocalRouteContext {
   issuer: LocalIssuer;
@@ -66,6 +67,12 @@ export const localRoutes = {
         Object.entries(context.queues).map(([name, queue]) => [name, { depth: queue.depth, delivered: queue.deliveredCount, deadLetters: context.deadLetterQueues[name as QueueName].depth }]),
       );
       return json(response, 200, { queues, invocations: Object.fromEntries(context.runner.invocations) });
+    }
+    if (request.method === 'GET' && url.pathname === '/local/outbox') {
+      // Every message of every channel the local stack accepted (email also went to the local SES).
+      const channel = url.searchParams.get('channel');
+      const items = (notifySandbox.outbox?.messages ?? []).filter((message) => !channel || message.channel === channel).slice(-500);
+      return json(response, 200, { items });
     }
     if (url.pathname.startsWith('/local/sandbox/')) return handleSandboxRoute(request, body, response);
     if ((url.pathname === '/local/clock' || url.pathname === '/local/timers') && context.clock && context.timers) return handleTimeRoute(request, body, response, { clock: context.clock, timers: context.timers });

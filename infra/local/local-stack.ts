@@ -20,6 +20,7 @@ import { createLocalIssuer, type LocalIssuer } from './local-issuer.ts';
 import { LocalQueue } from './local-queue.ts';
 import { localRoutes } from './local-routes.ts';
 import { startSandboxProviders, type SandboxProviders } from './sandbox.ts';
+import { startNotificationSandbox } from './sandbox-notify.ts';
 
 export interface LocalStackOptions {
   /** Port to listen on (0 = any free port). Default: $PORT or 3000. */
@@ -148,6 +149,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     const sandbox = await startSandboxProviders(options.sandbox ?? 'auto', log);
     stopActions.push(() => sandbox.stop());
+    const notifications = await startNotificationSandbox({ localSes: (options.sandbox ?? 'auto') !== 'off' });
+    stopActions.push(() => notifications.stop());
+    if (notifications.description) sandbox.running.notifications = notifications.description;
     resetConfig();
     resetDependencies();
     const clock = new LocalClock();

@@ -14,6 +14,8 @@ export const InviteeInput = z.strictObject({
   email: z.email('an e-mail address').check(z.maxLength(254)),
   timeZone: z.string().check(z.maxLength(64), z.refine(isValidTimeZone, 'an IANA time zone such as Europe/Berlin')),
   phone: z.optional(z.string().check(z.regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number such as +14155550100'))),
+  /** How the invitee's notifications are written (BCP 47; texts exist for en and de, others fall back to English). */
+  locale: z.optional(z.string().check(z.maxLength(35), z.regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a BCP 47 locale such as de-DE'))),
 });
 
 export const CreateBookingBody = z.strictObject({

@@ -3,7 +3,9 @@ import { CHANNEL_KINDS } from '../domain/notification-channel.ts';
 import { EventTypeFilter } from '../domain/webhook-endpoint.ts';
 import { Instant } from '../domain/timestamps.ts';
 import { defineRoute } from '../runtime/http/route.ts';
-import { IdParams, PaginationQuery, pageOf } from './common.ts';
+import { NOTIFICATION_CHANNELS, NOTIFICATION_STATUSES, RECIPIENT_KINDS } from '../domain/notification.ts';
+import { CursorQuery, IdParams, PaginationQuery, ResourceId, intQuery, pageOf } from './common.ts';
+import { PUBLIC_ROUTE_THROTTLE } from './public.ts';
 
 const noLineBreaks = z.refine<string>((value) => !/[\r\n\0]/.test(value), 'must not contain line breaks (header injection)');
 
@@ -105,10 +107,89 @@ export const deleteNotificationChannelRoute = defineRoute({
   responses: { 204: { description: 'Deleted.' } },
 });
 
+
+export const ListNotificationsQuery = z.object({
+  bookingId: z.optional(ResourceId),
+  status: z.optional(z.enum(NOTIFICATION_STATUSES, { error: `one of ${NOTIFICATION_STATUSES.join(', ')}` })),
+  cursor: CursorQuery,
+  limit: intQuery(1, 200, 50),
+});
+
+export const NotificationView = z.object({
+  id: z.string(),
+  status: z.enum(NOTIFICATION_STATUSES),
+  channel: z.enum(NOTIFICATION_CHANNELS),
+  recipient: z.string(),
+  recipientKind: z.enum(RECIPIENT_KINDS),
+  channelId: z.nullable(z.string()),
+  bookingId: z.nullable(z.string()),
+  triggerEventType: z.string(),
+  triggerEventId: z.string(),
+  template: z.string(),
+  subject: z.nullable(z.string()),
+  providerMessageId: z.nullable(z.string()),
+  attempts: z.int(),
+  error: z.nullable(z.object({ code: z.string(), message: z.string() })),
+  createdAt: Instant,
+  updatedAt: Instant,
+});
+
+export const listNotificationsRoute = defineRoute({
+  operationId: 'listNotifications',
+  method: 'GET',
+  path: '/v1/notifications',
+  function: 'api-notifications',
+  auth: 'jwt',
+  summary: 'The notification delivery log',
+  description:
+    "Every notification (booking confirmations, updates, cancellations, reminders, operator notices), newest first: `queued` until the provider accepted it (`sent`, with the provider's message id) or refused it for good (`failed`, with the error); `suppressed` when the recipient had opted out and nothing was sent. Each is sent once per (event, recipient, channel). Filter by `bookingId` and `status`; kept 90 days.",
+  tags,
+  query: ListNotificationsQuery,
+  responses: { 200: { description: 'A page of notifications.', schema: pageOf(NotificationView) } },
+});
+
+const UnsubscribeQuery = z.object({ token: z.string({ error: 'the token of the unsubscribe link' }).check(z.minLength(16), z.maxLength(128), z.regex(/^[A-Za-z0-9_-]+$/, 'the token of the unsubscribe link')) });
+const unsubscribeText =
+  'The link at the foot of every notification email (and its List-Unsubscribe header): the recipient gets no more email from this tenant; later notifications to them are logged as `suppressed`. No JWT: the token (random, stored hashed, valid a year) is the authorization. POST is the RFC 8058 one-click form.';
+
+export const unsubscribeRoute = defineRoute({
+  operationId: 'unsubscribe',
+  method: 'GET',
+  path: '/v1/public/unsubscribe',
+  function: 'api-notifications',
+  auth: 'none',
+  // Public like the booking pages: the same per-route API Gateway throttle.
+  throttle: PUBLIC_ROUTE_THROTTLE,
+  summary: 'Unsubscribe from notification emails (the link in each email)',
+  description: unsubscribeText,
+  tags,
+  query: UnsubscribeQuery,
+  responses: { 200: { description: 'A short page saying the address is unsubscribed.', contentType: 'text/html' }, 404: { description: 'Unknown or expired link.' } },
+});
+
+export const unsubscribeOneClickRoute = defineRoute({
+  operationId: 'unsubscribeOneClick',
+  method: 'POST',
+  path: '/v1/public/unsubscribe',
+  function: 'api-notifications',
+  auth: 'none',
+  // Public like the booking pages: the same per-route API Gateway throttle.
+  throttle: PUBLIC_ROUTE_THROTTLE,
+  rawBody: true,
+  summary: 'One-click unsubscribe (RFC 8058 List-Unsubscribe-Post)',
+  description: unsubscribeText,
+  tags,
+  query: UnsubscribeQuery,
+  responses: { 204: { description: 'Unsubscribed.' }, 404: { description: 'Unknown or expired link.' } },
+});
+
 export const NotificationRoutes = [
   createNotificationChannelRoute,
   listNotificationChannelsRoute,
   getNotificationChannelRoute,
   updateNotificationChannelRoute,
   deleteNotificationChannelRoute,
+  listNotificationsRoute,
+  unsubscribeRoute,
+  unsubscribeOneClickRoute,
 ];

@@ -12,7 +12,7 @@ export const BookingAttempt = z.object({
   bookingId: z.string(),
   bookingTypeId: z.string(),
   start: z.string(),
-  invitee: z.object({ name: z.string(), email: z.string(), timeZone: z.string(), phone: z.optional(z.string()) }),
+  invitee: z.object({ name: z.string(), email: z.string(), timeZone: z.string(), phone: z.optional(z.string()), locale: z.optional(z.string()) }),
   notes: z.optional(z.string()),
   recurrence: z.optional(z.object({ rrule: z.string() })),
   key: z.optional(z.string()),

@@ -27,7 +27,7 @@ export const BookingView = z.object({
   end: z.string(),
   hosts: z.array(BookingHostView),
   room: z.nullable(z.object({ calendarId: z.string() })),
-  invitee: z.object({ name: z.string(), email: z.string(), timeZone: z.string(), phone: z.optional(z.string()) }),
+  invitee: z.object({ name: z.string(), email: z.string(), timeZone: z.string(), phone: z.optional(z.string()), locale: z.optional(z.string()) }),
   notes: z.optional(z.string()),
   conference: z.object({ provider: z.enum(CONFERENCES), joinUrl: z.nullable(z.string()) }),
   /**

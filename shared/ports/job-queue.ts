@@ -18,4 +18,4 @@ export interface JobQueue<T> {
 
 /** Names of the queues; the same names in the CDK stack and the local stack. */
 export type QueueName = 'sync' | 'webhook-fanout' | 'webhook-delivery' | 'booking-lifecycle'
-  | 'booking-schedules';
+  | 'booking-schedules' | 'notifications';

@@ -90,6 +90,21 @@ const EnvSchema = z.object({
   /** The app's webhook secret token: signs `/hooks/zoom` requests and answers the URL validation. */
   ZOOM_WEBHOOK_SECRET_TOKEN: optionalString,
 
+  /** Verified SES identity notifications are sent from, e.g. `Bookings <bookings@example.com>` (the stack's SES identity parameter). */
+  EMAIL_FROM: z._default(z.string().check(z.minLength(3)), 'Bookings <bookings@example.com>'),
+  /** SES configuration set for sending events (bounces, complaints), when one is set up. */
+  SES_CONFIGURATION_SET: optionalString,
+  /** SMS sender id (alphanumeric, where the destination country supports it). */
+  SMS_SENDER_ID: optionalString,
+  WHATSAPP_API_URL: url('https://graph.facebook.com'),
+  WHATSAPP_PHONE_NUMBER_ID: optionalString,
+  WHATSAPP_TOKEN: optionalString,
+  /** Locale of notification recipients who did not give one (operators, hosts): en or de have texts. */
+  NOTIFICATION_DEFAULT_LOCALE: z._default(z.string().check(z.regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a BCP 47 locale such as en or de-DE')), 'en'),
+  /** Provider attempts of one notification before a transient failure counts as failed for good. */
+  NOTIFICATION_MAX_ATTEMPTS: intFrom(6, 1, 20),
+  NOTIFICATIONS_QUEUE_URL: optionalString,
+
   /** Safety sync interval for calendars with push (minutes). */
   SYNC_INTERVAL_MINUTES: intFrom(360, 1, 10_080),
   /** Poll interval for CalDAV calendars, which have no push (minutes). */

@@ -7,9 +7,11 @@ import { loadConfig } from '../../shared/runtime/config.ts';
 import { TOPOLOGIES } from './support/extended-topology.ts';
 import { actionsOf, referencedId, refersTo, resourceListOf, statementsOfRole, synthesize, type Resource, type Statement } from './support/synth.ts';
 
-const ALLOWED_SERVICES = new Set(['logs', 'dynamodb', 'sqs', 'events', 'kms', 'secretsmanager']);
 /** Only for functions that set booking timers (test/infra/booking-timers.test.ts checks exactly what). */
 const TIMER_SERVICES = new Set(['scheduler', 'iam']);
+const ALLOWED_SERVICES = new Set(['logs', 'dynamodb', 'sqs', 'events', 'kms', 'secretsmanager', 'ses', 'sns']);
+/** SMS to phone numbers: the one action that must name "*", allowed only beside a Deny on every topic. */
+const isSmsPublish = (statement: Statement) => actionsOf(statement).length === 1 && actionsOf(statement)[0] === 'sns:Publish';
 
 /** Each function's IAM policy, derived from `permissions` in the topology, so the expectations grow with it. */
 describe.each(TOPOLOGIES)('least privilege in the $name', ({ topology }) => {
@@ -29,6 +31,7 @@ describe.each(TOPOLOGIES)('least privilege in the $name', ({ topology }) => {
   it.each(topology.functions.map((spec) => [spec.name, spec] as const))('%s: only allowed services, no wildcard action or resource, no AWS managed policy', (_name, spec) => {
     const statements = statementsOf(spec);
     for (const statement of statements) {
+      if (isSmsPublish(statement)) continue;
       expect(statement.Effect).toBe('Allow');
       for (const action of actionsOf(statement)) {
         expect(action).not.toContain('*');
@@ -42,6 +45,27 @@ describe.each(TOPOLOGIES)('least privilege in the $name', ({ topology }) => {
     }
     const role = resources[idOf(stack.functions.get(spec.name)!.role)]!;
     expect(role.Properties!.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it.each(topology.functions.map((spec) => [spec.name, spec] as const))('%s: email only from the SesIdentity parameter, SMS to phone numbers only, both only if declared', (_name, spec) => {
+    const statements = statementsOf(spec);
+    const email = withAction(statements, (action) => action.startsWith('ses:'));
+    if (!spec.permissions.sendEmail) expect(email).toEqual([]);
+    else {
+      expect(new Set(email.flatMap(actionsOf))).toEqual(new Set(['ses:SendEmail', 'ses:SendRawEmail']));
+      expect(JSON.stringify(email.flatMap(resourceListOf))).toContain('SesIdentity');
+      expect(JSON.stringify(email.flatMap(resourceListOf))).toContain(':identity/');
+    }
+    const sms = withAction(statements, (action) => action.startsWith('sns:'));
+    if (!spec.permissions.sendSms) {
+      expect(sms).toEqual([]);
+      return;
+    }
+    expect(sms.every(isSmsPublish)).toBe(true);
+    const allow = sms.filter((statement) => statement.Effect === 'Allow');
+    const deny = sms.filter((statement) => statement.Effect === 'Deny');
+    expect(allow.flatMap(resourceListOf)).toEqual(['*']);
+    expect(JSON.stringify(deny.flatMap(resourceListOf))).toContain(':sns:*:*:*');
   });
 
   it.each(topology.functions.map((spec) => [spec.name, spec] as const))('%s: table access as declared, on our table and its indexes only', (_name, spec) => {
@@ -125,6 +149,7 @@ describe.each(TOPOLOGIES)('least privilege in the $name', ({ topology }) => {
     expect(has('KMS_KEY_ID')).toBe(spec.permissions.kms !== 'none');
     expect(has('PROVIDER_SECRETS_ARN')).toBe(spec.permissions.providerSecrets);
     for (const name of ['BOOKING_TIMER_GROUP', 'BOOKING_TIMER_TARGET_ARN', 'BOOKING_TIMER_ROLE_ARN', 'BOOKING_TIMER_DLQ_ARN']) expect(has(name), name).toBe(spec.permissions.timers === true);
+    expect(has('EMAIL_FROM')).toBe(spec.permissions.sendEmail === true);
     for (const name of allQueueVariables) if (name) expect(has(name), name).toBe(queueVariables.has(name));
     for (const name of ['PUBLIC_BASE_URL', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_JWKS_URL', 'JWT_TENANT_CLAIM', 'ALLOWED_RETURN_ORIGINS']) expect(has(name), name).toBe(true);
     if (has('KMS_KEY_ID')) expect(referencedId(variables.KMS_KEY_ID)).toBe(credentialsKeyId);

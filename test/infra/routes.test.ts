@@ -62,13 +62,15 @@ describe.each(TOPOLOGIES)('HTTP API routes of the $name', ({ topology }) => {
 
 describe('the public booking routes (scheduling.md §2 "Public")', () => {
   const { stack, template } = synthesize({ context: { jwtIssuer: ISSUER, jwtAudience: AUDIENCE } });
+  // Every /v1/public/ route is throttled; the booking pages are api-public's, the unsubscribe link api-notifications'.
   const publicRoutes = HTTP_ROUTES.filter((route) => route.path.startsWith('/v1/public/'));
+  const bookingPages = publicRoutes.filter((route) => !route.path.startsWith('/v1/public/unsubscribe'));
   const [[, stage]] = resourcesOf(template, 'AWS::ApiGatewayV2::Stage') as [[string, Resource]];
   const routeSettings = (stage.Properties!.RouteSettings ?? {}) as Record<string, { ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number }>;
   const defaults = stage.Properties!.DefaultRouteSettings as { ThrottlingRateLimit: number; ThrottlingBurstLimit: number };
 
   it('are the six routes of the contract, all served by api-public without the JWT authorizer', () => {
-    expect(publicRoutes.map((route) => route.routeKey).sort()).toEqual(
+    expect(bookingPages.map((route) => route.routeKey).sort()).toEqual(
       [
         'GET /v1/public/booking-types/{publicId}',
         'GET /v1/public/booking-types/{publicId}/slots',
@@ -79,7 +81,11 @@ describe('the public booking routes (scheduling.md §2 "Public")', () => {
       ].sort(),
     );
     const routes = resourcesOf(template, 'AWS::ApiGatewayV2::Route');
-    for (const spec of publicRoutes) {
+    expect(publicRoutes.filter((route) => !bookingPages.includes(route)).map((route) => `${route.routeKey} ${route.function} ${route.auth}`).sort()).toEqual([
+      'GET /v1/public/unsubscribe api-notifications none',
+      'POST /v1/public/unsubscribe api-notifications none',
+    ]);
+    for (const spec of bookingPages) {
       expect(spec.function).toBe('api-public');
       const [, route] = routes.find(([, resource]) => resource.Properties!.RouteKey === spec.routeKey)!;
       expect(route.Properties!.AuthorizationType).toBe('NONE');

@@ -22,12 +22,13 @@ export function eventPublisher(): EventPublisher {
 /** One SQS client per process, built on first use (the SDK stays out of the cold start). */
 const sqsClient = lazy(async () => new (await import('@aws-sdk/client-sqs')).SQSClient({ region: config().AWS_REGION }));
 
-const QUEUE_URL_VARIABLE: Record<QueueName, 'SYNC_QUEUE_URL' | 'WEBHOOK_FANOUT_QUEUE_URL' | 'WEBHOOK_DELIVERY_QUEUE_URL' | 'BOOKING_LIFECYCLE_QUEUE_URL' | 'BOOKING_SCHEDULES_QUEUE_URL'> = {
+const QUEUE_URL_VARIABLE: Record<QueueName, 'SYNC_QUEUE_URL' | 'WEBHOOK_FANOUT_QUEUE_URL' | 'WEBHOOK_DELIVERY_QUEUE_URL' | 'BOOKING_LIFECYCLE_QUEUE_URL' | 'BOOKING_SCHEDULES_QUEUE_URL' | 'NOTIFICATIONS_QUEUE_URL'> = {
   sync: 'SYNC_QUEUE_URL',
   'webhook-fanout': 'WEBHOOK_FANOUT_QUEUE_URL',
   'webhook-delivery': 'WEBHOOK_DELIVERY_QUEUE_URL',
   'booking-lifecycle': 'BOOKING_LIFECYCLE_QUEUE_URL',
   'booking-schedules': 'BOOKING_SCHEDULES_QUEUE_URL',
+  notifications: 'NOTIFICATIONS_QUEUE_URL',
 };
 
 const sqsQueues = new Map<QueueName, JobQueue<unknown>>();

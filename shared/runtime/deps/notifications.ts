@@ -1,4 +1,7 @@
 import type { Resolver } from '../../net/outbound-url.ts';
+import type { Outbox } from '../../notify/outbox.ts';
+import type { NotificationChannelKind, NotificationSenders } from '../../ports/notification-sender.ts';
+import { DynamoNotificationLog } from '../../storage/dynamo-notification-log.ts';
 import { systemResolver, webhookUrlPolicy } from '../../net/webhook-url-policy.ts';
 import { DynamoNotificationChannelStore } from '../../storage/dynamo-notification-channel-store.ts';
 import type { ChannelAdminDeps } from '../../use-cases/notifications/manage-channels.ts';
@@ -13,6 +16,12 @@ import { credentialCipher, dynamoDocument } from './storage.ts';
  */
 export interface NotificationOverrides {
   resolver?: Resolver;
+  /** The local stack's outbox: every accepted message is recorded there (GET /local/outbox). */
+  outbox?: Outbox;
+  /** Channels that go to the outbox only (sandbox SMS, Slack, WhatsApp: nothing leaves the machine). */
+  outboxOnly?: readonly NotificationChannelKind[];
+  /** Tests point single channels at a simulator. */
+  senders?: Partial<NotificationSenders>;
 }
 
 export const notificationOverrides: NotificationOverrides = {};
@@ -29,4 +38,11 @@ export function notificationUrlPolicy() {
 
 export function channelAdminDeps(): ChannelAdminDeps {
   return { channels: notificationChannelStore(), clock: clock(), urlPolicy: notificationUrlPolicy(), resolver };
+}
+
+export const notificationLog = lazy(() => new DynamoNotificationLog({ doc: dynamoDocument(), tableName: config().TABLE_NAME }));
+
+export function notificationLogDeps() {
+  const log = notificationLog();
+  return { log, optOuts: log, clock: clock() };
 }

@@ -28,6 +28,7 @@ export interface BookingInvitee {
   email: string;
   timeZone: string;
   phone?: string | undefined;
+  locale?: string | undefined;
 }
 
 export interface CreateBookingInput {
@@ -105,7 +106,7 @@ export async function createBooking(deps: BookingDeps, input: CreateBookingInput
         bookingId,
         bookingTypeId: bookingType.id,
         start: formatInstant(startMs),
-        invitee: { name: input.invitee.name, email: input.invitee.email, timeZone: input.invitee.timeZone, ...(input.invitee.phone ? { phone: input.invitee.phone } : {}) },
+        invitee: { name: input.invitee.name, email: input.invitee.email, timeZone: input.invitee.timeZone, ...(input.invitee.phone ? { phone: input.invitee.phone } : {}), ...(input.invitee.locale ? { locale: input.invitee.locale } : {}) },
         ...(input.notes ? { notes: input.notes } : {}),
         ...(input.recurrence ? { recurrence: { rrule: input.recurrence.rrule } } : {}),
         ...(input.key !== undefined ? { key: input.key } : {}),
@@ -265,7 +266,7 @@ async function writeBooking(
     end: formatInstant(first.endMs),
     hosts: hostIndexes.map((i, n) => ({ calendarId: bookingType.hosts[i]!.writeCalendarId, writeCalendarId: bookingType.hosts[i]!.writeCalendarId, ...(hostContacts[n] ? { email: hostContacts[n].email } : {}) })),
     room: room ? { calendarId: room.calendarId } : null,
-    invitee: { name: input.invitee.name, email: input.invitee.email, timeZone: input.invitee.timeZone, ...(input.invitee.phone ? { phone: input.invitee.phone } : {}) },
+    invitee: { name: input.invitee.name, email: input.invitee.email, timeZone: input.invitee.timeZone, ...(input.invitee.phone ? { phone: input.invitee.phone } : {}), ...(input.invitee.locale ? { locale: input.invitee.locale } : {}) },
     ...(input.notes ? { notes: input.notes } : {}),
     conference: { provider: bookingType.conference ?? 'none', joinUrl },
     ...(occurrences.length > 1 ? { occurrences: occurrences.map((o) => ({ start: formatInstant(o.startMs), end: formatInstant(o.endMs), status: 'confirmed' as const })) } : {}),

@@ -7,6 +7,10 @@ import { finishAttempt } from './create-booking.ts';
 
 export type OrphanOutcome = 'not_a_booking_event' | 'booked' | 'unknown_attempt' | 'adopted' | 'deleted' | 'gone';
 
+/** An attempt this young normally finishes in a moment: its mirror event is looked at again after YOUNG_RETRY_MS. */
+const YOUNG_ATTEMPT_MS = 15_000;
+const YOUNG_RETRY_MS = 5_000;
+
 /**
  * Orphans (issue 12 item 4): a provider event carrying our booking marker (`Booking bkg_…` in its
  * description) whose booking was never stored — the attempt crashed or failed after the provider write and
@@ -35,7 +39,11 @@ export async function reconcileBookingEvent(deps: BookingDeps, event: DomainEven
   }
   const nowMs = deps.clock.now().getTime();
   if (nowMs < attempt.leaseUntilMs) {
-    throw new AppError('resource.conflict', 'The booking attempt may still be running; looked at again when its lease ends', { retryable: true, retryAfterMs: attempt.leaseUntilMs - nowMs + 1000 });
+    // The usual case: our own write's mirror arrived before the booking was stored, a moment later. Look
+    // again in seconds while the attempt is young, then only when its lease ends (few receives either way).
+    const remainingMs = attempt.leaseUntilMs - nowMs;
+    const young = remainingMs > CLAIM_LEASE_MS - YOUNG_ATTEMPT_MS;
+    throw new AppError('resource.conflict', 'The booking attempt may still be running; looked at again shortly', { retryable: true, retryAfterMs: young ? YOUNG_RETRY_MS : remainingMs + 1000 });
   }
   const bookingType = await deps.bookingTypes.get(tenantId, attempt.bookingTypeId);
   const occurrences = bookingType ? occurrencesOf(bookingType, Date.parse(attempt.start), attempt.invitee.timeZone, attempt.recurrence?.rrule) : null;
