@@ -1867,6 +1867,11 @@ export interface operations {
                             bookingTypeId: string;
                             conference: {
                                 joinUrl: string | null;
+                                movedInProvider?: {
+                                    at: string;
+                                    end: string | null;
+                                    start: string;
+                                };
                                 /** @enum {string} */
                                 provider: "google_meet" | "microsoft_teams" | "zoom" | "none";
                             };
@@ -1990,6 +1995,11 @@ export interface operations {
                         bookingTypeId: string;
                         conference: {
                             joinUrl: string | null;
+                            movedInProvider?: {
+                                at: string;
+                                end: string | null;
+                                start: string;
+                            };
                             /** @enum {string} */
                             provider: "google_meet" | "microsoft_teams" | "zoom" | "none";
                         };
@@ -2101,6 +2111,11 @@ export interface operations {
                         bookingTypeId: string;
                         conference: {
                             joinUrl: string | null;
+                            movedInProvider?: {
+                                at: string;
+                                end: string | null;
+                                start: string;
+                            };
                             /** @enum {string} */
                             provider: "google_meet" | "microsoft_teams" | "zoom" | "none";
                         };
@@ -2220,6 +2235,11 @@ export interface operations {
                         bookingTypeId: string;
                         conference: {
                             joinUrl: string | null;
+                            movedInProvider?: {
+                                at: string;
+                                end: string | null;
+                                start: string;
+                            };
                             /** @enum {string} */
                             provider: "google_meet" | "microsoft_teams" | "zoom" | "none";
                         };
@@ -2340,6 +2360,11 @@ export interface operations {
                         bookingTypeId: string;
                         conference: {
                             joinUrl: string | null;
+                            movedInProvider?: {
+                                at: string;
+                                end: string | null;
+                                start: string;
+                            };
                             /** @enum {string} */
                             provider: "google_meet" | "microsoft_teams" | "zoom" | "none";
                         };

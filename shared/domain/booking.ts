@@ -25,7 +25,16 @@ export const BookingView = z.object({
   room: z.nullable(z.object({ calendarId: z.string() })),
   invitee: z.object({ name: z.string(), email: z.string(), timeZone: z.string(), phone: z.optional(z.string()) }),
   notes: z.optional(z.string()),
-  conference: z.object({ provider: z.enum(CONFERENCES), joinUrl: z.nullable(z.string()) }),
+  conference: z.object({
+    provider: z.enum(CONFERENCES),
+    joinUrl: z.nullable(z.string()),
+    /**
+     * The host moved the video meeting in the provider itself (Zoom's `meeting.updated`) to a time that is
+     * not the booking's: flagged here, the booking keeps its time. Cleared when the booking is rescheduled
+     * (the meeting is moved back in step) or the meeting comes back to the booking's time.
+     */
+    movedInProvider: z.optional(z.object({ start: z.string(), end: z.nullable(z.string()), at: z.string() })),
+  }),
   occurrences: z.optional(z.array(z.object({ start: z.string(), end: z.string(), status: z.enum(BOOKING_STATUSES) }))),
   providerEvents: z.array(z.object({ calendarId: z.string(), eventId: z.string() })),
   reminders: z.array(Reminder),

@@ -1,6 +1,7 @@
 import { isAppError, notFound } from '../../domain/app-error.ts';
 import { toBookingView, type BookingView } from '../../domain/booking.ts';
 import { deleteCalendarEvent } from '../events/delete-event.ts';
+import { deleteBookingMeeting } from './booking-video.ts';
 import { publishBookingEvent, replaceBookingOrConflict, type BookingDeps } from './booking-rules.ts';
 
 /**
@@ -37,6 +38,7 @@ export async function cancelBooking(deps: BookingDeps, input: { tenantId: string
     },
     marked.version,
   );
+  await deleteBookingMeeting(deps, cancelled);
   await publishBookingEvent(deps, cancelled, 'booking.cancelled', { booking: toBookingView(cancelled), source: 'api', ...(input.reason ? { reason: input.reason } : {}) });
   return toBookingView(cancelled);
 }
