@@ -232,6 +232,26 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     // Slack hook URLs are sealed like credentials.
     permissions: { ...none, table: 'readwrite', kms: 'encrypt-decrypt' },
   },
+  {
+    name: 'api-video',
+    entry: 'functions/api-video/handler.ts',
+    description: 'Video connections: connect a Zoom Server-to-Server app (checked at connect), a Zoom user (OAuth, PKCE), quota view',
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    trigger: { kind: 'http' },
+    // Zoom credentials are sealed like OAuth tokens; the user-level app sits in the provider secret.
+    permissions: { ...none, table: 'readwrite', kms: 'encrypt-decrypt', providerSecrets: true },
+  },
+  {
+    name: 'push-zoom',
+    entry: 'functions/push-zoom/handler.ts',
+    description: 'Zoom webhook receiver: signature and URL validation, meeting.updated/deleted applied to bookings (video.meeting.*)',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    trigger: { kind: 'http' },
+    // The webhook secret token sits in the provider secret; nothing sealed is opened.
+    permissions: { ...none, table: 'readwrite', publishEvents: true, providerSecrets: true },
+  },
 ];
 
 export interface QueueSpec {
