@@ -1,7 +1,7 @@
 import { SANDBOX_S2S, seedZoomSandbox, startZoomSimulator, type ZoomSimulator } from '../../test/simulators/zoom/index.ts';
 
 /** The sandbox webhook secret token: the simulator signs /hooks/zoom requests with it. */
-const SANDBOX_WEBHOOK_SECRET = 'sandbox-zoom-webhook-secret';
+export const SANDBOX_ZOOM_WEBHOOK_SECRET = 'sandbox-zoom-webhook-secret';
 
 /** The running simulator, for tests that act as the host in Zoom's app (move or delete a meeting). */
 export const zoomSandbox: { simulator?: ZoomSimulator } = {};
@@ -20,12 +20,12 @@ export async function startZoomSandbox(): Promise<{ description: string; stop():
     ZOOM_API_URL: simulator.endpoints.apiUrl,
     ZOOM_CLIENT_ID: simulator.clientId,
     ZOOM_CLIENT_SECRET: simulator.clientSecret,
-    ZOOM_WEBHOOK_SECRET_TOKEN: SANDBOX_WEBHOOK_SECRET,
+    ZOOM_WEBHOOK_SECRET_TOKEN: SANDBOX_ZOOM_WEBHOOK_SECRET,
   };
   const previous = Object.fromEntries(Object.keys(settings).map((name) => [name, process.env[name]]));
   Object.assign(process.env, settings);
   const publicBaseUrl = (process.env.PUBLIC_BASE_URL ?? `http://localhost:${process.env.PORT ?? 3000}`).replace(/\/$/, '');
-  simulator.subscribe(`${publicBaseUrl}/hooks/zoom`, SANDBOX_WEBHOOK_SECRET);
+  simulator.subscribe(`${publicBaseUrl}/hooks/zoom`, SANDBOX_ZOOM_WEBHOOK_SECRET);
   zoomSandbox.simulator = simulator;
   return {
     description: `simulator at ${simulator.endpoints.oauthUrl} (Server-to-Server app: accountId ${SANDBOX_S2S.accountId}, clientId ${SANDBOX_S2S.clientId}, clientSecret ${SANDBOX_S2S.clientSecret}; host ${host.email}; webhooks to ${publicBaseUrl}/hooks/zoom)`,
