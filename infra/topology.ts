@@ -163,7 +163,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 512,
     timeoutSeconds: 60,
     trigger: { kind: 'queue', queue: 'booking-lifecycle', batchSize: 10, maxBatchingWindowSeconds: 0, maxConcurrency: 5 },
-    permissions: { ...none, table: 'readwrite', publishEvents: true },
+    // The booking's Zoom meeting follows the calendar-side move or delete: Zoom credentials (sealed; a user grant's refresh re-seals) and the user-level app.
+    permissions: { ...none, table: 'readwrite', publishEvents: true, kms: 'encrypt-decrypt', providerSecrets: true },
   },
   {
     name: 'api-webhooks',

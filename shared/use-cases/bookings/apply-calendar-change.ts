@@ -3,6 +3,7 @@ import type { DomainEvent } from '../../domain/domain-events.ts';
 import { eventIntervalUtc } from '../../domain/event-time.ts';
 import { AppError, isAppError } from '../../domain/app-error.ts';
 import { formatInstant } from '../../domain/timestamps.ts';
+import { deleteBookingMeeting, followCalendarMove } from './booking-video.ts';
 import { CLAIM_LEASE_MS, claimRangesOf, publishBookingEvent, type BookingDeps } from './booking-rules.ts';
 import { subtractRanges } from './reschedule-booking.ts';
 
@@ -39,6 +40,7 @@ export async function applyCalendarChange(deps: BookingDeps, event: ChangeEvent,
       history: [...booking.history, { at: nowIso, source: 'calendar', change: 'cancelled', start: booking.start, end: booking.end }],
     }, booking.version);
     if (!cancelled) return retry(deps, event, attempt);
+    await deleteBookingMeeting(deps, cancelled);
     await publishBookingEvent(deps, cancelled, 'booking.cancelled', { booking: toBookingView(cancelled), source: 'calendar', reason: 'deleted in the calendar' });
     return 'cancelled';
   }
@@ -79,6 +81,7 @@ export async function applyCalendarChange(deps: BookingDeps, event: ChangeEvent,
     history: [...booking.history, { at: nowIso, source: 'calendar', change: 'rescheduled', start, end }],
   }, booking.version);
   if (!moved) return retry(deps, event, attempt);
+  await followCalendarMove(deps, moved);
   await publishBookingEvent(deps, moved, 'booking.rescheduled', { booking: toBookingView(moved), source: 'calendar', previous });
   return 'rescheduled';
 }

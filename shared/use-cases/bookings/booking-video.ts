@@ -65,3 +65,14 @@ export async function deleteBookingMeeting(deps: BookingDeps, booking: Booking):
     .catch((error: unknown) => ({ ok: false as const, code: 'internal.unexpected', message: String(error), retryable: true }));
   if (!result.ok) deps.log.warn('zoom meeting not deleted with the booking', { bookingId: booking.id, code: result.code, message: result.message });
 }
+
+/** A move the host made in the calendar (booking-lifecycle): the Zoom meeting follows like on an API reschedule. */
+export async function followCalendarMove(deps: BookingDeps, booking: Booking): Promise<void> {
+  if (booking.conference.provider !== 'zoom' || !booking.conference.joinUrl || !deps.conferencing) return;
+  const bookingType = await deps.bookingTypes.get(booking.tenantId, booking.bookingTypeId);
+  if (!bookingType) {
+    deps.log.warn('zoom meeting not moved: the booking type was deleted', { bookingId: booking.id });
+    return;
+  }
+  await moveBookingMeeting(deps, booking, bookingType);
+}
