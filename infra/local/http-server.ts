@@ -12,7 +12,7 @@ const TEXT_TYPES = /^(application\/(json|problem\+json|x-www-form-urlencoded|xml
  * literal beats a `{parameter}` (so `POST /v1/connections/zoom/authorize` is not taken by
  * `/v1/connections/{provider}/authorize`, nor `GET /v1/connections/zoom` by `/v1/connections/{id}`).
  */
-function matchRoute(routes: readonly HttpRouteSpec[], method: string, pathname: string): { route: HttpRouteSpec; params: Record<string, string> } | null {
+export function matchRoute(routes: readonly HttpRouteSpec[], method: string, pathname: string): { route: HttpRouteSpec; params: Record<string, string> } | null {
   let best: { route: HttpRouteSpec; params: Record<string, string>; literals: boolean[] } | null = null;
   for (const route of routes) {
     if (route.method !== method) continue;
