@@ -113,6 +113,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/hooks/zoom": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Zoom webhooks (endpoint.url_validation, meeting.updated, meeting.deleted)
+         * @description Verifies `x-zm-signature` (v0= hex HMAC-SHA256 of `v0:{x-zm-request-timestamp}:{raw body}` with ZOOM_WEBHOOK_SECRET_TOKEN, constant time, the timestamp within 5 minutes) before reading anything. Answers endpoint.url_validation with {plainToken, encryptedToken}. meeting.deleted of a booking's meeting removes the booking's link; meeting.updated to another time flags the booking (conference.movedInProvider); both emit video.meeting.* (source provider). Other events and unknown meetings: 200, ignored.
+         */
+        post: operations["receiveZoomWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -506,6 +526,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/connections/zoom": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Connect a Zoom Server-to-Server OAuth app
+         * @description Checks the credentials now (an account_credentials token is requested and the host read with it), so wrong ones answer 400 naming accountId, clientId and clientSecret instead of failing at the first booking. The credentials are sealed like OAuth tokens; the one-hour token is cached and renewed before it expires. The same account and host connected again replaces the credentials and keeps the id. Put the id on a booking type host (`video: { connectionId, userId? }`) to give its bookings Zoom meetings.
+         */
+        post: operations["connectZoom"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/connections/zoom/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a Zoom connection with its quota today
+         * @description `quota`: meeting creates and updates made today (UTC) for the connection's default host, against Zoom's daily limit of 100, and how many are left. When a create hits the limit the booking is made without a link and `video.quota_exhausted` is evented.
+         */
+        get: operations["getZoomConnection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/connections/zoom/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start connecting one Zoom user (user-level OAuth app)
+         * @description Returns Zoom's authorize URL (authorization code with PKCE S256 and a one-time state valid for 10 minutes) for the app configured by ZOOM_CLIENT_ID/ZOOM_CLIENT_SECRET. After consent Zoom redirects to GET /v1/oauth/zoom/callback. Refresh tokens rotate on every use; the new one is stored atomically. Without a configured app: 400 video.provider_unavailable.
+         */
+        post: operations["startZoomAuthorization"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/free-busy": {
         parameters: {
             query?: never;
@@ -601,6 +681,26 @@ export interface paths {
          * @description Consumes the one-time state, exchanges the code (PKCE), stores the connection, discovers its calendars, opens push channels and queues the first sync. Redirects (302) to the returnUrl given at authorize time with connectionId and status=connected (or error=...), or answers JSON when none was given.
          */
         get: operations["completeAuthorization"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/oauth/zoom/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Zoom's redirect after consent
+         * @description Consumes the one-time state (it must have been issued for Zoom), exchanges the code with the PKCE verifier and stores the connection. Redirects (302) to the returnUrl given at authorize time with connectionId and status=connected (or status=error), or answers JSON when none was given.
+         */
+        get: operations["completeZoomAuthorization"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1180,6 +1280,47 @@ export interface operations {
             };
             /** @description The body is not a Graph notification collection. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unexpected error; no internals are revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    receiveZoomWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted, ignored, or the URL validation answer {plainToken, encryptedToken}. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Signed, but not a Zoom event. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unsigned, wrongly signed, or the timestamp is more than 5 minutes away. */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2028,6 +2169,11 @@ export interface operations {
                             bookingTypeId: string;
                             conference: {
                                 joinUrl: string | null;
+                                movedInProvider?: {
+                                    at: string;
+                                    end: string | null;
+                                    start: string;
+                                };
                                 /** @enum {string} */
                                 provider: "google_meet" | "microsoft_teams" | "zoom" | "none";
                             };
@@ -2154,6 +2300,11 @@ export interface operations {
                         bookingTypeId: string;
                         conference: {
                             joinUrl: string | null;
+                            movedInProvider?: {
+                                at: string;
+                                end: string | null;
+                                start: string;
+                            };
                             /** @enum {string} */
                             provider: "google_meet" | "microsoft_teams" | "zoom" | "none";
                         };
@@ -2267,6 +2418,11 @@ export interface operations {
                         bookingTypeId: string;
                         conference: {
                             joinUrl: string | null;
+                            movedInProvider?: {
+                                at: string;
+                                end: string | null;
+                                start: string;
+                            };
                             /** @enum {string} */
                             provider: "google_meet" | "microsoft_teams" | "zoom" | "none";
                         };
@@ -2392,6 +2548,11 @@ export interface operations {
                         bookingTypeId: string;
                         conference: {
                             joinUrl: string | null;
+                            movedInProvider?: {
+                                at: string;
+                                end: string | null;
+                                start: string;
+                            };
                             /** @enum {string} */
                             provider: "google_meet" | "microsoft_teams" | "zoom" | "none";
                         };
@@ -2518,6 +2679,11 @@ export interface operations {
                         bookingTypeId: string;
                         conference: {
                             joinUrl: string | null;
+                            movedInProvider?: {
+                                at: string;
+                                end: string | null;
+                                start: string;
+                            };
                             /** @enum {string} */
                             provider: "google_meet" | "microsoft_teams" | "zoom" | "none";
                         };
@@ -3940,6 +4106,273 @@ export interface operations {
             };
         };
     };
+    connectZoom: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    accountId: string;
+                    clientId: string;
+                    clientSecret: string;
+                    userId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Reconnected (the same account and host): the credentials replaced. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accountId: string;
+                        createdAt: string;
+                        id: string;
+                        /** @enum {string} */
+                        kind: "s2s" | "user";
+                        /** @constant */
+                        provider: "zoom";
+                        quota: {
+                            day: string;
+                            left: number;
+                            limit: number;
+                            used: number;
+                            userId: string;
+                        };
+                        /** @enum {string} */
+                        status: "active" | "reauth_required";
+                        updatedAt: string;
+                        userEmail: string | null;
+                        userId: string;
+                    };
+                };
+            };
+            /** @description Connected. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accountId: string;
+                        createdAt: string;
+                        id: string;
+                        /** @enum {string} */
+                        kind: "s2s" | "user";
+                        /** @constant */
+                        provider: "zoom";
+                        quota: {
+                            day: string;
+                            left: number;
+                            limit: number;
+                            used: number;
+                            userId: string;
+                        };
+                        /** @enum {string} */
+                        status: "active" | "reauth_required";
+                        updatedAt: string;
+                        userEmail: string | null;
+                        userId: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the problem names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token names no tenant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; no internals are revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getZoomConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connection. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accountId: string;
+                        createdAt: string;
+                        id: string;
+                        /** @enum {string} */
+                        kind: "s2s" | "user";
+                        /** @constant */
+                        provider: "zoom";
+                        quota: {
+                            day: string;
+                            left: number;
+                            limit: number;
+                            used: number;
+                            userId: string;
+                        };
+                        /** @enum {string} */
+                        status: "active" | "reauth_required";
+                        updatedAt: string;
+                        userEmail: string | null;
+                        userId: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the problem names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token names no tenant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or owned by another tenant). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; no internals are revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    startZoomAuthorization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uri */
+                    returnUrl?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Where to send the user. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        authorizationUrl: string;
+                        expiresAt: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the problem names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token names no tenant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; no internals are revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getFreeBusy: {
         parameters: {
             query: {
@@ -4608,6 +5041,80 @@ export interface operations {
             };
             /** @description Not found (or owned by another tenant). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; no internals are revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    completeZoomAuthorization: {
+        parameters: {
+            query?: {
+                code?: string;
+                error?: string;
+                state?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Connected (no returnUrl was given). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        connection: {
+                            accountId: string;
+                            createdAt: string;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "s2s" | "user";
+                            /** @constant */
+                            provider: "zoom";
+                            quota: {
+                                day: string;
+                                left: number;
+                                limit: number;
+                                used: number;
+                                userId: string;
+                            };
+                            /** @enum {string} */
+                            status: "active" | "reauth_required";
+                            updatedAt: string;
+                            userEmail: string | null;
+                            userId: string;
+                        };
+                        created: boolean;
+                        /** @constant */
+                        status: "connected";
+                    };
+                };
+            };
+            /** @description Back to the allowed returnUrl. */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: the problem names each offending field. */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };

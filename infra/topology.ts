@@ -182,7 +182,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 512,
     timeoutSeconds: 60,
     trigger: { kind: 'queue', queue: 'booking-lifecycle', batchSize: 10, maxBatchingWindowSeconds: 0, maxConcurrency: 5 },
-    permissions: { ...none, table: 'readwrite', publishEvents: true },
+    // The booking's Zoom meeting follows the calendar-side move or delete: Zoom credentials (sealed; a user grant's refresh re-seals) and the user-level app.
+    permissions: { ...none, table: 'readwrite', publishEvents: true, kms: 'encrypt-decrypt', providerSecrets: true },
   },
   {
     name: 'api-webhooks',
@@ -279,6 +280,26 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'queue', queue: 'notifications', batchSize: 10, maxBatchingWindowSeconds: 0, maxConcurrency: 10 },
     // Opens sealed Slack hook URLs; sends through SES and SNS; marks broken channels; announces notification.sent/failed.
     permissions: { ...none, table: 'readwrite', publishEvents: true, kms: 'decrypt', sendEmail: true, sendSms: true },
+  },
+  {
+    name: 'api-video',
+    entry: 'functions/api-video/handler.ts',
+    description: 'Video connections: connect a Zoom Server-to-Server app (checked at connect), a Zoom user (OAuth, PKCE), quota view',
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    trigger: { kind: 'http' },
+    // Zoom credentials are sealed like OAuth tokens; the user-level app sits in the provider secret.
+    permissions: { ...none, table: 'readwrite', kms: 'encrypt-decrypt', providerSecrets: true },
+  },
+  {
+    name: 'push-zoom',
+    entry: 'functions/push-zoom/handler.ts',
+    description: 'Zoom webhook receiver: signature and URL validation, meeting.updated/deleted applied to bookings (video.meeting.*)',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    trigger: { kind: 'http' },
+    // The webhook secret token sits in the provider secret; nothing sealed is opened.
+    permissions: { ...none, table: 'readwrite', publishEvents: true, providerSecrets: true },
   },
 ];
 

@@ -7,7 +7,13 @@ export type LocalRouteHandler = (request: IncomingMessage, body: Buffer, respons
 
 const TEXT_TYPES = /^(application\/(json|problem\+json|x-www-form-urlencoded|xml)|text\/)/i;
 
-function matchRoute(routes: readonly HttpRouteSpec[], method: string, pathname: string): { route: HttpRouteSpec; params: Record<string, string> } | null {
+/**
+ * API Gateway's rule: of the routes that match, the most specific wins — compared segment by segment, a
+ * literal beats a `{parameter}` (so `POST /v1/connections/zoom/authorize` is not taken by
+ * `/v1/connections/{provider}/authorize`, nor `GET /v1/connections/zoom` by `/v1/connections/{id}`).
+ */
+export function matchRoute(routes: readonly HttpRouteSpec[], method: string, pathname: string): { route: HttpRouteSpec; params: Record<string, string> } | null {
+  let best: { route: HttpRouteSpec; params: Record<string, string>; literals: boolean[] } | null = null;
   for (const route of routes) {
     if (route.method !== method) continue;
     const names: string[] = [];
@@ -16,9 +22,18 @@ function matchRoute(routes: readonly HttpRouteSpec[], method: string, pathname: 
       return '([^/]+)';
     });
     const match = new RegExp(`^${pattern}$`).exec(pathname);
-    if (match) return { route, params: Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1]!)])) };
+    if (!match) continue;
+    const literals = route.path.split('/').map((segment) => !segment.startsWith('{'));
+    if (best && !moreSpecific(literals, best.literals)) continue;
+    best = { route, params: Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1]!)])), literals };
   }
-  return null;
+  return best && { route: best.route, params: best.params };
+}
+
+/** True when `a` has a literal at the first segment where the two differ (equal: the earlier route stays). */
+function moreSpecific(a: readonly boolean[], b: readonly boolean[]): boolean {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]!;
+  return false;
 }
 
 /** Builds the API Gateway HTTP API (payload 2.0) event that the deployed stack would deliver. */

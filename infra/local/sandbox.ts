@@ -1,5 +1,6 @@
 import { startGoogleSandbox } from './sandbox-google.ts';
 import { startMicrosoftSandbox } from './sandbox-microsoft.ts';
+import { startZoomSandbox } from './sandbox-zoom.ts';
 
 /**
  * Sandbox mode: when a provider has no credentials configured, the local stack runs our simulator of it
@@ -26,6 +27,12 @@ export async function startSandboxProviders(mode: 'auto' | 'on' | 'off', _log: (
       const microsoft = await startMicrosoftSandbox();
       running.microsoft = microsoft.description;
       stops.push(microsoft.stop);
+    }
+    // Zoom: S2S apps come with each connection, so "configured" is the user-level app or an API URL.
+    if (wanted('ZOOM_CLIENT_ID') && (mode === 'on' || !process.env.ZOOM_API_URL)) {
+      const zoom = await startZoomSandbox();
+      running.zoom = zoom.description;
+      stops.push(zoom.stop);
     }
   } catch (error) {
     for (const stop of stops) await stop();

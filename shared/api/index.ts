@@ -14,10 +14,11 @@ import { OAuthRoutes } from './oauth.ts';
 import { PublicRoutes } from './public.ts';
 import { ScheduleRoutes } from './schedules.ts';
 import { healthRoute, openApiRoute } from './system.ts';
+import { VideoRoutes } from './video.ts';
 import { WebhookRoutes } from './webhooks.ts';
 
 /** Every HTTP route of the API: the source of the OpenAPI document, the CDK routes and the local router. */
-export const API_ROUTES: readonly RouteContract[] = [healthRoute, openApiRoute, ...ConnectionRoutes, ...CaldavRoutes, ...OAuthRoutes, ...HookRoutes, ...MicrosoftHookRoutes, ...CalendarRoutes, ...WebhookRoutes, ...EventWriteRoutes, ...ScheduleRoutes, ...AvailabilityRoutes, ...BookingTypeRoutes, ...BookingRoutes, ...NotificationRoutes, ...ConsoleRoutes, ...PublicRoutes];
+export const API_ROUTES: readonly RouteContract[] = [healthRoute, openApiRoute, ...ConnectionRoutes, ...CaldavRoutes, ...OAuthRoutes, ...HookRoutes, ...MicrosoftHookRoutes, ...CalendarRoutes, ...WebhookRoutes, ...EventWriteRoutes, ...ScheduleRoutes, ...AvailabilityRoutes, ...BookingTypeRoutes, ...BookingRoutes, ...NotificationRoutes, ...ConsoleRoutes, ...PublicRoutes, ...VideoRoutes];
 
 export * from './availability.ts';
 export * from './booking-types.ts';
@@ -35,4 +36,5 @@ export * from './oauth.ts';
 export * from './public.ts';
 export * from './schedules.ts';
 export * from './system.ts';
+export * from './video.ts';
 export * from './webhooks.ts';

@@ -29,13 +29,22 @@ export const BookingView = z.object({
   room: z.nullable(z.object({ calendarId: z.string() })),
   invitee: z.object({ name: z.string(), email: z.string(), timeZone: z.string(), phone: z.optional(z.string()), locale: z.optional(z.string()) }),
   notes: z.optional(z.string()),
-  conference: z.object({ provider: z.enum(CONFERENCES), joinUrl: z.nullable(z.string()) }),
   /**
    * A recurring booking's occurrences in rule order, each with its own times and status. `originalStart` is
    * where the series' rule puts it (the instance's RECURRENCE-ID at the provider, unchanged when the one
    * occurrence is moved; absent in storage = its start): the `occurrence` that reschedule and cancel name.
    */
   occurrences: z.optional(z.array(BookingOccurrenceView)),
+  conference: z.object({
+    provider: z.enum(CONFERENCES),
+    joinUrl: z.nullable(z.string()),
+    /**
+     * The host moved the video meeting in the provider itself (Zoom's `meeting.updated`) to a time that is
+     * not the booking's: flagged here, the booking keeps its time. Cleared when the booking is rescheduled
+     * (the meeting is moved back in step) or the meeting comes back to the booking's time.
+     */
+    movedInProvider: z.optional(z.object({ start: z.string(), end: z.nullable(z.string()), at: z.string() })),
+  }),
   providerEvents: z.array(z.object({ calendarId: z.string(), eventId: z.string() })),
   reminders: z.array(Reminder),
   createdAt: z.string(),

@@ -34,6 +34,11 @@ export type BookingMeetingResult =
 
 export interface BookingConferencing {
   createMeeting(request: BookingMeetingRequest): Promise<BookingMeetingResult>;
-  moveMeeting(request: BookingMeetingRequest & { meetingId: string }): Promise<BookingMeetingResult>;
-  deleteMeeting(request: { tenantId: string; bookingId: string; connectionId: string; meetingId: string }): Promise<{ ok: true } | { ok: false; code: string; message: string; retryable: boolean }>;
+  /**
+   * Moves the booking's meeting (reschedule); the join URL stays. Without `meetingId`, the meeting stored
+   * for the booking (`video.not_found` when it has none, e.g. its create hit the quota).
+   */
+  moveMeeting(request: BookingMeetingRequest & { meetingId?: string | undefined }): Promise<BookingMeetingResult>;
+  /** Deletes the booking's meeting (cancel). Without `meetingId`, the stored one; none stored is `ok` (nothing to delete). */
+  deleteMeeting(request: { tenantId: string; bookingId: string; connectionId?: string | undefined; meetingId?: string | undefined }): Promise<{ ok: true } | { ok: false; code: string; message: string; retryable: boolean }>;
 }

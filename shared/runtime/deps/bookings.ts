@@ -13,6 +13,7 @@ import { clock } from './clock.ts';
 import { lazy } from './lazy.ts';
 import { availabilityDeps } from './availability.ts';
 import { dynamoDocument } from './storage.ts';
+import { bookingConferencing as zoomBookingConferencing } from './video.ts';
 
 /** Dependencies of api-bookings. */
 export const bookingTypeStore = lazy(() => new DynamoBookingTypeStore({ doc: dynamoDocument(), tableName: config().TABLE_NAME }));
@@ -28,7 +29,7 @@ export function bookingTypeSlotsDeps(): BookingTypeSlotsDeps {
 export const bookingStore = lazy(() => new DynamoBookingStore({ doc: dynamoDocument(), tableName: config().TABLE_NAME }));
 export const bookingClaimStore = lazy(() => new DynamoBookingClaimStore({ doc: dynamoDocument(), tableName: config().TABLE_NAME }));
 
-/** The video seam for meetings outside the calendar provider (Zoom): set by the video wiring when it exists. */
+/** The video seam for meetings outside the calendar provider: Zoom (deps/video.ts) unless a test sets another. */
 export const bookingConferencing: { current?: BookingConferencing } = {};
 
 export function bookingDeps(): BookingDeps {
@@ -43,7 +44,7 @@ export function bookingDeps(): BookingDeps {
     claims: bookingClaimStore(),
     writes,
     publisher: eventPublisher(),
-    conferencing: bookingConferencing.current,
+    conferencing: bookingConferencing.current ?? zoomBookingConferencing(),
     log: logger,
   };
 }

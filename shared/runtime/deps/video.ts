@@ -1,6 +1,7 @@
 import type { BookingConferencing } from '../../ports/booking-conferencing.ts';
 import type { ZoomConnector } from '../../ports/zoom-connector.ts';
 import { HttpZoomConnector } from '../../providers/video/zoom/zoom-connector.ts';
+import { DynamoBookingStore } from '../../storage/dynamo-booking-store.ts';
 import { DynamoVideoConnectionStore } from '../../storage/dynamo-video-connection-store.ts';
 import type { ZoomAuthorizationDeps, ZoomConnectDeps } from '../../use-cases/video/connect-zoom.ts';
 import { ZoomBookingConferencing } from '../../use-cases/video/zoom-booking-conferencing.ts';
@@ -51,5 +52,7 @@ export const bookingConferencing = lazy(
 export async function zoomWebhookDeps(): Promise<ZoomWebhookDeps> {
   // The environment wins (local stack); in AWS the token sits in the provider secret.
   const secretToken = config().ZOOM_WEBHOOK_SECRET_TOKEN ?? (await providerSecrets().get()).zoom?.webhookSecretToken ?? null;
-  return { secretToken, meetings: videoConnectionStore(), publisher: eventPublisher(), log: logger, clock: clock() };
+  // Its own booking store object (stateless) rather than deps/bookings.ts's, which imports this file.
+  const bookings = new DynamoBookingStore({ doc: dynamoDocument(), tableName: config().TABLE_NAME });
+  return { secretToken, meetings: videoConnectionStore(), bookings, publisher: eventPublisher(), log: logger, clock: clock() };
 }

@@ -5,6 +5,7 @@ import { AppError, isAppError } from '../../domain/app-error.ts';
 import { formatInstant } from '../../domain/timestamps.ts';
 import { recurrenceLineValues, rulePart } from '../../domain/event-write.ts';
 import { eventIdOf } from '../sync/sync-session.ts';
+import { deleteBookingMeeting, followCalendarMove } from './booking-video.ts';
 import { CLAIM_LEASE_MS, claimRangesOf, publishBookingEvent, type BookingDeps } from './booking-rules.ts';
 import { occurrenceStates, subtractRanges, withOccurrences, type OccurrenceState } from './booking-occurrences.ts';
 
@@ -51,6 +52,7 @@ export async function applyCalendarChange(deps: BookingDeps, event: ChangeEvent,
       history: [...booking.history, { at: nowIso, source: 'calendar', change: 'cancelled', start: booking.start, end: booking.end }],
     }, booking.version);
     if (!cancelled) return retry(deps, event, attempt);
+    await deleteBookingMeeting(deps, cancelled);
     await publishBookingEvent(deps, cancelled, 'booking.cancelled', { booking: toBookingView(cancelled), source: 'calendar', reason: 'deleted in the calendar' });
     return 'cancelled';
   }
@@ -86,6 +88,7 @@ export async function applyCalendarChange(deps: BookingDeps, event: ChangeEvent,
     history: [...booking.history, { at: nowIso, source: 'calendar', change: 'rescheduled', start, end }],
   }, booking.version);
   if (!moved) return retry(deps, event, attempt);
+  await followCalendarMove(deps, moved);
   await publishBookingEvent(deps, moved, 'booking.rescheduled', { booking: toBookingView(moved), source: 'calendar', previous });
   return 'rescheduled';
 }

@@ -2,6 +2,7 @@ import { isAppError, notFound } from '../../domain/app-error.ts';
 import { toBookingView, type BookingView } from '../../domain/booking.ts';
 import { deleteCalendarEvent } from '../events/delete-event.ts';
 import { cancelOccurrences, occurrenceIndexOf, type OccurrenceScope } from './booking-occurrences.ts';
+import { deleteBookingMeeting } from './booking-video.ts';
 import { publishBookingEvent, replaceBookingOrConflict, type BookingDeps } from './booking-rules.ts';
 
 /**
@@ -44,6 +45,7 @@ export async function cancelBooking(
     },
     marked.version,
   );
+  await deleteBookingMeeting(deps, cancelled);
   await publishBookingEvent(deps, cancelled, 'booking.cancelled', { booking: toBookingView(cancelled), source: 'api', ...(input.reason ? { reason: input.reason } : {}) });
   return toBookingView(cancelled);
 }

@@ -7,6 +7,7 @@ import { pickRoundRobinHost, type RoundRobinHost } from '../../domain/round-robi
 import { formatInstant } from '../../domain/timestamps.ts';
 import type { BookingMeeting } from '../../ports/booking-conferencing.ts';
 import { createCalendarEvent } from '../events/create-event.ts';
+import { calendarMeetingJoinUrl } from './booking-video.ts';
 import {
   bookingIdFor,
   checkBookable,
@@ -256,7 +257,7 @@ async function writeBooking(
   });
   await deps.claims.confirm({ tenantId: input.tenantId, bookingId, resources, ranges: claimRangesOf(occurrences) });
   const nowIso = deps.clock.now().toISOString();
-  const joinUrl = meeting?.joinUrl ?? (event as { conference?: { joinUrl?: string | null } | null }).conference?.joinUrl ?? null;
+  const joinUrl = meeting?.joinUrl ?? (conference ? await calendarMeetingJoinUrl(deps, { tenantId: input.tenantId, calendarId: organizer.writeCalendarId, bookingId, event }) : null);
   const booking: Booking = {
     tenantId: input.tenantId,
     id: bookingId,

@@ -3,6 +3,7 @@ import { toBookingView, type Booking, type BookingView } from '../../domain/book
 import { formatInstant } from '../../domain/timestamps.ts';
 import { updateCalendarEvent } from '../events/update-event.ts';
 import { occurrenceIndexOf, rescheduleOccurrences, subtractRanges, type OccurrenceScope } from './booking-occurrences.ts';
+import { moveBookingMeeting } from './booking-video.ts';
 import { checkBookable, CLAIM_LEASE_MS, claimRangesOf, freeInStore, freeLive, occurrencesOf, publishBookingEvent, replaceBookingOrConflict, slotUnavailable, type BookingDeps, type Occurrence } from './booking-rules.ts';
 
 /**
@@ -76,10 +77,13 @@ export async function rescheduleBooking(deps: BookingDeps, input: { tenantId: st
     end: formatInstant(occurrences[0]!.endMs),
     ...(occurrences.length > 1 ? { occurrences: occurrences.map((o) => ({ start: formatInstant(o.startMs), end: formatInstant(o.endMs), status: 'confirmed' as const })) } : {}),
     claim: { resources: booking.claim.resources, ranges },
+    // The video meeting is moved to the new time below: a time the host set in Zoom is no longer flagged.
+    conference: { provider: current.conference.provider, joinUrl: current.conference.joinUrl },
     updatedAt: nowIso,
     history: [...booking.history, { at: nowIso, source: 'api', change: 'rescheduled', start: formatInstant(occurrences[0]!.startMs), end: formatInstant(occurrences[0]!.endMs) }],
   };
   const stored = await replaceBookingOrConflict(deps, moved, marked.version);
+  await moveBookingMeeting(deps, stored, bookingType);
   await publishBookingEvent(deps, stored, 'booking.rescheduled', { booking: toBookingView(stored), source: 'api', previous });
   return toBookingView(stored);
 }

@@ -23,14 +23,14 @@ const PROVIDER_NAMES: Record<ProviderKind, string> = { google: 'Google', microso
 /**
  * The draft's conference for the API's provider name. The stored model calls Teams `teams` (the API says
  * `microsoft_teams`); Meet is made by Google and Teams by Microsoft 365 from the event itself, so another
- * pairing is a 400 on the field; Zoom needs a Zoom connection, which does not exist yet.
+ * pairing is a 400 on the field; Zoom meetings come with bookings (the conferencing seam), not with plain event writes.
  */
 export function conferenceFor(kind: ProviderKind, requested: EventFields['conference']): EventDraft['conference'] {
   if (requested === undefined) return undefined;
   if (requested === null) return null;
   const field = 'body.conference.provider';
   if (requested.provider === 'zoom') {
-    throw new AppError('video.provider_unavailable', 'Zoom meetings need a Zoom connection, which this deployment does not offer yet', { retryable: false, details: { field } });
+    throw new AppError('video.provider_unavailable', 'Zoom meetings are made for bookings (a booking type with conference zoom and a host video connection); an event written directly cannot get one yet', { retryable: false, details: { field } });
   }
   if (requested.provider === 'google_meet' && kind !== 'google') throw inputError(field, `Google Meet links are made by Google calendars; this calendar is on ${PROVIDER_NAMES[kind]}`);
   if (requested.provider === 'microsoft_teams' && kind !== 'microsoft') throw inputError(field, `Teams meetings are made by Microsoft 365 calendars; this calendar is on ${PROVIDER_NAMES[kind]}`);

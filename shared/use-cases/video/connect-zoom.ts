@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AppError, inputError, isAppError } from '../../domain/app-error.ts';
+import { AppError, inputError, isAppError, notFound } from '../../domain/app-error.ts';
 import { randomToken, stableId } from '../../domain/ids.ts';
 import { toVideoConnectionView, utcDay, type VideoConnection, type VideoConnectionView } from '../../domain/video-connection.ts';
 import type { Clock } from '../../ports/clock.ts';
@@ -19,6 +19,13 @@ export async function videoConnectionView(deps: Pick<ZoomConnectDeps, 'videoConn
   const now = deps.clock.now();
   const used = await deps.videoConnections.usage(connection.tenantId, connection.id, connection.userId, utcDay(now));
   return toVideoConnectionView(connection, used, now);
+}
+
+/** GET /v1/connections/zoom/{id}: another tenant's connection is simply not found. */
+export async function getZoomConnection(deps: Pick<ZoomConnectDeps, 'videoConnections' | 'clock'>, tenantId: string, connectionId: string): Promise<VideoConnectionView> {
+  const connection = await deps.videoConnections.get(tenantId, connectionId);
+  if (!connection) throw notFound('Zoom connection');
+  return videoConnectionView(deps, connection);
 }
 
 async function store(deps: ZoomConnectDeps, input: Omit<VideoConnection, 'id' | 'createdAt' | 'updatedAt' | 'status'>, credentials: Parameters<VideoConnectionStore['save']>[1]): Promise<{ view: VideoConnectionView; created: boolean }> {

@@ -46,23 +46,41 @@ export class ZoomBookingConferencing implements BookingConferencing {
     });
   }
 
-  async moveMeeting(request: BookingMeetingRequest & { meetingId: string }): Promise<BookingMeetingResult> {
-    return this.#attempt(request, async (zoom) => {
-      const meeting = await zoom.updateMeeting(request.meetingId, this.#spec(request));
-      await this.#publish('video.meeting.updated', request, meeting);
+  async moveMeeting(request: BookingMeetingRequest & { meetingId?: string | undefined }): Promise<BookingMeetingResult> {
+    let meetingId = request.meetingId;
+    let connectionId = request.connectionId;
+    if (!meetingId) {
+      const stored = await this.#deps.meetings.getMeeting(request.tenantId, request.bookingId);
+      if (!stored) return { ok: false, code: 'video.not_found', message: `Booking ${request.bookingId} has no Zoom meeting to move`, retryable: false };
+      meetingId = stored.meetingId;
+      // The meeting stays with the connection that made it, even if the booking type's host changed since.
+      connectionId = stored.connectionId;
+    }
+    const target = meetingId;
+    return this.#attempt({ ...request, connectionId }, async (zoom) => {
+      const meeting = await zoom.updateMeeting(target, this.#spec(request));
+      await this.#publish('video.meeting.updated', { ...request, connectionId }, meeting);
       return meeting;
     });
   }
 
-  async deleteMeeting(request: { tenantId: string; bookingId: string; connectionId: string; meetingId: string }): Promise<{ ok: true } | Failure> {
+  async deleteMeeting(request: { tenantId: string; bookingId: string; connectionId?: string | undefined; meetingId?: string | undefined }): Promise<{ ok: true } | Failure> {
     try {
-      const connection = await this.#deps.videoConnections.get(request.tenantId, request.connectionId);
-      if (!connection) return { ok: false, code: 'video.not_found', message: `Zoom connection ${request.connectionId} does not exist`, retryable: false };
+      let { meetingId, connectionId } = request;
+      if (!meetingId || !connectionId) {
+        const stored = await this.#deps.meetings.getMeeting(request.tenantId, request.bookingId);
+        // Nothing stored: no meeting was made (quota, no connection) or it is gone already (deleted in Zoom).
+        if (!stored) return { ok: true };
+        meetingId ??= stored.meetingId;
+        connectionId ??= stored.connectionId;
+      }
+      const connection = await this.#deps.videoConnections.get(request.tenantId, connectionId);
+      if (!connection) return { ok: false, code: 'video.not_found', message: `Zoom connection ${connectionId} does not exist`, retryable: false };
       const zoom = await this.#deps.zoom.provider(connection);
-      await zoom.deleteMeeting(request.meetingId);
+      await zoom.deleteMeeting(meetingId);
       await this.#deps.meetings.deleteMeeting(request.tenantId, request.bookingId);
       await this.#deps.publisher.publish([
-        domainEvent('video.meeting.deleted', request.tenantId, { provider: 'zoom', connectionId: request.connectionId, bookingId: request.bookingId, meetingId: request.meetingId, joinUrl: null, start: null, end: null, source: 'api' }, { idempotencyParts: [request.bookingId, request.meetingId, 'deleted'], time: this.#deps.clock.now() }),
+        domainEvent('video.meeting.deleted', request.tenantId, { provider: 'zoom', connectionId, bookingId: request.bookingId, meetingId, joinUrl: null, start: null, end: null, source: 'api' }, { idempotencyParts: [request.bookingId, meetingId, 'deleted'], time: this.#deps.clock.now() }),
       ]);
       return { ok: true };
     } catch (error) {

@@ -1,6 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { AppError } from '../../domain/app-error.ts';
+import { AppError, isAppError } from '../../domain/app-error.ts';
+import type { Booking } from '../../domain/booking.ts';
 import { domainEvent } from '../../domain/domain-events.ts';
+import type { BookingStore } from '../../ports/booking-store.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { EventPublisher } from '../../ports/event-publisher.ts';
 import type { Log } from '../../ports/log.ts';
@@ -10,6 +12,8 @@ export interface ZoomWebhookDeps {
   /** ZOOM_WEBHOOK_SECRET_TOKEN; null when not configured. */
   secretToken: string | null;
   meetings: BookingMeetingStore;
+  /** The bookings whose meetings change: the link removed, a time moved in Zoom flagged. */
+  bookings: Pick<BookingStore, 'get' | 'replace'>;
   publisher: EventPublisher;
   log: Log;
   clock: Clock;
@@ -39,7 +43,9 @@ const reject = (status: 400 | 401, code: string, message: string): ZoomWebhookRe
  * timestamp within 5 minutes — so an unsigned, wrongly signed or replayed request is a 401 that reads and
  * writes nothing; a signed body that is not a Zoom event is a 400. Then `endpoint.url_validation` is
  * answered with `{plainToken, encryptedToken}`, and `meeting.updated` / `meeting.deleted` of a booking's
- * meeting become `video.meeting.updated` / `video.meeting.deleted` (source `provider`).
+ * meeting become `video.meeting.updated` / `video.meeting.deleted` (source `provider`) and change the
+ * booking: a deleted meeting leaves it without a link (`conference.joinUrl: null`); a meeting moved in
+ * Zoom to another time is flagged on it (`conference.movedInProvider`), the booking keeping its own time.
  */
 export async function handleZoomWebhook(deps: ZoomWebhookDeps, request: { headers: Record<string, string | undefined>; rawBody: string }): Promise<ZoomWebhookResult> {
   if (!deps.secretToken) throw new AppError('video.provider_unavailable', 'Zoom webhooks are not configured (ZOOM_WEBHOOK_SECRET_TOKEN)', { retryable: false });
@@ -74,6 +80,9 @@ export async function handleZoomWebhook(deps: ZoomWebhookDeps, request: { header
   if (!record) return { status: 200, body: { ignored: 'unknown meeting' } };
   const time = deps.clock.now();
   if (event.event === 'meeting.deleted') {
+    await updateBooking(deps, record.tenantId, record.bookingId, (booking) =>
+      booking.conference.provider === 'zoom' && booking.conference.joinUrl !== null ? { ...booking, conference: { provider: booking.conference.provider, joinUrl: null } } : null,
+    );
     await deps.meetings.deleteMeeting(record.tenantId, record.bookingId);
     await deps.publisher.publish([
       domainEvent('video.meeting.deleted', record.tenantId, { provider: 'zoom', connectionId: record.connectionId, bookingId: record.bookingId, meetingId, joinUrl: null, start: null, end: null, source: 'provider' }, { idempotencyParts: [record.bookingId, meetingId, 'deleted'], time }),
@@ -82,10 +91,36 @@ export async function handleZoomWebhook(deps: ZoomWebhookDeps, request: { header
     const startMs = typeof object.start_time === 'string' ? Date.parse(object.start_time) : Number.NaN;
     const start = Number.isNaN(startMs) ? null : new Date(startMs).toISOString();
     const end = start && typeof object.duration === 'number' ? new Date(startMs + object.duration * 60_000).toISOString() : null;
+    if (start) {
+      await updateBooking(deps, record.tenantId, record.bookingId, (booking) => {
+        const { movedInProvider: flagged, ...conference } = booking.conference;
+        // Back at the booking's own time (or our own move coming back): nothing to flag.
+        if (Date.parse(start) === Date.parse(booking.start)) return flagged ? { ...booking, conference } : null;
+        return { ...booking, conference: { ...conference, movedInProvider: { start, end, at: time.toISOString() } } };
+      });
+    }
     await deps.publisher.publish([
       domainEvent('video.meeting.updated', record.tenantId, { provider: 'zoom', connectionId: record.connectionId, bookingId: record.bookingId, meetingId, joinUrl: record.joinUrl, start, end, source: 'provider' }, { idempotencyParts: [record.bookingId, meetingId, 'updated', timestampText], time }),
     ]);
   }
   deps.log.info('zoom.webhook', { event: event.event, tenantId: record.tenantId, bookingId: record.bookingId, meetingId });
   return { status: 200, body: { received: event.event } };
+}
+
+const BOOKING_WRITE_ATTEMPTS = 3;
+
+/** Applies `change` to a confirmed booking (null: nothing to change), again on a concurrent write. */
+async function updateBooking(deps: ZoomWebhookDeps, tenantId: string, bookingId: string, change: (booking: Booking) => Booking | null): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const booking = await deps.bookings.get(tenantId, bookingId);
+    if (!booking || booking.status !== 'confirmed') return;
+    const changed = change(booking);
+    if (!changed) return;
+    try {
+      await deps.bookings.replace({ ...changed, updatedAt: deps.clock.now().toISOString() }, booking.version);
+      return;
+    } catch (error) {
+      if (!isAppError(error, 'storage.conflict') || attempt >= BOOKING_WRITE_ATTEMPTS) throw error;
+    }
+  }
 }

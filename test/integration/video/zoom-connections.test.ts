@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLog, type Log } from '../../../shared/ports/log.ts';
 import { HttpZoomConnector } from '../../../shared/providers/video/zoom/index.ts';
+import { DynamoBookingStore } from '../../../shared/storage/dynamo-booking-store.ts';
 import { DynamoVideoConnectionStore } from '../../../shared/storage/dynamo-video-connection-store.ts';
 import { completeZoomAuthorization, connectZoomServerToServer, startZoomAuthorization, type ZoomAuthorizationDeps } from '../../../shared/use-cases/video/connect-zoom.ts';
 import { ZoomBookingConferencing } from '../../../shared/use-cases/video/zoom-booking-conferencing.ts';
@@ -123,7 +124,7 @@ describe('Zoom connections, booking meetings and webhooks (simulator + DynamoDB 
 
   describe('POST /hooks/zoom use-case', () => {
     const secret = 'zoom-webhook-secret';
-    const webhookDeps = (): ZoomWebhookDeps => ({ secretToken: secret, meetings: videoStore, publisher, log: silentLog, clock });
+    const webhookDeps = (): ZoomWebhookDeps => ({ secretToken: secret, meetings: videoStore, bookings: new DynamoBookingStore({ doc: stores.table.doc, tableName: stores.table.tableName }), publisher, log: silentLog, clock });
     const sign = (body: string, ts = Math.floor(clock.now().getTime() / 1000), key = secret) => ({ 'x-zm-request-timestamp': String(ts), 'x-zm-signature': `v0=${createHmac('sha256', key).update(`v0:${ts}:${body}`).digest('hex')}` });
 
     it('answers the URL validation challenge with the HMAC of plainToken', async () => {
