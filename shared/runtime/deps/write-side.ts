@@ -12,6 +12,7 @@ import { DEFAULT_SYNC_SETTINGS, type SyncSettings } from '../../use-cases/sync/s
 import { config } from '../config.ts';
 import { logger } from '../logger.ts';
 import { clock } from './clock.ts';
+import { integrationLogStore } from './integration-log.ts';
 import { eventPublisher, jobQueue } from './messaging.ts';
 import { calendarProviders, oauthClients } from './providers.ts';
 import { calendarStore, connectionStore, eventStore, oauthStateStore, pushChannelIndex } from './storage.ts';
@@ -78,6 +79,7 @@ export function syncDeps(): SyncJobDeps {
     clock: clock(),
     log: logger,
     settings: syncSettings(),
+    integrationLog: integrationLogStore(),
   };
 }
 
