@@ -232,6 +232,16 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     // Slack hook URLs are sealed like credentials.
     permissions: { ...none, table: 'readwrite', kms: 'encrypt-decrypt' },
   },
+  {
+    name: 'api-logs',
+    entry: 'functions/api-logs/handler.ts',
+    description: 'The integration log (GET /v1/logs) and the integration health summary (GET /v1/health/integrations)',
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    trigger: { kind: 'http' },
+    // Reads only, and no key: the summary shows metadata, never a secret.
+    permissions: { ...none, table: 'read' },
+  },
 ];
 
 export interface QueueSpec {

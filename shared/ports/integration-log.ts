@@ -21,7 +21,7 @@ export interface LogFilter {
 /** Reads the integration log of one tenant, newest first. */
 export interface IntegrationLogReader {
   list(tenantId: string, filter: LogFilter, page: PageRequest): Promise<Page<IntegrationLogEntry>>;
-  /** Failed entries of a connection since `since`, counted up to `cap` (the health summary's "errors in 24 h"). */
+  /** Failed entries of a connection's own work (sync, token, push, errors; not webhooks about it) since `since`, up to `cap`. */
   countFailures(tenantId: string, connectionId: string, since: Date, cap: number): Promise<number>;
 }
 

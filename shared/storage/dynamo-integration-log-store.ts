@@ -1,5 +1,5 @@
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { IntegrationLogEntry, LOG_RETENTION_DAYS } from '../domain/integration-log.ts';
+import { IntegrationLogEntry, LOG_RETENTION_DAYS, type LogEntryType } from '../domain/integration-log.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { IntegrationLogStore, LogFilter } from '../ports/integration-log.ts';
 import type { Page, PageRequest } from '../ports/page.ts';
@@ -14,6 +14,9 @@ export interface DynamoIntegrationLogStoreOptions {
   tableName: string;
   clock: Clock;
 }
+
+/** Entry types that are work done on a connection itself (its errors count in the health summary). */
+const CONNECTION_WORK_TYPES: readonly LogEntryType[] = ['sync.run', 'token.refresh', 'push.received', 'push.renewed', 'error'];
 
 /** Items a filtered listing examines per call at most, so a rare type cannot make one request read 90 days. */
 const MAX_EXAMINED_PER_PAGE = 2_000;
@@ -101,6 +104,10 @@ export class DynamoIntegrationLogStore implements IntegrationLogStore {
 
   async countFailures(tenantId: string, connectionId: string, since: Date, cap: number): Promise<number> {
     const query = this.#query(tenantId, { kind: 'connection', gsiPk: keys.integrationLogOfConnection(tenantId, connectionId) }, { since, success: false });
+    // The connection's own work only: a failed webhook or notification about it is the receiver's problem.
+    CONNECTION_WORK_TYPES.forEach((type, i) => (query.ExpressionAttributeValues[`:work${i}`] = type));
+    query.ExpressionAttributeNames['#type'] = 'type';
+    query.FilterExpression += ` AND #type IN (${CONNECTION_WORK_TYPES.map((_type, i) => `:work${i}`).join(', ')})`;
     let count = 0;
     let next: Record<string, unknown> | undefined;
     for (let page = 0; page < 50 && count < cap; page++) {
