@@ -13,6 +13,7 @@ import { clock } from './clock.ts';
 import { lazy } from './lazy.ts';
 import { availabilityDeps } from './availability.ts';
 import { dynamoDocument } from './storage.ts';
+import { integrationLogStore } from './integration-log.ts';
 
 /** Dependencies of api-bookings. */
 export const bookingTypeStore = lazy(() => new DynamoBookingTypeStore({ doc: dynamoDocument(), tableName: config().TABLE_NAME }));
@@ -45,5 +46,6 @@ export function bookingDeps(): BookingDeps {
     publisher: eventPublisher(),
     conferencing: bookingConferencing.current,
     log: logger,
+    integrationLog: integrationLogStore(),
   };
 }
