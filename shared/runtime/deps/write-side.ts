@@ -64,7 +64,7 @@ export async function connectCaldavDeps(): Promise<ConnectCaldavDeps> {
 }
 
 export function googlePushDeps(): GooglePushDeps {
-  return { ...requestSyncDeps(), pushChannels: pushChannelIndex(), log: logger };
+  return { ...requestSyncDeps(), pushChannels: pushChannelIndex(), log: logger, integrationLog: integrationLogStore() };
 }
 
 export function syncDeps(): SyncJobDeps {
@@ -97,5 +97,6 @@ export function renewDeps(): RenewDeps {
     clock: clock(),
     log: logger,
     settings: pushSettings(),
+    integrationLog: integrationLogStore(),
   };
 }
