@@ -155,6 +155,36 @@ describe('GET /v1/logs through the local stack', () => {
   });
 });
 
+describe('bookings in the log', () => {
+  it('a booking created and cancelled is two booking.written entries under its id, on the host calendar\'s connection', async () => {
+    const calendars = await json<{ items: { id: string; isPrimary: boolean }[] }>(await stack.api(`/v1/connections/${connectionId}/calendars`));
+    const calendarId = calendars.items.find((c) => c.isPrimary)!.id;
+    const schedule = await json<{ id: string }>(
+      await stack.api('/v1/schedules', { method: 'POST', body: JSON.stringify({ name: 'Every day', timeZone: 'UTC', weekly: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => ({ day, start: '00:00', end: '23:59' })) }) }),
+      201,
+    );
+    const bookingType = await json<{ id: string }>(
+      await stack.api('/v1/booking-types', { method: 'POST', body: JSON.stringify({ name: 'Log call', durationMinutes: 30, assignment: 'collective', hosts: [{ calendarIds: [calendarId], scheduleId: schedule.id, writeCalendarId: calendarId }] }) }),
+      201,
+    );
+    const soon = new Date(Date.now() + 2 * 86_400_000).toISOString();
+    const later = new Date(Date.now() + 4 * 86_400_000).toISOString();
+    const { slots } = await json<{ slots: { start: string }[] }>(await stack.api(`/v1/booking-types/${bookingType.id}/slots?start=${soon}&end=${later}`));
+    const booking = await json<{ id: string }>(
+      await stack.api('/v1/bookings', { method: 'POST', body: JSON.stringify({ bookingTypeId: bookingType.id, start: slots[0]!.start, invitee: { name: 'Ada', email: 'ada@example.com', timeZone: 'UTC' } }) }),
+      201,
+    );
+    expect((await stack.api(`/v1/bookings/${booking.id}/cancel`, { method: 'POST', body: JSON.stringify({}) })).status).toBe(200);
+    const entries = (await logs(`?bookingId=${booking.id}`)).items;
+    expect(entries.map((e) => [e.type, e.details.change, e.connectionId, e.correlationId])).toEqual([
+      ['booking.written', 'cancelled', connectionId, booking.id],
+      ['booking.written', 'created', connectionId, booking.id],
+    ]);
+    expect((await logs(`?bookingId=${booking.id}`, otherToken)).items).toEqual([]);
+    expect((await logs(`?connectionId=${connectionId}&type=booking.written`)).items.map((e) => e.bookingId)).toEqual([booking.id, booking.id]);
+  });
+});
+
 describe('GET /v1/health/integrations through the local stack', () => {
   it('summarises the connection and the failing endpoint, overall degraded', async () => {
     const health = await eventually(async () => {
