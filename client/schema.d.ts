@@ -606,6 +606,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/health/integrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Health of every integration of the tenant, with an overall status
+         * @description Per calendar connection: status, last successful sync, consecutive errors, errors in the last 24 h (from the integration log), the earliest push channel expiry and the next scheduled sync. Per video connection: today's (UTC) use of the host's daily meeting quota. Per webhook endpoint: the 24-hour success rate of finished deliveries and the last failed attempt. Per notification channel: active or broken. Each has `health`: `healthy`, `degraded` (working, with errors or a risk: failures today, a lapsed push channel, a quota used up, a failing endpoint) or `unhealthy` (stopped until someone acts: reauthorization, disabled, a broken channel). `status` is the worst of them.
+         */
+        get: operations["getIntegrationHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The integration log: what happened to connections, bookings, webhooks and notifications
+         * @description One entry per thing that happened, newest first, kept 90 days: sync runs (mode, counts, duration), token refreshes, pushes received and channels renewed, video links created, webhook attempts, notifications, bookings written, errors. A failed operation keeps its `type` with `success: false` and `error` (`code`, `message`, `retryable`); `success=false` lists only the failures. `correlationId` ties the entries of one piece of work together (the sync run, the domain event a webhook delivers, the booking). Filters combine; `since` is inclusive. Only the caller's tenant is ever listed.
+         */
+        get: operations["listIntegrationLogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/notification-channels": {
         parameters: {
             query?: never;
@@ -4431,6 +4471,210 @@ export interface operations {
                         /** Format: date-time */
                         start: string;
                         timeZone: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: the problem names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token names no tenant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; no internals are revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getIntegrationHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The health summary. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        checkedAt: string;
+                        connections: {
+                            accountEmail: string | null;
+                            consecutiveErrors: number;
+                            errorsLast24h: number;
+                            /** @enum {string} */
+                            health: "healthy" | "degraded" | "unhealthy";
+                            id: string;
+                            lastError: {
+                                /** Format: date-time */
+                                at: string;
+                                code: string;
+                                message: string;
+                            } | null;
+                            lastSuccessfulSyncAt: string | null;
+                            nextSyncAt: string | null;
+                            /** @enum {string} */
+                            provider: "google" | "microsoft" | "caldav";
+                            pushChannelExpiresAt: string | null;
+                            /** @enum {string} */
+                            status: "active" | "reauth_required" | "error" | "disabled";
+                            syncedCalendars: number;
+                        }[];
+                        notificationChannels: {
+                            brokenReason: string | null;
+                            /** @enum {string} */
+                            health: "healthy" | "degraded" | "unhealthy";
+                            id: string;
+                            /** @enum {string} */
+                            kind: "email" | "sms" | "slack" | "whatsapp";
+                            /** @enum {string} */
+                            status: "active" | "broken";
+                        }[];
+                        /** @enum {string} */
+                        status: "healthy" | "degraded" | "unhealthy";
+                        videoConnections: {
+                            /** @enum {string} */
+                            health: "healthy" | "degraded" | "unhealthy";
+                            id: string;
+                            /** @constant */
+                            provider: "zoom";
+                            quota: {
+                                day: string;
+                                left: number;
+                                limit: number;
+                                used: number;
+                                userId: string;
+                            };
+                            /** @enum {string} */
+                            status: "active" | "reauth_required";
+                        }[];
+                        webhookEndpoints: {
+                            deliveriesLast24h: number;
+                            disabledReason: ("gone" | "failing" | "manual") | null;
+                            enabled: boolean;
+                            failingSince: string | null;
+                            /** @enum {string} */
+                            health: "healthy" | "degraded" | "unhealthy";
+                            id: string;
+                            lastFailure: {
+                                /** Format: date-time */
+                                at: string;
+                                errorClass: string | null;
+                                statusCode: number | null;
+                            } | null;
+                            successRate24h: number | null;
+                            url: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token names no tenant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; no internals are revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listIntegrationLogs: {
+        parameters: {
+            query?: {
+                bookingId?: string;
+                connectionId?: string;
+                cursor?: string;
+                limit?: string;
+                since?: string;
+                success?: "true" | "false";
+                type?: "sync.run" | "token.refresh" | "push.received" | "push.renewed" | "video.link_created" | "webhook.sent" | "webhook.failed" | "notification.sent" | "notification.failed" | "booking.written" | "error";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of log entries, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: date-time */
+                            at: string;
+                            bookingId: string | null;
+                            connectionId: string | null;
+                            correlationId: string | null;
+                            details: {
+                                [key: string]: string | number | boolean | null;
+                            };
+                            error: {
+                                code: string;
+                                message: string;
+                                retryable: boolean;
+                            } | null;
+                            id: string;
+                            resourceId: string | null;
+                            success: boolean;
+                            summary: string;
+                            /** @enum {string} */
+                            type: "sync.run" | "token.refresh" | "push.received" | "push.renewed" | "video.link_created" | "webhook.sent" | "webhook.failed" | "notification.sent" | "notification.failed" | "booking.written" | "error";
+                        }[];
+                        nextCursor: string | null;
                     };
                 };
             };

@@ -301,6 +301,16 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     // The webhook secret token sits in the provider secret; nothing sealed is opened.
     permissions: { ...none, table: 'readwrite', publishEvents: true, providerSecrets: true },
   },
+  {
+    name: 'api-logs',
+    entry: 'functions/api-logs/handler.ts',
+    description: 'The integration log (GET /v1/logs) and the integration health summary (GET /v1/health/integrations)',
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    trigger: { kind: 'http' },
+    // Reads only, and no key: the summary shows metadata, never a secret.
+    permissions: { ...none, table: 'read' },
+  },
 ];
 
 export interface QueueSpec {

@@ -8,11 +8,12 @@ import { bindRoute } from '../../shared/runtime/http/route.ts';
 import { logger } from '../../shared/runtime/logger.ts';
 import { handleGraphLifecycle, type GraphLifecycleDeps } from '../../shared/use-cases/push/handle-graph-lifecycle.ts';
 import { graphValidationToken, handleGraphNotifications, parseGraphNotificationBody, type GraphNotificationDeps } from '../../shared/use-cases/push/handle-graph-notification.ts';
+import { integrationLogStore } from '../../shared/runtime/deps/integration-log.ts';
 
 /** Part of Graph's 3-second deadline a lifecycle renewal may use (the rest is cold start and our I/O). */
 const RENEW_BUDGET_MS = 2_000;
 
-const notificationDeps = (): GraphNotificationDeps => ({ ...requestSyncDeps(), pushChannels: pushChannelIndex(), log: logger });
+const notificationDeps = (): GraphNotificationDeps => ({ ...requestSyncDeps(), pushChannels: pushChannelIndex(), log: logger, integrationLog: integrationLogStore() });
 const lifecycleDeps = (): GraphLifecycleDeps => ({ ...renewDeps(), ...requestSyncDeps(), renewBudgetMs: RENEW_BUDGET_MS });
 
 function itemsOf(rawBody: string) {

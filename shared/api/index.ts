@@ -8,6 +8,7 @@ import { ConnectionRoutes } from './connections.ts';
 import { ConsoleRoutes } from './console.ts';
 import { EventWriteRoutes } from './events.ts';
 import { HookRoutes } from './hooks.ts';
+import { LogRoutes } from './logs.ts';
 import { MicrosoftHookRoutes } from './hooks-microsoft.ts';
 import { NotificationRoutes } from './notifications.ts';
 import { OAuthRoutes } from './oauth.ts';
@@ -18,7 +19,7 @@ import { VideoRoutes } from './video.ts';
 import { WebhookRoutes } from './webhooks.ts';
 
 /** Every HTTP route of the API: the source of the OpenAPI document, the CDK routes and the local router. */
-export const API_ROUTES: readonly RouteContract[] = [healthRoute, openApiRoute, ...ConnectionRoutes, ...CaldavRoutes, ...OAuthRoutes, ...HookRoutes, ...MicrosoftHookRoutes, ...CalendarRoutes, ...WebhookRoutes, ...EventWriteRoutes, ...ScheduleRoutes, ...AvailabilityRoutes, ...BookingTypeRoutes, ...BookingRoutes, ...NotificationRoutes, ...ConsoleRoutes, ...PublicRoutes, ...VideoRoutes];
+export const API_ROUTES: readonly RouteContract[] = [healthRoute, openApiRoute, ...ConnectionRoutes, ...CaldavRoutes, ...OAuthRoutes, ...HookRoutes, ...MicrosoftHookRoutes, ...CalendarRoutes, ...WebhookRoutes, ...EventWriteRoutes, ...ScheduleRoutes, ...AvailabilityRoutes, ...BookingTypeRoutes, ...BookingRoutes, ...NotificationRoutes, ...ConsoleRoutes, ...PublicRoutes, ...VideoRoutes, ...LogRoutes];
 
 export * from './availability.ts';
 export * from './booking-types.ts';
@@ -31,6 +32,7 @@ export * from './console.ts';
 export * from './events.ts';
 export * from './hooks.ts';
 export * from './hooks-microsoft.ts';
+export * from './logs.ts';
 export * from './notifications.ts';
 export * from './oauth.ts';
 export * from './public.ts';

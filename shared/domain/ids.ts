@@ -39,7 +39,7 @@ export function newId(prefix: IdPrefix, nowMs?: number): string {
   return `${prefix}_${ulid(nowMs)}`;
 }
 
-export type IdPrefix = 'con' | 'cal' | 'evt' | 'dev' | 'whe' | 'dlv' | 'msg' | 'att' | 'chn' | 'job' | 'sch' | 'bkt' | 'bkg' | 'ntc' | 'ntf' | 'rmd' | 'vcn';
+export type IdPrefix = 'con' | 'cal' | 'evt' | 'dev' | 'whe' | 'dlv' | 'msg' | 'att' | 'chn' | 'job' | 'sch' | 'bkt' | 'bkg' | 'ntc' | 'ntf' | 'rmd' | 'vcn' | 'log';
 
 /**
  * Deterministic id from stable parts: the same inputs give the same id on every run, so a retried sync

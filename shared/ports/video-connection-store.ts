@@ -6,6 +6,8 @@ import type { BookingMeetingRecord, VideoConnection, VideoCredentials } from '..
  */
 export interface VideoConnectionStore {
   get(tenantId: string, connectionId: string): Promise<VideoConnection | null>;
+  /** Every video connection of the tenant (the health summary; a tenant has a handful). */
+  listAll(tenantId: string): Promise<VideoConnection[]>;
   /** Creates or replaces (reconnect of the same account) the connection and its credentials. */
   save(connection: VideoConnection, credentials: VideoCredentials): Promise<VideoConnection>;
   getCredentials(tenantId: string, connectionId: string): Promise<{ credentials: VideoCredentials; version: number } | null>;

@@ -3,6 +3,7 @@ import type { OAuthProviderKind, ProviderKind } from '../domain/connection.ts';
 import type { CalendarProvider, CalendarProviderFactory } from '../ports/calendar-provider.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ConnectionStore } from '../ports/connection-store.ts';
+import type { IntegrationLogWriter } from '../ports/integration-log.ts';
 import type { Log } from '../ports/log.ts';
 import type { OAuthClient, OAuthClientFactory } from '../ports/oauth-client.ts';
 import type { ProviderSecrets } from '../ports/provider-secrets.ts';
@@ -20,6 +21,8 @@ export interface ProviderContext {
   clock: Clock;
   log: Log;
   secrets: ProviderSecrets;
+  /** The integration log (token refreshes); absent: nothing is logged. */
+  integrationLog?: IntegrationLogWriter | undefined;
   /** The process configuration (provider endpoint URLs, tenant, timeouts). */
   settings: ProviderEndpointSettings;
 }

@@ -4,6 +4,7 @@ import { BookingMeetingRecord, VideoConnection, VideoCredentials } from '../doma
 import type { AssociatedData, CredentialCipher } from '../ports/credential-cipher.ts';
 import type { BookingMeetingStore, VideoConnectionStore } from '../ports/video-connection-store.ts';
 import { dynamoCall, isConditionalCheckFailed, storageConflict } from './dynamo-errors.ts';
+import { queryAll } from './dynamo-query.ts';
 import { ENTITY_ATTRIBUTE, parseItem, toEpochSeconds, validForWrite } from './item-codec.ts';
 import { SealedSecretSchema } from './sealed-secret-schema.ts';
 import { TTL_ATTRIBUTE } from './table-schema.ts';
@@ -55,6 +56,11 @@ export class DynamoVideoConnectionStore implements VideoConnectionStore, Booking
   async get(tenantId: string, connectionId: string): Promise<VideoConnection | null> {
     const output = await dynamoCall('VideoConnectionStore.get', () => this.#doc.send(new GetCommand({ TableName: this.#table, Key: connectionKey(tenantId, connectionId), ConsistentRead: true })));
     return output.Item ? parseItem(VideoConnection, output.Item, 'video-connection', SEALED_ATTRIBUTES) : null;
+  }
+
+  async listAll(tenantId: string): Promise<VideoConnection[]> {
+    const items = await queryAll(this.#doc, { TableName: this.#table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': tenantPk(tenantId), ':prefix': 'VCON#' } }, 'VideoConnectionStore.listAll');
+    return items.map((item) => parseItem(VideoConnection, item, 'video-connection', SEALED_ATTRIBUTES));
   }
 
   async save(connection: VideoConnection, credentials: VideoCredentials): Promise<VideoConnection> {

@@ -3,7 +3,7 @@ import { AppError } from '../domain/app-error.ts';
 import { INDEX, TABLE_PARTITION_KEY, TABLE_SORT_KEY, TTL_ATTRIBUTE } from './table-schema.ts';
 
 /** What kind of item a row is; written on every item so a table dump reads by itself. */
-export type EntityName = 'connection' | 'credentials' | 'calendar' | 'event' | 'oauth-state' | 'push-channel' | 'idempotency' | 'webhook-endpoint' | 'webhook-delivery' | 'schedule' | 'booking-type' | 'booking' | 'booking-claim' | 'notification-channel' | 'notification' | 'notification-opt-out' | 'unsubscribe-token' | 'video-connection' | 'video-usage' | 'booking-meeting' | 'booking-type-public-id' | 'rate-bucket' | 'signing-key' | 'booking-attempt';
+export type EntityName = 'connection' | 'credentials' | 'calendar' | 'event' | 'oauth-state' | 'push-channel' | 'idempotency' | 'webhook-endpoint' | 'webhook-delivery' | 'schedule' | 'booking-type' | 'booking' | 'booking-claim' | 'notification-channel' | 'notification' | 'notification-opt-out' | 'unsubscribe-token' | 'video-connection' | 'video-usage' | 'booking-meeting' | 'booking-type-public-id' | 'rate-bucket' | 'signing-key' | 'booking-attempt' | 'integration-log';
 
 export const ENTITY_ATTRIBUTE = 'entity';
 

@@ -71,6 +71,16 @@ export const keys = {
   /** Global: the unsubscribe link brings only its token (hashed here like OAuth states). */
   unsubscribeToken: (token: string): ItemKey => ({ pk: `UNSUB#${sha256(token)}`, sk: 'TOKEN' }),
 
+  /**
+   * The integration log: every entry in its tenant's log partition, by time; gsi1 lists a connection's entries
+   * (same sort key); an entry about a booking is also copied into the booking's own log partition.
+   */
+  integrationLogPartition: (tenantId: string): string => `${tenantPk(tenantId)}#LOG`,
+  integrationLogOfConnection: (tenantId: string, connectionId: string): string => `${tenantPk(tenantId)}#CONN#${connectionId}#LOGS`,
+  integrationLogOfBooking: (tenantId: string, bookingId: string): string => `${tenantPk(tenantId)}#BKG#${bookingId}#LOGS`,
+  integrationLogSortKey: (atIso: string, entryId: string): string => `LOG#${atIso}#${entryId}`,
+  integrationLogPrefix: 'LOG#',
+
   idempotency: (tenantId: string, key: string): ItemKey => ({ pk: `${tenantPk(tenantId)}#IDEM#${key}`, sk: 'IDEM' }),
 
   /** Global: a public booking page brings only its unguessable public id; the item names the booking type. */

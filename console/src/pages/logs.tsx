@@ -1,20 +1,45 @@
 import { useState } from 'preact/hooks';
+import type { operations } from '../../../client/schema.d.ts';
 import { api, hasRoute } from '../api.ts';
 import { formatDateTime, fromLocalInput } from '../format.ts';
 import { navigate, type Route } from '../router.ts';
 import { ErrorBox, Loaded, NotAvailable, useLoad } from '../ui.tsx';
 import { loadConnections } from './connections.tsx';
 
+type LogsOperation = operations['listIntegrationLogs'];
+type Entry = LogsOperation['responses'][200]['content']['application/json']['items'][number];
+type EntryType = Entry['type'];
+
 const FILTERS = ['connectionId', 'bookingId', 'type', 'success', 'since'] as const;
-type Entry = Record<string, unknown>;
+/** The entry types of GET /v1/logs (the contract's enum), for the type filter. */
+const TYPES: readonly EntryType[] = ['sync.run', 'token.refresh', 'push.received', 'push.renewed', 'video.link_created', 'webhook.sent', 'webhook.failed', 'notification.sent', 'notification.failed', 'booking.written', 'error'];
 
-/** The columns a log entry is likely to have first, then whatever else it carries. */
-const PREFERRED = ['at', 'time', 'timestamp', 'createdAt', 'type', 'success', 'connectionId', 'bookingId', 'code', 'message'];
+type Query = NonNullable<LogsOperation['parameters']['query']>;
 
-function cell(value: unknown): string {
-  if (value === null || value === undefined) return '—';
-  if (typeof value === 'string' && /^\d{4}-\d\d-\d\dT/.test(value)) return formatDateTime(value);
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+function queryOf(filters: Record<string, string>, cursor?: string): Query {
+  const query: Query = {};
+  if (filters.connectionId) query.connectionId = filters.connectionId;
+  if (filters.bookingId) query.bookingId = filters.bookingId;
+  if (filters.type) query.type = filters.type as EntryType;
+  if (filters.success === 'true' || filters.success === 'false') query.success = filters.success;
+  if (filters.since) query.since = filters.since;
+  if (cursor) query.cursor = cursor;
+  return query;
+}
+
+function EntryRow({ entry }: { entry: Entry }) {
+  return (
+    <tr class={entry.success ? '' : 'row-error'} data-entry={entry.id} data-type={entry.type}>
+      <td>{formatDateTime(entry.at)}</td>
+      <td>{entry.type}</td>
+      <td>{entry.success ? 'ok' : 'error'}</td>
+      <td>{entry.summary}</td>
+      <td>{entry.connectionId ?? '—'}</td>
+      <td>{entry.bookingId ?? '—'}</td>
+      <td>{entry.error ? `${entry.error.code}${entry.error.retryable ? ' (retryable)' : ''}: ${entry.error.message}` : '—'}</td>
+      <td>{entry.correlationId ?? '—'}</td>
+    </tr>
+  );
 }
 
 export function LogsPage({ route }: { route: Route }) {
@@ -25,11 +50,10 @@ export function LogsPage({ route }: { route: Route }) {
   const [moreError, setMoreError] = useState<Error | null>(null);
 
   const fetchPage = async (cursor?: string) => {
-    const query = Object.fromEntries(Object.entries({ ...filters, ...(cursor ? { cursor } : {}) }).filter(([, v]) => v !== ''));
-    const { data, error, response } = await api.GET('/v1/logs', { params: { query } });
+    const { data, error, response } = await api.GET('/v1/logs', { params: { query: queryOf(filters, cursor) } });
     if (response.status === 404) return null;
-    if (!response.ok) throw Object.assign(new Error((error as { detail?: string } | undefined)?.detail ?? `HTTP ${response.status}`), { status: response.status });
-    return { items: data?.items ?? [], cursor: data?.nextCursor ?? null };
+    if (!response.ok || !data) throw Object.assign(new Error((error as { detail?: string } | undefined)?.detail ?? `HTTP ${response.status}`), { status: response.status });
+    return { items: data.items, cursor: data.nextCursor };
   };
   const [page] = useLoad(async () => {
     setMore({ items: [], cursor: null });
@@ -41,7 +65,8 @@ export function LogsPage({ route }: { route: Route }) {
     event.preventDefault();
     const form = new FormData(event.currentTarget as HTMLFormElement);
     const next: Record<string, string> = {};
-    for (const name of FILTERS) next[name] = String(form.get(name) ?? '');
+    for (const name of ['connectionId', 'bookingId', 'type', 'since'] as const) next[name] = String(form.get(name) ?? '');
+    next.success = form.get('errorsOnly') ? 'false' : '';
     if (next.since) next.since = fromLocalInput(next.since);
     navigate('logs', next);
   };
@@ -71,15 +96,17 @@ export function LogsPage({ route }: { route: Route }) {
         </label>
         <label>
           Type
-          <input name="type" defaultValue={filters.type} placeholder="sync.run, error, webhook.failed…" />
+          <select name="type" defaultValue={filters.type}>
+            <option value="">any</option>
+            {TYPES.map((type) => (
+              <option key={type} value={type}>
+                {type}
+              </option>
+            ))}
+          </select>
         </label>
         <label>
-          Outcome
-          <select name="success" defaultValue={filters.success}>
-            <option value="">any</option>
-            <option value="true">success</option>
-            <option value="false">error</option>
-          </select>
+          <input type="checkbox" name="errorsOnly" defaultChecked={filters.success === 'false'} /> Errors only
         </label>
         <label>
           Since
@@ -91,8 +118,7 @@ export function LogsPage({ route }: { route: Route }) {
         {(first) => {
           if (first === null) return <NotAvailable route="GET /v1/logs" />;
           const items = [...first.items, ...more.items];
-          const cursor = more.cursor ?? (more.items.length ? null : first.cursor);
-          const columns = [...PREFERRED.filter((c) => items.some((i) => c in i)), ...new Set(items.flatMap((i) => Object.keys(i)).filter((c) => !PREFERRED.includes(c)))].slice(0, 10);
+          const cursor = more.items.length ? more.cursor : first.cursor;
           return (
             <>
               <p role="status">{items.length} entries</p>
@@ -100,7 +126,7 @@ export function LogsPage({ route }: { route: Route }) {
                 <table data-testid="log-table">
                   <thead>
                     <tr>
-                      {columns.map((c) => (
+                      {['Time', 'Type', 'Outcome', 'What happened', 'Connection', 'Booking', 'Error', 'Correlation'].map((c) => (
                         <th scope="col" key={c}>
                           {c}
                         </th>
@@ -108,12 +134,8 @@ export function LogsPage({ route }: { route: Route }) {
                     </tr>
                   </thead>
                   <tbody>
-                    {items.map((entry, i) => (
-                      <tr key={String(entry.id ?? i)} class={entry.success === false ? 'row-error' : ''}>
-                        {columns.map((c) => (
-                          <td key={c}>{cell(entry[c])}</td>
-                        ))}
-                      </tr>
+                    {items.map((entry) => (
+                      <EntryRow key={entry.id} entry={entry} />
                     ))}
                   </tbody>
                 </table>
@@ -141,4 +163,3 @@ export function LogsPage({ route }: { route: Route }) {
     </section>
   );
 }
-

@@ -29,7 +29,7 @@ export async function createProvider(connection: ConnectionRef, context: Provide
   let tokens = tokenSources.get(key);
   if (!tokens) {
     const client = await createOAuthClient(context);
-    tokens = new AccessTokenSource({ connections: context.connections, client, clock: context.clock, tenantId: connection.tenantId, connectionId: connection.id });
+    tokens = new AccessTokenSource({ connections: context.connections, client, clock: context.clock, tenantId: connection.tenantId, connectionId: connection.id, integrationLog: context.integrationLog, log: context.log });
     if (tokenSources.size > 1_000) tokenSources.clear();
     tokenSources.set(key, tokens);
   }

@@ -42,6 +42,8 @@ export async function createGraphProvider(connection: ConnectionRef, context: Pr
     clock: context.clock,
     tenantId: connection.tenantId,
     connectionId: connection.id,
+    integrationLog: context.integrationLog,
+    log: context.log,
     client: {
       refresh: async (refreshToken) => {
         oauthClient ??= createOAuthClient(context).catch((error: unknown) => {

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { AppError } from '../../domain/app-error.ts';
+import { AppError, toAppError } from '../../domain/app-error.ts';
 import type { OAuthCredentials } from '../../domain/connection.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { ConnectionStore, StoredCredentials } from '../../ports/connection-store.ts';
+import { recordIntegrationEvent, type IntegrationLogWriter } from '../../ports/integration-log.ts';
+import { silentLog, type Log } from '../../ports/log.ts';
 import type { OAuthClient } from '../../ports/oauth-client.ts';
 import { backoffDelayMs } from '../../../shared/domain/backoff.ts';
 
@@ -19,6 +21,9 @@ export interface AccessTokenSourceOptions {
   /** How long a worker waits for another one's refresh before giving up (retryable). */
   waitMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** The integration log: one entry per refresh made (token.refresh), with the failure when it failed. */
+  integrationLog?: IntegrationLogWriter | undefined;
+  log?: Log;
 }
 
 /**
@@ -29,7 +34,7 @@ export interface AccessTokenSourceOptions {
  * one and never used twice (reliability.md §2, scenario 14).
  */
 export class AccessTokenSource {
-  private readonly options: Required<Omit<AccessTokenSourceOptions, 'sleep'>> & { sleep: (ms: number) => Promise<void> };
+  private readonly options: Required<Omit<AccessTokenSourceOptions, 'sleep' | 'integrationLog' | 'log'>> & { sleep: (ms: number) => Promise<void>; integrationLog?: IntegrationLogWriter | undefined; log: Log };
   private cached: StoredCredentials | null = null;
   private inflight: Promise<string> | null = null;
   /** Refresh calls this source made (tests, metrics). */
@@ -41,6 +46,7 @@ export class AccessTokenSource {
       lockMs: 30_000,
       waitMs: 20_000,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      log: silentLog,
       ...options,
     };
   }
@@ -80,7 +86,10 @@ export class AccessTokenSource {
           const credentials = this.oauth(current);
           if (!credentials.refreshToken) throw new AppError('provider.auth_revoked', 'The connection has no refresh token; reconnect it', { retryable: false });
           this.refreshCount += 1;
-          const tokens = await this.options.client.refresh(credentials.refreshToken);
+          const tokens = await this.options.client.refresh(credentials.refreshToken).catch(async (error: unknown) => {
+            await this.logRefresh(error);
+            throw error;
+          });
           const next: OAuthCredentials = {
             kind: 'oauth',
             accessToken: tokens.accessToken,
@@ -89,6 +98,7 @@ export class AccessTokenSource {
             scope: tokens.scope ?? credentials.scope,
           };
           this.cached = await connections.putCredentials(tenantId, connectionId, next, current.version);
+          await this.logRefresh(null);
           return next.accessToken;
         } finally {
           await connections.releaseRefreshLock(tenantId, connectionId, owner).catch(() => undefined);
@@ -99,6 +109,19 @@ export class AccessTokenSource {
       if (current.version > knownVersion && this.fresh(current)) return this.oauth(current).accessToken;
     }
     throw new AppError('provider.unavailable', 'Timed out waiting for another worker to refresh the access token', { retryable: true });
+  }
+
+  private async logRefresh(failure: unknown): Promise<void> {
+    const error = failure === null ? null : toAppError(failure);
+    await recordIntegrationEvent(this.options, {
+      tenantId: this.options.tenantId,
+      type: 'token.refresh',
+      success: error === null,
+      connectionId: this.options.connectionId,
+      summary: error === null ? 'Access token refreshed' : `Token refresh failed (${error.code})`,
+      error: error && { code: error.code, message: error.message, retryable: error.retryable },
+      at: this.options.clock.now(),
+    });
   }
 
   private async load(): Promise<StoredCredentials> {

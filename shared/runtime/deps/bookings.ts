@@ -14,6 +14,7 @@ import { lazy } from './lazy.ts';
 import { availabilityDeps } from './availability.ts';
 import { dynamoDocument } from './storage.ts';
 import { bookingConferencing as zoomBookingConferencing } from './video.ts';
+import { integrationLogStore } from './integration-log.ts';
 
 /** Dependencies of api-bookings. */
 export const bookingTypeStore = lazy(() => new DynamoBookingTypeStore({ doc: dynamoDocument(), tableName: config().TABLE_NAME }));
@@ -46,5 +47,6 @@ export function bookingDeps(): BookingDeps {
     publisher: eventPublisher(),
     conferencing: bookingConferencing.current ?? zoomBookingConferencing(),
     log: logger,
+    integrationLog: integrationLogStore(),
   };
 }

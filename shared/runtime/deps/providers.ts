@@ -5,6 +5,7 @@ import { config } from '../config.ts';
 import { logger } from '../logger.ts';
 import { ConfiguredProviderSecrets } from '../provider-secrets.ts';
 import { clock } from './clock.ts';
+import { integrationLogStore } from './integration-log.ts';
 import { lazy } from './lazy.ts';
 import { runtimeOverrides } from './overrides.ts';
 import { connectionStore } from './storage.ts';
@@ -23,6 +24,7 @@ const registry = lazy(
       log: logger,
       secrets: providerSecrets(),
       settings: config(),
+      integrationLog: integrationLogStore(),
     })),
 );
 

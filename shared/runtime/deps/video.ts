@@ -9,6 +9,7 @@ import type { ZoomWebhookDeps } from '../../use-cases/video/zoom-webhook.ts';
 import { config } from '../config.ts';
 import { logger } from '../logger.ts';
 import { clock } from './clock.ts';
+import { integrationLogStore } from './integration-log.ts';
 import { lazy } from './lazy.ts';
 import { eventPublisher } from './messaging.ts';
 import { providerSecrets } from './providers.ts';
@@ -46,7 +47,7 @@ export function zoomAuthorizationDeps(): ZoomAuthorizationDeps {
  */
 export const bookingConferencing = lazy(
   (): BookingConferencing =>
-    new ZoomBookingConferencing({ videoConnections: videoConnectionStore(), meetings: videoConnectionStore(), zoom: zoomConnector(), publisher: eventPublisher(), log: logger, clock: clock() }),
+    new ZoomBookingConferencing({ videoConnections: videoConnectionStore(), meetings: videoConnectionStore(), zoom: zoomConnector(), publisher: eventPublisher(), log: logger, clock: clock(), integrationLog: integrationLogStore() }),
 );
 
 export async function zoomWebhookDeps(): Promise<ZoomWebhookDeps> {

@@ -18,6 +18,7 @@ import { systemResolver, webhookUrlPolicy } from '../../net/webhook-url-policy.t
 import { config } from '../config.ts';
 import { logger } from '../logger.ts';
 import { clock } from './clock.ts';
+import { integrationLogStore } from './integration-log.ts';
 import { lazy } from './lazy.ts';
 import { eventPublisher, jobQueue } from './messaging.ts';
 import { runtimeOverrides } from './overrides.ts';
@@ -129,6 +130,7 @@ export function deliveryWorkerDeps(): DeliveryWorkerDeps {
     log: logger,
     settings: webhookSettings(),
     ...(webhookOverrides.random ? { random: webhookOverrides.random } : {}),
+    integrationLog: integrationLogStore(),
   };
 }
 

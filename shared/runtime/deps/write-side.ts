@@ -12,6 +12,7 @@ import { DEFAULT_SYNC_SETTINGS, type SyncSettings } from '../../use-cases/sync/s
 import { config } from '../config.ts';
 import { logger } from '../logger.ts';
 import { clock } from './clock.ts';
+import { integrationLogStore } from './integration-log.ts';
 import { eventPublisher, jobQueue } from './messaging.ts';
 import { calendarProviders, oauthClients } from './providers.ts';
 import { calendarStore, connectionStore, eventStore, oauthStateStore, pushChannelIndex } from './storage.ts';
@@ -63,7 +64,7 @@ export async function connectCaldavDeps(): Promise<ConnectCaldavDeps> {
 }
 
 export function googlePushDeps(): GooglePushDeps {
-  return { ...requestSyncDeps(), pushChannels: pushChannelIndex(), log: logger };
+  return { ...requestSyncDeps(), pushChannels: pushChannelIndex(), log: logger, integrationLog: integrationLogStore() };
 }
 
 export function syncDeps(): SyncJobDeps {
@@ -78,6 +79,7 @@ export function syncDeps(): SyncJobDeps {
     clock: clock(),
     log: logger,
     settings: syncSettings(),
+    integrationLog: integrationLogStore(),
   };
 }
 
@@ -95,5 +97,6 @@ export function renewDeps(): RenewDeps {
     clock: clock(),
     log: logger,
     settings: pushSettings(),
+    integrationLog: integrationLogStore(),
   };
 }

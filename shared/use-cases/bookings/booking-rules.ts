@@ -6,10 +6,12 @@ import { domainEvent, type DomainEventData } from '../../domain/domain-events.ts
 import { SlotGrid } from '../../domain/slot-grid.ts';
 import { wallTimeAt, wallTimeToUtcMs } from '../../domain/time-zone.ts';
 import { formatInstant } from '../../domain/timestamps.ts';
+import { bookingWrittenEntry } from './booking-log.ts';
 import type { BookingClaimStore, ClaimRange } from '../../ports/booking-claim-store.ts';
 import type { BookingConferencing } from '../../ports/booking-conferencing.ts';
 import type { BookingStore } from '../../ports/booking-store.ts';
 import type { BookingTypeStore } from '../../ports/booking-type-store.ts';
+import { recordIntegrationEvent, type IntegrationLogWriter } from '../../ports/integration-log.ts';
 import type { EventPublisher } from '../../ports/event-publisher.ts';
 import type { Log } from '../../ports/log.ts';
 import { blockedBy } from '../availability/busy-sets.ts';
@@ -28,6 +30,8 @@ export interface BookingDeps extends AvailabilityDeps {
   /** Zoom (and other meetings outside the calendar provider); absent: such bookings are made without a link. */
   conferencing?: BookingConferencing | undefined;
   log: Log;
+  /** The integration log: one booking.written entry per create, move and cancel. */
+  integrationLog?: IntegrationLogWriter | undefined;
 }
 
 const MINUTE_MS = 60_000;
@@ -215,6 +219,7 @@ export async function replaceBookingOrConflict(deps: Pick<BookingDeps, 'bookings
 /** booking.* with an id stable per booking version: a retried request re-publishes the same event id. */
 export async function publishBookingEvent<T extends 'booking.created' | 'booking.rescheduled' | 'booking.cancelled'>(deps: BookingDeps, booking: Booking, type: T, data: DomainEventData<T>): Promise<void> {
   await deps.publisher.publish([domainEvent(type, booking.tenantId, data, { time: deps.clock.now(), idempotencyParts: [booking.id, String(booking.version)] })]);
+  await recordIntegrationEvent(deps, await bookingWrittenEntry(deps, booking, type, (data as { source?: string }).source ?? 'api', deps.clock.now()));
 }
 
 /**

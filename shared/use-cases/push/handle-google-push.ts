@@ -1,4 +1,5 @@
 import type { CalendarStore, PushChannelIndex } from '../../ports/calendar-store.ts';
+import { recordIntegrationEvent, type IntegrationLogWriter } from '../../ports/integration-log.ts';
 import type { Log } from '../../ports/log.ts';
 import { requestSync, type RequestSyncDeps } from '../sync/request-sync.ts';
 import { secretMatches } from './push-channels.ts';
@@ -17,6 +18,8 @@ export interface GooglePushDeps extends RequestSyncDeps {
   calendars: CalendarStore;
   pushChannels: PushChannelIndex;
   log: Log;
+  /** The integration log: one push.received entry per accepted push. */
+  integrationLog?: IntegrationLogWriter | undefined;
 }
 
 /**
@@ -36,5 +39,6 @@ export async function handleGooglePush(deps: GooglePushDeps, headers: GooglePush
   const calendar = await deps.calendars.get(entry.tenantId, entry.calendarId);
   if (!calendar || !calendar.syncEnabled) return 'unknown_channel';
   const enqueued = await requestSync(deps, [calendar], 'push');
+  await recordIntegrationEvent(deps, { tenantId: calendar.tenantId, type: 'push.received', success: true, connectionId: calendar.connectionId, resourceId: calendar.id, summary: `Google push (${headers.resourceState}): ${enqueued > 0 ? 'sync requested' : 'a sync is already pending'}`, details: { provider: 'google', resourceState: headers.resourceState, syncRequested: enqueued > 0 } });
   return enqueued > 0 ? 'sync_requested' : 'coalesced';
 }

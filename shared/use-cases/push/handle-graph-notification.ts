@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { PushChannelEntry, PushChannelIndex } from '../../ports/calendar-store.ts';
+import { recordIntegrationEvent, type IntegrationLogWriter } from '../../ports/integration-log.ts';
 import type { Log } from '../../ports/log.ts';
 import { requestSync, type RequestSyncDeps } from '../sync/request-sync.ts';
 import { secretMatches } from './push-channels.ts';
@@ -91,6 +92,8 @@ export function calendarsOf(verified: readonly VerifiedGraphItem[]): { tenantId:
 export interface GraphNotificationDeps extends RequestSyncDeps {
   pushChannels: PushChannelIndex;
   log: Log;
+  /** The integration log: one push.received entry per calendar notified. */
+  integrationLog?: IntegrationLogWriter | undefined;
 }
 
 export interface GraphNotificationOutcome {
@@ -112,5 +115,6 @@ export async function handleGraphNotifications(deps: GraphNotificationDeps, item
   const { verified, unknown, rejected } = await verifyGraphItems(deps, items);
   const calendars = calendarsOf(verified);
   const syncsRequested = calendars.length ? await requestSync(deps, calendars, 'push') : 0;
+  for (const calendar of calendars) await recordIntegrationEvent(deps, { tenantId: calendar.tenantId, type: 'push.received', success: true, connectionId: calendar.connectionId, resourceId: calendar.id, summary: 'Microsoft Graph change notification: sync requested', details: { provider: 'microsoft' } });
   return { accepted: verified.length, unknown, rejected, syncsRequested };
 }

@@ -2,6 +2,7 @@ import { toAppError } from '../../domain/app-error.ts';
 import type { CalendarProviderFactory } from '../../ports/calendar-provider.ts';
 import type { ConnectionStore } from '../../ports/connection-store.ts';
 import type { EventPublisher } from '../../ports/event-publisher.ts';
+import { recordIntegrationEvent, type IntegrationLogWriter } from '../../ports/integration-log.ts';
 import { recordReauthRequired } from '../sync/connection-health.ts';
 import { ensurePushChannel, type PushDeps } from './push-channels.ts';
 
@@ -12,6 +13,8 @@ export interface RenewDeps extends PushDeps {
   connections: ConnectionStore;
   providers: CalendarProviderFactory;
   publisher: EventPublisher;
+  /** The integration log: one push.renewed entry per channel renewed or failed. */
+  integrationLog?: IntegrationLogWriter | undefined;
 }
 
 /**
@@ -39,13 +42,15 @@ export async function renewPushChannels(deps: RenewDeps): Promise<{ renewed: num
     if (!connection || connection.status === 'reauth_required' || connection.status === 'disabled') continue;
     try {
       const provider = await deps.providers.forConnection(connection);
-      await ensurePushChannel(deps, calendar, provider, { force: true });
+      const channel = await ensurePushChannel(deps, calendar, provider, { force: true });
       renewed += 1;
+      await recordIntegrationEvent(deps, { tenantId: calendar.tenantId, type: 'push.renewed', success: true, connectionId: calendar.connectionId, resourceId: calendar.id, summary: 'Push channel renewed', details: { expiresAt: channel?.expiresAt ?? null }, at: deps.clock.now() });
     } catch (thrown) {
       failed += 1;
       const error = toAppError(thrown);
       if (error.code === 'provider.auth_revoked') await recordReauthRequired(deps, connection, error);
       deps.log.warn('push channel renewal failed', { calendarId: calendar.id, code: error.code });
+      await recordIntegrationEvent(deps, { tenantId: calendar.tenantId, type: 'push.renewed', success: false, connectionId: calendar.connectionId, resourceId: calendar.id, summary: `Push channel renewal failed (${error.code}); the scheduled sync covers the calendar meanwhile`, error: { code: error.code, message: error.message, retryable: error.retryable }, at: deps.clock.now() });
     }
   }
   return { renewed, failed };

@@ -1,11 +1,15 @@
 import { toAppError } from '../../domain/app-error.ts';
+import type { IntegrationLogWriter } from '../../ports/integration-log.ts';
 import { ensurePushChannel, type PushSettings } from '../push/push-channels.ts';
 import type { PushChannelIndex } from '../../ports/calendar-store.ts';
 import { syncCalendar, type SyncDeps, type SyncOutcome, type SyncRequest } from './sync-calendar.ts';
+import { logSyncRun } from './sync-log.ts';
 
 export interface SyncJobDeps extends SyncDeps {
   pushChannels: PushChannelIndex;
   pushSettings: PushSettings;
+  /** The integration log: one entry per run that did something (synced or failed). */
+  integrationLog?: IntegrationLogWriter | undefined;
 }
 
 /**
@@ -13,7 +17,7 @@ export interface SyncJobDeps extends SyncDeps {
  * connect time, or lapsed, is opened again here — push heals itself on the next safety sync).
  */
 export async function runSyncJob(deps: SyncJobDeps, job: Omit<SyncRequest, 'requestedAt'> & { requestedAt: string }): Promise<SyncOutcome & { push?: string }> {
-  const outcome = await syncCalendar(deps, { ...job, requestedAt: new Date(job.requestedAt) });
+  const outcome = await logSyncRun(deps, job, () => syncCalendar(deps, { ...job, requestedAt: new Date(job.requestedAt) }));
   if (outcome.status !== 'synced') return outcome;
   const calendar = await deps.calendars.get(job.tenantId, job.calendarId);
   if (!calendar || calendar.push) return outcome;

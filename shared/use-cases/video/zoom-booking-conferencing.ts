@@ -4,6 +4,7 @@ import { utcDay, ZOOM_DAILY_MEETING_LIMIT } from '../../domain/video-connection.
 import type { BookingConferencing, BookingMeetingRequest, BookingMeetingResult } from '../../ports/booking-conferencing.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { EventPublisher } from '../../ports/event-publisher.ts';
+import { recordIntegrationEvent, type IntegrationLogWriter } from '../../ports/integration-log.ts';
 import type { Log } from '../../ports/log.ts';
 import type { BookingMeetingStore, VideoConnectionStore } from '../../ports/video-connection-store.ts';
 import type { VideoMeeting, VideoProvider } from '../../ports/video-provider.ts';
@@ -16,6 +17,8 @@ export interface ZoomBookingConferencingDeps {
   publisher: EventPublisher;
   log: Log;
   clock: Clock;
+  /** The integration log: links created (video.link_created) and meeting failures (error). */
+  integrationLog?: IntegrationLogWriter | undefined;
 }
 
 type Failure = { ok: false; code: string; message: string; retryable: boolean };
@@ -42,6 +45,7 @@ export class ZoomBookingConferencing implements BookingConferencing {
       const meeting = await zoom.createMeeting(this.#spec(request));
       await this.#deps.meetings.putMeeting({ tenantId: request.tenantId, bookingId: request.bookingId, connectionId: request.connectionId, zoomUserId: hostId, meetingId: meeting.meetingId, joinUrl: meeting.joinUrl, createdAt: this.#deps.clock.now().toISOString() });
       await this.#publish('video.meeting.created', request, meeting);
+      await recordIntegrationEvent(this.#deps, { tenantId: request.tenantId, type: 'video.link_created', success: true, bookingId: request.bookingId, correlationId: request.bookingId, resourceId: request.connectionId, summary: 'Zoom meeting created for the booking', details: { provider: 'zoom', meetingId: meeting.meetingId, start: meeting.start }, at: this.#deps.clock.now() });
       return meeting;
     });
   }
@@ -116,9 +120,20 @@ export class ZoomBookingConferencing implements BookingConferencing {
     }
   }
 
-  #failure(error: unknown, request: { tenantId: string; bookingId: string }): Failure {
+  async #failure(error: unknown, request: { tenantId: string; bookingId: string; connectionId?: string }): Promise<Failure> {
     const appError = toAppError(error);
     if (appError.code !== 'video.quota_exhausted') this.#deps.log.warn('video.meeting_failed', { tenantId: request.tenantId, bookingId: request.bookingId, code: appError.code, message: appError.message });
+    await recordIntegrationEvent(this.#deps, {
+      tenantId: request.tenantId,
+      type: 'error',
+      success: false,
+      bookingId: request.bookingId,
+      correlationId: request.bookingId,
+      resourceId: request.connectionId ?? null,
+      summary: `Zoom meeting of the booking failed (${appError.code})`,
+      error: { code: appError.code, message: appError.message, retryable: appError.retryable },
+      at: this.#deps.clock.now(),
+    });
     return { ok: false, code: appError.code, message: appError.message, retryable: appError.retryable };
   }
 

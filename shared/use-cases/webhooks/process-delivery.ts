@@ -2,6 +2,7 @@ import { AppError, isAppError } from '../../domain/app-error.ts';
 import { domainEvent } from '../../domain/domain-events.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { EventPublisher } from '../../ports/event-publisher.ts';
+import { recordIntegrationEvent, type IntegrationLogWriter } from '../../ports/integration-log.ts';
 import type { JobQueue } from '../../ports/job-queue.ts';
 import type { Log } from '../../ports/log.ts';
 import type { WebhookDeliveryPatch, WebhookDeliveryStore } from '../../ports/webhook-delivery-store.ts';
@@ -17,6 +18,7 @@ import {
   type DeliveryMessage,
   type WebhookDelivery,
 } from '../../domain/webhook-delivery.ts';
+import { webhookAttemptEntry } from './webhook-log.ts';
 import type { WebhookSettings } from './webhook-settings.ts';
 
 export interface DeliveryWorkerDeps {
@@ -30,6 +32,8 @@ export interface DeliveryWorkerDeps {
   log: Log;
   settings: Pick<WebhookSettings, 'retryScheduleMs' | 'timeoutMs' | 'disableAfterMs'>;
   random?: () => number;
+  /** The integration log: one entry per attempt (webhook.sent / webhook.failed). */
+  integrationLog?: IntegrationLogWriter | undefined;
 }
 
 /** What the queue should do with the message: acknowledge it, or hide it until the next attempt is due. */
@@ -83,6 +87,7 @@ async function attempt(deps: DeliveryWorkerDeps, delivery: WebhookDelivery, { en
   });
   const finishedAt = deps.clock.now();
   const roundAttempt = delivery.roundAttempts + 1;
+  await recordIntegrationEvent(deps, { ...webhookAttemptEntry(delivery, endpoint, response, delivery.attemptCount + 1), at: finishedAt });
   const retryAfterMs = response.statusCode !== null && RETRY_AFTER_STATUSES.has(response.statusCode) ? parseRetryAfter(response.retryAfter ?? undefined, finishedAt) : null;
   const logged: DeliveryAttempt = {
     attempt: delivery.attemptCount + 1,
