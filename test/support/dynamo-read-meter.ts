@@ -18,13 +18,13 @@ export function meterQueries(client: DynamoDBClient): { pages: QueryPage[]; rese
   client.middlewareStack.add(
     (next, context) => async (args) => {
       if (context.commandName !== 'QueryCommand') return next(args);
-      const input = args.input as { IndexName?: string; ReturnConsumedCapacity?: string; ExpressionAttributeValues?: Record<string, { S?: string }> };
+      const input = args.input as { IndexName?: string; ReturnConsumedCapacity?: string; ExpressionAttributeValues?: Record<string, string | { S?: string } | undefined> };
       input.ReturnConsumedCapacity = 'TOTAL';
       const result = await next(args);
       const output = result.output as { Count?: number; ScannedCount?: number; ConsumedCapacity?: { CapacityUnits?: number } };
       pages.push({
         index: input.IndexName ?? null,
-        partition: input.ExpressionAttributeValues?.[':pk']?.S ?? null,
+        partition: partitionOf(input.ExpressionAttributeValues?.[':pk']),
         scanned: output.ScannedCount ?? 0,
         returned: output.Count ?? 0,
         capacityUnits: output.ConsumedCapacity?.CapacityUnits ?? 0,
@@ -34,4 +34,8 @@ export function meterQueries(client: DynamoDBClient): { pages: QueryPage[]; rese
     { step: 'initialize', name: 'queryPageMeter' },
   );
   return { pages, reset: () => void pages.splice(0) };
+}
+
+function partitionOf(value: string | { S?: string } | undefined): string | null {
+  return typeof value === 'string' ? value : (value?.S ?? null);
 }
