@@ -34,7 +34,9 @@ export class DataTable extends Construct {
         indexName: index.name,
         partitionKey: stringKey(index.partitionKey),
         sortKey: stringKey(index.sortKey),
-        projectionType: dynamodb.ProjectionType.ALL,
+        ...(index.nonKeyAttributes
+          ? { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...index.nonKeyAttributes] }
+          : { projectionType: dynamodb.ProjectionType.ALL }),
       });
     }
     this.indexArns = TABLE_SCHEMA.globalSecondaryIndexes.map((index) => `${this.table.tableArn}/index/${index.name}`);

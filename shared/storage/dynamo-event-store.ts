@@ -4,6 +4,7 @@ import { CalendarEvent } from '../domain/calendar-event.ts';
 import type { TimeRange } from '../domain/calendar.ts';
 import type { BusyRangeQuery, EventStore, StoredBusyTime, StoredEventVersion } from '../ports/event-store.ts';
 import { batchGetAll, batchWriteAll, type BatchRetryOptions, type WriteRequest } from './dynamo-batch.ts';
+import { busyIndexBackfillCompleted } from './dynamo-busy-index-backfill-store.ts';
 import { DecodedEventCache } from './decoded-event-cache.ts';
 import { mapWithConcurrency, queryAll } from './dynamo-query.ts';
 import { projectBusyItems } from './event-busy-projection.ts';
@@ -19,11 +20,20 @@ export interface DynamoEventStoreOptions {
   batchRetry?: BatchRetryOptions;
   /** Decoded series parts kept for `listBusyInRange` across queries (0 turns it off); default 5,000 (~10 MB). */
   decodedSeriesCacheSize?: number;
+  /**
+   * Whether `listBusyInRange` reads singles from gsi4 (`busyByStart`): `auto` (default) once the busy-index
+   * backfill has completed (its progress item, re-read at most every `busyIndexRecheckMs`), `on`/`off` to
+   * force either path (benchmarks, tests).
+   */
+  busyIndex?: 'auto' | 'on' | 'off';
+  /** How long a process trusts its last look at the backfill's progress; default 5 minutes. */
+  busyIndexRecheckMs?: number;
 }
 
 /** Calendars queried at once by `listInRange`: a person's calendars in parallel, without a read storm. */
 const CALENDAR_CONCURRENCY = 4;
 const DEFAULT_DECODED_SERIES_CACHE_SIZE = 5_000;
+const DEFAULT_BUSY_INDEX_RECHECK_MS = 5 * 60_000;
 
 const StoredEventVersionSchema = z.object({
   id: z.string(),
@@ -36,20 +46,32 @@ const StoredEventVersionSchema = z.object({
 
 /**
  * Events under `T#<tenant>#CAL#<calendar>` / `EV#<id>`; gsi1 orders a calendar's events by UTC start
- * (`S#<start>#<id>`), with series masters and events longer than 14 days under `X#<id>`, so a range query
- * is one bounded key range plus the (few) unbounded items.
+ * (singles `S#<start>#<id>`, series parts `R#<start>#<id>`), with series masters and events longer than 14
+ * days under `X#<id>`, so a range query is two bounded key ranges plus the (few) unbounded items. gsi4 holds
+ * the bounded singles that make the owner busy, with only their busy fields: busy time reads them from there
+ * (≈ 180 bytes an event instead of the whole item, so 2,000 events are one query page, not three).
+ *
+ * Items written before gsi4 and `R#` existed are on neither: until the busy-index backfill
+ * (`backfillBusyIndex`) has walked the table, busy time reads the singles from gsi1 as before. Every write
+ * since this code is deployed carries both, so the backfill's completion is the one switch; it is safe as long
+ * as the backfill is started after every writer runs this code (a deploy completes before the job runs).
  */
 export class DynamoEventStore implements EventStore {
   readonly #doc: DynamoDBDocumentClient;
   readonly #tableName: string;
   readonly #batchRetry: BatchRetryOptions;
   readonly #decodedSeries: DecodedEventCache;
+  readonly #busyIndex: 'auto' | 'on' | 'off';
+  readonly #busyIndexRecheckMs: number;
+  #busyIndexChecked: { atMs: number; ready: Promise<boolean> } | null = null;
 
   constructor(options: DynamoEventStoreOptions) {
     this.#doc = options.doc;
     this.#tableName = options.tableName;
     this.#batchRetry = options.batchRetry ?? {};
     this.#decodedSeries = new DecodedEventCache(options.decodedSeriesCacheSize ?? DEFAULT_DECODED_SERIES_CACHE_SIZE);
+    this.#busyIndex = options.busyIndex ?? 'auto';
+    this.#busyIndexRecheckMs = options.busyIndexRecheckMs ?? DEFAULT_BUSY_INDEX_RECHECK_MS;
   }
 
   async getMany(tenantId: string, calendarId: string, eventIds: readonly string[]): Promise<Map<string, CalendarEvent>> {
@@ -139,32 +161,45 @@ export class DynamoEventStore implements EventStore {
    */
   async listBusyInRange(tenantId: string, queries: readonly BusyRangeQuery[]): Promise<StoredBusyTime[]> {
     const decode = (item: StoredItem): CalendarEvent => this.#decodedSeries.decode(item, toEvent);
-    return mapWithConcurrency(queries, CALENDAR_CONCURRENCY, async ({ calendarId, range }) =>
-      projectBusyItems(await this.#itemsInRange(tenantId, calendarId, range, 'EventStore.listBusyInRange'), calendarId, range, decode),
-    );
+    const operation = 'EventStore.listBusyInRange';
+    const fromBusyIndex = await this.#busyIndexReady();
+    return mapWithConcurrency(queries, CALENDAR_CONCURRENCY, async ({ calendarId, range }) => {
+      if (!fromBusyIndex) return projectBusyItems(await this.#itemsInRange(tenantId, calendarId, range, operation, 'all'), calendarId, range, decode);
+      const [busySingles, others] = await Promise.all([
+        this.#boundedInRange(INDEX.busyByStart, keys.busyEventsByTime(tenantId, calendarId), 'S#', range, operation),
+        this.#itemsInRange(tenantId, calendarId, range, operation, 'series-and-unbounded'),
+      ]);
+      return projectBusyItems(others, calendarId, range, decode, busySingles);
+    });
   }
 
-  /** The items of one calendar that may overlap `range`: bounded events in start order, then masters and long events. */
-  async #itemsInRange(tenantId: string, calendarId: string, range: TimeRange, operation: string): Promise<StoredItem[]> {
+  /** Whether busy time may read singles from gsi4: forced by the options, or the backfill's progress says it completed. */
+  async #busyIndexReady(): Promise<boolean> {
+    if (this.#busyIndex !== 'auto') return this.#busyIndex === 'on';
+    const nowMs = Date.now();
+    const checked = this.#busyIndexChecked;
+    if (checked && nowMs - checked.atMs < this.#busyIndexRecheckMs) return checked.ready;
+    const ready = busyIndexBackfillCompleted(this.#doc, this.#tableName);
+    this.#busyIndexChecked = { atMs: nowMs, ready };
+    // A failed look is not remembered: the next query asks again (and this one fails loudly).
+    ready.catch(() => {
+      if (this.#busyIndexChecked?.ready === ready) this.#busyIndexChecked = null;
+    });
+    return ready;
+  }
+
+  /**
+   * The items of one calendar that may overlap `range`: bounded singles (`all` only) and series parts in start
+   * order, then masters and long events.
+   */
+  async #itemsInRange(tenantId: string, calendarId: string, range: TimeRange, operation: string, parts: 'all' | 'series-and-unbounded' = 'all'): Promise<StoredItem[]> {
     const startIso = range.start.toISOString();
     const endIso = range.end.toISOString();
-    // A bounded event that overlaps the range cannot have started more than its maximum length before it.
-    const earliestStartIso = new Date(range.start.getTime() - MAX_INDEXED_EVENT_MS).toISOString();
     const names = { '#pk': INDEX.byParent.partitionKey, '#sk': INDEX.byParent.sortKey };
     const pk = keys.eventsByTime(tenantId, calendarId);
-    const [bounded, unbounded] = await Promise.all([
-      queryAll(
-        this.#doc,
-        {
-          TableName: this.#tableName,
-          IndexName: INDEX.byParent.name,
-          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-          FilterExpression: 'endUtc > :start',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: { ':pk': pk, ':from': `S#${earliestStartIso}`, ':to': `S#${endIso}`, ':start': startIso },
-        },
-        operation,
-      ),
+    const [singles, seriesParts, unbounded] = await Promise.all([
+      parts === 'all' ? this.#boundedInRange(INDEX.byParent, pk, 'S#', range, operation) : Promise.resolve([]),
+      this.#boundedInRange(INDEX.byParent, pk, 'R#', range, operation),
       queryAll(
         this.#doc,
         {
@@ -179,7 +214,25 @@ export class DynamoEventStore implements EventStore {
         operation,
       ),
     ]);
-    return bounded.length === 0 ? unbounded : unbounded.length === 0 ? bounded : [...bounded, ...unbounded];
+    return [singles, seriesParts, unbounded].filter((items) => items.length > 0).flat();
+  }
+
+  /** Items of one index partition whose sort key `<prefix><start>#<id>` says they may overlap `range`. */
+  #boundedInRange(index: { name: string; partitionKey: string; sortKey: string }, pk: string, prefix: string, range: TimeRange, operation: string): Promise<StoredItem[]> {
+    // A bounded event that overlaps the range cannot have started more than its maximum length before it.
+    const earliestStartIso = new Date(range.start.getTime() - MAX_INDEXED_EVENT_MS).toISOString();
+    return queryAll(
+      this.#doc,
+      {
+        TableName: this.#tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+        FilterExpression: 'endUtc > :start',
+        ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
+        ExpressionAttributeValues: { ':pk': pk, ':from': `${prefix}${earliestStartIso}`, ':to': `${prefix}${range.end.toISOString()}`, ':start': range.start.toISOString() },
+      },
+      operation,
+    );
   }
 }
 

@@ -1,3 +1,4 @@
+import { AppError } from '../domain/app-error.ts';
 import { BusyIntervalBuffer, parseInstantMs } from '../domain/busy-intervals.ts';
 import { addSingleEvent, type StoredBusyTime } from '../domain/busy-projection.ts';
 import type { CalendarEvent, EventTime } from '../domain/calendar-event.ts';
@@ -15,10 +16,17 @@ import type { StoredItem } from './item-codec.ts';
  * single event; an item whose fields do not have the expected types is decoded in full, so a corrupt item
  * still fails loudly.
  */
-export function projectBusyItems(items: readonly StoredItem[], calendarId: string, range: TimeRange, decodeEvent: (item: StoredItem) => CalendarEvent): StoredBusyTime {
-  const timed = new BusyIntervalBuffer(range.start.getTime(), range.end.getTime(), items.length + 1);
+export function projectBusyItems(
+  items: readonly StoredItem[],
+  calendarId: string,
+  range: TimeRange,
+  decodeEvent: (item: StoredItem) => CalendarEvent,
+  busyIndexItems: readonly StoredItem[] = [],
+): StoredBusyTime {
+  const timed = new BusyIntervalBuffer(range.start.getTime(), range.end.getTime(), items.length + busyIndexItems.length + 1);
   const allDay: StoredBusyTime['allDay'] = [];
   const series: CalendarEvent[] = [];
+  addBusyIndexItems(busyIndexItems, timed, allDay);
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
     const kind = item.kind;
@@ -50,6 +58,30 @@ export function projectBusyItems(items: readonly StoredItem[], calendarId: strin
     else addSingleEvent(decodeEvent(item), timed, allDay);
   }
   return { calendarId, timed, allDay, series };
+}
+
+/**
+ * Items read from gsi4 (`busyByStart`): single events that block by construction (`eventBusyIndex`), carrying
+ * only the projected busy fields. An item whose projected fields do not have the expected types fails
+ * loudly: it cannot be decoded in full from the index.
+ */
+function addBusyIndexItems(items: readonly StoredItem[], timed: BusyIntervalBuffer, allDay: StoredBusyTime['allDay']): void {
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    const startMs = item.startMs;
+    const endMs = item.endMs;
+    if (typeof startMs === 'number' && typeof endMs === 'number') {
+      timed.add(startMs, endMs);
+      continue;
+    }
+    const start = item.start as Partial<Record<'dateTime' | 'date', unknown>> | null | undefined;
+    const end = item.end as Partial<Record<'dateTime' | 'date', unknown>> | null | undefined;
+    const startText = start?.dateTime;
+    const endText = end?.dateTime;
+    if (typeof startText === 'string' && typeof endText === 'string') timed.add(parseInstantMs(startText), parseInstantMs(endText));
+    else if (isEventTime(start) && isEventTime(end)) allDay.push({ start, end });
+    else throw new AppError('internal.unexpected', `busy index item ${String(item.sk)} has no readable start and end`, { retryable: false });
+  }
 }
 
 /** Whether the fields `blocksOwnerTime` reads have their stored types (attendees: objects). */

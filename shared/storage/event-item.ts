@@ -1,4 +1,6 @@
+import { isSeriesPart } from '../domain/busy-projection.ts';
 import { isAllDay, type CalendarEvent, type EventTime } from '../domain/calendar-event.ts';
+import { blocksOwnerTime } from '../domain/event-time.ts';
 import { ENTITY_ATTRIBUTE, type StoredItem } from './item-codec.ts';
 import { keys } from './keys.ts';
 import { INDEX } from './table-schema.ts';
@@ -15,6 +17,8 @@ export const ALL_DAY_PAD_MS = 14 * HOUR_MS;
 
 /** Attributes beside the domain fields of an event item. */
 export const EVENT_INDEX_ATTRIBUTES = ['startUtc', 'endUtc', 'startMs', 'endMs'] as const;
+/** The index key attributes an event item may carry (rewritten by the busy-index backfill). */
+export const EVENT_INDEX_KEYS = [INDEX.byParent.partitionKey, INDEX.byParent.sortKey, INDEX.busyByStart.partitionKey, INDEX.busyByStart.sortKey] as const;
 
 function instantMs(time: EventTime, side: 'start' | 'end'): number {
   if (!isAllDay(time)) return Date.parse(time.dateTime);
@@ -24,8 +28,9 @@ function instantMs(time: EventTime, side: 'start' | 'end'): number {
 
 /**
  * Where an event sits on the time index: its UTC span (all-day dates widened to cover every zone) and its
- * gsi1 sort key. `startUtc`/`endUtc` are stored for every event that is not a master, so long events can be
- * filtered too.
+ * gsi1 sort key: `S#` for bounded single events, `R#` for bounded series parts (exceptions, occurrences), so
+ * busy time reads the few series parts without the many singles, `X#` for masters and long events.
+ * `startUtc`/`endUtc` are stored for every event that is not a master, so long events can be filtered too.
  */
 export function eventTimeIndex(event: CalendarEvent): StoredItem {
   if (event.kind === 'master') return { [INDEX.byParent.sortKey]: keys.eventUnboundedSortKey(event.id) };
@@ -41,7 +46,21 @@ export function eventTimeIndex(event: CalendarEvent): StoredItem {
   const span = { startUtc, endUtc: new Date(endMs).toISOString() };
   return endMs - startMs > MAX_INDEXED_EVENT_MS
     ? { ...span, [INDEX.byParent.sortKey]: keys.eventUnboundedSortKey(event.id) }
-    : { ...span, [INDEX.byParent.sortKey]: keys.eventTimeSortKey(startUtc, event.id) };
+    : {
+        ...span,
+        [INDEX.byParent.sortKey]: isSeriesPart(event) ? keys.eventSeriesTimeSortKey(startUtc, event.id) : keys.eventTimeSortKey(startUtc, event.id),
+      };
+}
+
+/**
+ * gsi4 (`busyByStart`) keys: only for a bounded single event that makes its owner busy (`blocksOwnerTime`,
+ * the one busy rule), so the index holds exactly what free/busy adds up. Every write replaces the whole
+ * item, so an event that stops blocking (cancelled, transparent, declined, turned into a series) loses them.
+ */
+export function eventBusyIndex(event: CalendarEvent, timeIndex: StoredItem): StoredItem {
+  const sortKey = timeIndex[INDEX.byParent.sortKey];
+  if (typeof sortKey !== 'string' || !sortKey.startsWith('S#') || isSeriesPart(event) || !blocksOwnerTime(event)) return {};
+  return { [INDEX.busyByStart.partitionKey]: keys.busyEventsByTime(event.tenantId, event.calendarId), [INDEX.busyByStart.sortKey]: sortKey };
 }
 
 /**
@@ -58,12 +77,14 @@ export function eventBusyInstants(event: CalendarEvent): StoredItem {
 }
 
 export function eventItem(event: CalendarEvent): StoredItem {
+  const timeIndex = eventTimeIndex(event);
   return {
     ...keys.event(event.tenantId, event.calendarId, event.id),
     [ENTITY_ATTRIBUTE]: 'event',
     ...event,
     [INDEX.byParent.partitionKey]: keys.eventsByTime(event.tenantId, event.calendarId),
-    ...eventTimeIndex(event),
+    ...timeIndex,
+    ...eventBusyIndex(event, timeIndex),
     ...eventBusyInstants(event),
   };
 }

@@ -38,6 +38,10 @@ export const keys = {
   /** gsi1 sort key of a bounded event: its UTC start. Masters and very long events use `X#` and are always read. */
   eventTimeSortKey: (startIso: string, eventId: string): string => `S#${startIso}#${eventId}`,
   eventUnboundedSortKey: (eventId: string): string => `X#${eventId}`,
+  /** gsi1 sort key of a bounded series part (exception, occurrence): read apart from the singles under `S#`. */
+  eventSeriesTimeSortKey: (startIso: string, eventId: string): string => `R#${startIso}#${eventId}`,
+  /** gsi4: a calendar's single events that make its owner busy, by start time (sort key `eventTimeSortKey`). */
+  busyEventsByTime: (tenantId: string, calendarId: string): string => `${tenantPk(tenantId)}#CAL#${calendarId}#BUSY`,
 
   webhookEndpoint: (tenantId: string, endpointId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `WHE#${endpointId}` }),
   webhookEndpointPrefix: 'WHE#',

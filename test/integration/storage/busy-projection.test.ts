@@ -15,10 +15,13 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 let table: TestTable;
 let store: DynamoEventStore;
+/** Reads singles from gsi4 (`busyByStart`) as a backfilled table does; `store` is on the old path (no backfill ran). */
+let storeOnBusyIndex: DynamoEventStore;
 
 beforeAll(async () => {
   table = await createTestTable('busy');
   store = new DynamoEventStore({ doc: table.doc, tableName: table.tableName });
+  storeOnBusyIndex = new DynamoEventStore({ doc: table.doc, tableName: table.tableName, busyIndex: 'on' });
 });
 
 /** Comparable form: numbers as arrays, series by id. */
@@ -83,8 +86,10 @@ describe('EventStore.listBusyInRange on DynamoDB Local', () => {
         await write(events, legacy);
         const range = { start: new Date(BASE + fromHour * HOUR), end: new Date(BASE + (fromHour + hours) * HOUR) };
         const [projected] = await store.listBusyInRange(T, [{ calendarId, range }]);
+        const [fromBusyIndex] = await storeOnBusyIndex.listBusyInRange(T, [{ calendarId, range }]);
         const expected = projectBusyEvents(await store.listInRange(T, [calendarId], range), calendarId, range);
         expect(plain(projected!)).toEqual(plain(expected));
+        expect(plain(fromBusyIndex!)).toEqual(plain(expected));
       }),
       { numRuns: 40 },
     );
