@@ -233,6 +233,15 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     permissions: { ...none, table: 'readwrite', kms: 'encrypt-decrypt' },
   },
   {
+    name: 'busy-index-backfill',
+    entry: 'functions/busy-index-backfill/handler.ts',
+    description: 'Gives stored events the busy-index keys (gsi4) the current code writes; free/busy switches to gsi4 when a walk completes (daily, resumable; on demand after the deploy)',
+    memoryMb: 512,
+    timeoutSeconds: 900,
+    trigger: { kind: 'schedule', rateMinutes: 1440 },
+    permissions: { ...none, table: 'readwrite' },
+  },
+  {
     name: 'api-events',
     entry: 'functions/api-events/handler.ts',
     description: 'Event writes on the provider (create, update, delete; instance/following/series scopes), idempotent, mirrored into the store',
