@@ -104,6 +104,14 @@ describe('booking notifications through the local stack', () => {
     expect(hostEmails[0]!.subject).toMatch(/^Confirmed: Erstgespräch — /);
     expect(hostEmails[0]!.body).toContain(new Intl.DateTimeFormat('en', { timeZone: 'America/New_York', hour: '2-digit', minute: '2-digit' }).format(new Date(booking.start)));
     expect(log.find((n) => n.recipient === SANDBOX_GOOGLE_USER)).toMatchObject({ status: 'sent', recipientKind: 'host' });
+    // The operators' integration log has an entry per notification sent, tied to the booking and its event.
+    const entries = await eventually(async () => {
+      const page = await json<{ items: { type: string; success: boolean; bookingId: string | null; correlationId: string | null; details: Record<string, unknown> }[] }>(await stack.api(`/v1/logs?bookingId=${booking.id}&type=notification.sent`));
+      return page.items.length >= log.length ? page.items : null;
+    });
+    expect(new Set(entries.map((entry) => entry.details.channel))).toEqual(new Set(log.map((n) => n.channel)));
+    const createdEvent = stack.bus.published.find((event) => event.type === 'booking.created' && (event.data as { booking: { id: string } }).booking.id === booking.id)!;
+    expect(entries.every((entry) => entry.success && entry.bookingId === booking.id && entry.correlationId === createdEvent.id)).toBe(true);
     // Tenant isolation: another tenant's log is empty.
     const other = await stack.tokenFor('other-notify-tenant');
     expect((await json<{ items: unknown[] }>(await stack.api(`/v1/notifications?bookingId=${booking.id}`, { token: other }))).items).toEqual([]);

@@ -1,3 +1,4 @@
+import { integrationLogStore } from './integration-log.ts';
 import { AppError } from '../../domain/app-error.ts';
 import { OutboxOnlySender, RecordingSender } from '../../notify/outbox.ts';
 import { SesEmailSender } from '../../notify/ses/ses-email-sender.ts';
@@ -78,6 +79,7 @@ export function notificationEventDeps(): NotificationEventDeps {
     clock: clock(),
     publicBaseUrl: c.PUBLIC_BASE_URL,
     logger,
+    integrationLog: integrationLogStore(),
     channels: notificationChannelStore(),
     idempotency: idempotencyStore(),
     bookingTypes: bookingTypeStore(),

@@ -4,7 +4,8 @@ import { randomToken } from '../../domain/ids.ts';
 import { notificationIdFor, type NotificationRecord, type RecipientKind } from '../../domain/notification.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { EventPublisher } from '../../ports/event-publisher.ts';
-import type { Log } from '../../ports/log.ts';
+import { recordIntegrationEvent, type IntegrationLogWriter } from '../../ports/integration-log.ts';
+import { silentLog, type Log } from '../../ports/log.ts';
 import type { NotificationLog, NotificationOptOutStore } from '../../ports/notification-log.ts';
 import type { NotificationSenders, OutboundMessage } from '../../ports/notification-sender.ts';
 
@@ -17,6 +18,8 @@ export interface DeliveryDeps {
   /** Base of the unsubscribe links (PUBLIC_BASE_URL). */
   publicBaseUrl: string;
   logger?: Log;
+  /** The operators' integration log (notification.sent / notification.failed entries); optional. */
+  integrationLog?: IntegrationLogWriter | undefined;
 }
 
 /** What caused a notification: its id is the idempotency key (with channel and recipient). */
@@ -148,6 +151,21 @@ export async function deliverNotification(deps: DeliveryDeps, request: Notificat
 async function publishOutcome(deps: DeliveryDeps, record: NotificationRecord): Promise<void> {
   if (record.status !== 'sent' && record.status !== 'failed') throw new AppError('internal.unexpected', `no event for a ${record.status} notification`, { retryable: false });
   const type = record.status === 'sent' ? 'notification.sent' : 'notification.failed';
+  await recordIntegrationEvent(
+    { integrationLog: deps.integrationLog, log: deps.logger ?? silentLog },
+    {
+      tenantId: record.tenantId,
+      type,
+      success: record.status === 'sent',
+      summary: `${record.channel} ${record.status === 'sent' ? 'sent' : 'failed'} (${record.template ?? record.triggerEventType})`,
+      bookingId: record.bookingId,
+      correlationId: record.triggerEventId,
+      resourceId: record.id,
+      error: record.error ? { code: record.error.code, message: record.error.message, retryable: false } : null,
+      details: { channel: record.channel, recipientKind: record.recipientKind, attempts: record.attempts },
+      at: new Date(record.updatedAt),
+    },
+  );
   await deps.publisher.publish([
     domainEvent(
       type,
