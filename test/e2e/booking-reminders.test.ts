@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxSimulators, SANDBOX_GOOGLE_USER } from '../../infra/local/sandbox-google.ts';
 import type { DomainEvent } from '../../shared/domain/domain-events.ts';
+import type { OutboxMessage } from '../../shared/notify/outbox.ts';
 import { eventually } from '../support/eventually.ts';
 import { startTestStack, type TestStack } from '../support/local-stack.ts';
 
@@ -139,6 +140,15 @@ describe('booking reminders on the local stack', () => {
     const delay = Date.parse(due[0]!.time) - (keptStart - 60 * MIN);
     expect(delay).toBeGreaterThanOrEqual(0);
     expect(delay).toBeLessThanOrEqual(60_000);
+    // ...and the reminder itself reaches the invitee: one email in the outbox (and the local SES), listed as sent.
+    const outbox = async () => (await json<{ items: OutboxMessage[] }>(await fetch(`${stack.url}/local/outbox?channel=email`), 200)).items;
+    const reminderMails = await eventually(async () => {
+      const found = (await outbox()).filter((message) => message.recipient === invitee.email && message.subject?.startsWith('Reminder: Reminded call'));
+      return found.length > 0 ? found : null;
+    }, 30_000);
+    expect(reminderMails).toHaveLength(1);
+    const sentLog = (await json<{ items: { channel: string; status: string; triggerEventType: string }[] }>(await stack.api(`/v1/notifications?bookingId=${kept.id}`), 200)).items;
+    expect(sentLog.filter((n) => n.triggerEventType === 'booking.reminder_due')).toEqual([expect.objectContaining({ channel: 'email', status: 'sent' })]);
 
     // The cancelled booking's and the moved booking's old reminder times pass silently; the moved one fires at its new time.
     await advanceTo(Date.parse(slots[6]!.start) + 5_000);
@@ -154,6 +164,7 @@ describe('booking reminders on the local stack', () => {
     expect(eventsOf('booking.completed', moved.id)).toHaveLength(1);
     expect(eventsOf('booking.completed', cancelled.id)).toEqual([]);
     expect(eventsOf('booking.reminder_due', kept.id)).toHaveLength(1);
+    expect((await outbox()).filter((message) => message.recipient === invitee.email && message.subject?.startsWith('Reminder: '))).toHaveLength(2);
     expect(eventsOf('booking.completed', kept.id)).toHaveLength(1);
     expect((eventsOf('booking.completed', kept.id)[0]!.data as { occurrence: { end: string } }).occurrence.end).toBe(kept.end);
     expect(published.filter((e) => e.type === 'booking.reminder_due' && (e.data as { minutesBefore: number }).minutesBefore === 10 * 1440)).toEqual([]);

@@ -159,3 +159,21 @@ export async function notifyBookingEvent(deps: BookingNotificationDeps, event: D
   });
   return deliverAll(deps, requests, attempt);
 }
+
+/**
+ * A reminder's time came (`booking.reminder_due`, fired by the booking's one-time schedule): the reminder
+ * message to the people (`to`) and on the channels the booking type names. Email, SMS and WhatsApp reach a
+ * person; a booking reminder on `slack` has no person's hook to go to and is not sent (operator channels
+ * get operator notices). The send is idempotent on `reminderId`, so a schedule that fires twice sends once;
+ * the time shown is the occurrence's own for a recurring booking.
+ */
+export async function notifyReminder(deps: BookingNotificationDeps, event: DomainEvent<'booking.reminder_due'>, attempt: DeliveryAttempt): Promise<NotificationRecord[]> {
+  const { booking, reminderId, channels, to, occurrence } = event.data;
+  const shown = occurrence ? { ...booking, start: occurrence.start, end: occurrence.end } : booking;
+  const { title, recipients } = await bookingRecipients(deps, event.tenantId, shown);
+  const chosen = recipients.filter((recipient) => to === 'all' || (to === 'invitee' ? recipient.kind === 'invitee' : recipient.kind === 'host'));
+  const personal = channels.filter((channel): channel is 'email' | 'sms' | 'whatsapp' => channel !== 'slack');
+  if (personal.length === 0 || chosen.length === 0) return [];
+  const trigger = { eventId: reminderId, eventType: event.type, time: event.time };
+  return deliverAll(deps, bookingMessageRequests(event.tenantId, trigger, 'booking.reminder', shown, title, chosen, { channels: personal }), attempt);
+}
