@@ -5,8 +5,9 @@ import type { IntegrationLogStore, LogFilter } from '../ports/integration-log.ts
 import type { Page, PageRequest } from '../ports/page.ts';
 import { dynamoCall } from './dynamo-errors.ts';
 import { ENTITY_ATTRIBUTE, parseItem, toEpochSeconds, validForWrite, type StoredItem } from './item-codec.ts';
+import { queryFilteredPage } from './dynamo-query.ts';
 import { keys } from './keys.ts';
-import { decodePageCursor, encodePageCursor, validatePageLimit } from './page-cursor.ts';
+import { decodePageCursor, validatePageLimit } from './page-cursor.ts';
 import { INDEX, TABLE_PARTITION_KEY, TABLE_SORT_KEY, TTL_ATTRIBUTE } from './table-schema.ts';
 
 export interface DynamoIntegrationLogStoreOptions {
@@ -18,8 +19,6 @@ export interface DynamoIntegrationLogStoreOptions {
 /** Entry types that are work done on a connection itself (its errors count in the health summary). */
 const CONNECTION_WORK_TYPES: readonly LogEntryType[] = ['sync.run', 'token.refresh', 'push.received', 'push.renewed', 'error'];
 
-/** Items a filtered listing examines per call at most, so a rare type cannot make one request read 90 days. */
-const MAX_EXAMINED_PER_PAGE = 2_000;
 
 type Partition = { kind: 'tenant' | 'booking'; pk: string } | { kind: 'connection'; gsiPk: string };
 
@@ -73,33 +72,15 @@ export class DynamoIntegrationLogStore implements IntegrationLogStore {
         : { kind: 'tenant', pk: keys.integrationLogPartition(tenantId) };
     const startSk = request.cursor ? decodePageCursor(request.cursor, keys.integrationLogPrefix) : null;
     const query = this.#query(tenantId, partition, filter);
-    const items: StoredItem[] = [];
-    let next: Record<string, unknown> | undefined = startSk ? startKeyOf(tenantId, partition, startSk) : undefined;
-    let examined = 0;
-    let exhausted = false;
     // Without a selective filter nearly every item read is returned: read what the page needs.
     const selective = filter.type !== undefined || filter.success !== undefined || (filter.connectionId !== undefined && partition.kind === 'booking');
-    while (items.length <= limit && examined < MAX_EXAMINED_PER_PAGE) {
-      const output = await dynamoCall('IntegrationLogStore.list', () =>
-        this.#doc.send(new QueryCommand({ ...query, ScanIndexForward: false, ExclusiveStartKey: next, Limit: selective ? Math.min(200, MAX_EXAMINED_PER_PAGE - examined) : limit + 1 - items.length })),
-      );
-      examined += output.ScannedCount ?? 0;
-      items.push(...((output.Items ?? []) as StoredItem[]));
-      next = output.LastEvaluatedKey;
-      if (!next) {
-        exhausted = true;
-        break;
-      }
-    }
-    const page = items.slice(0, limit);
-    const hasMore = items.length > limit || !exhausted;
-    // A full page continues after its last item; a page cut short by the examined cap continues after the
-    // last item examined, so the next call does not read the same stretch again.
-    const resumeAt = items.length > limit || !next ? page.at(-1)?.[TABLE_SORT_KEY] : next[TABLE_SORT_KEY];
-    return {
-      items: page.map((item) => parseItem(IntegrationLogEntry, item, 'integration-log')),
-      cursor: hasMore && typeof resumeAt === 'string' ? encodePageCursor(resumeAt) : null,
-    };
+    const { items, cursor } = await queryFilteredPage(this.#doc, { ...query, ScanIndexForward: false }, 'IntegrationLogStore.list', {
+      limit,
+      startKey: startSk ? startKeyOf(tenantId, partition, startSk) : undefined,
+      filteredReadSize: selective ? 200 : null,
+      sortKeyAttribute: TABLE_SORT_KEY,
+    });
+    return { items: items.map((item) => parseItem(IntegrationLogEntry, item, 'integration-log')), cursor };
   }
 
   async countFailures(tenantId: string, connectionId: string, since: Date, cap: number): Promise<number> {

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { notFound } from '../domain/app-error.ts';
 import { NOTIFICATION_CHANNELS, NotificationRecord, type NotificationChannelName } from '../domain/notification.ts';
@@ -6,8 +6,9 @@ import type { NotificationListRequest, NotificationLog, NotificationOptOutStore,
 import type { Page } from '../ports/page.ts';
 import { dynamoCall, isConditionalCheckFailed, translateDynamoError } from './dynamo-errors.ts';
 import { ENTITY_ATTRIBUTE, parseItem, toEpochSeconds, validForWrite, type StoredItem } from './item-codec.ts';
+import { queryFilteredPage } from './dynamo-query.ts';
 import { keys } from './keys.ts';
-import { decodePageCursor, encodePageCursor, validatePageLimit } from './page-cursor.ts';
+import { decodePageCursor, validatePageLimit } from './page-cursor.ts';
 import { TTL_ATTRIBUTE } from './table-schema.ts';
 import { UpdateBuilder } from './update-builder.ts';
 
@@ -18,8 +19,6 @@ export interface DynamoNotificationLogOptions {
 
 /** The delivery log is kept 90 days, like the integration log. */
 export const NOTIFICATION_RETENTION_SECONDS = 90 * 86_400;
-/** A filtered page examines at most this many records before it answers with a cursor to go on. */
-const MAX_EXAMINED_PER_PAGE = 2_000;
 
 /** Notifications under `T#<tenant>#NTFS` / `NTF#<id>` (ids sort by time); opt-outs and unsubscribe tokens beside. */
 export class DynamoNotificationLog implements NotificationLog, NotificationOptOutStore {
@@ -93,39 +92,20 @@ export class DynamoNotificationLog implements NotificationLog, NotificationOptOu
       values[':status'] = request.status;
     }
     const filtered = filters.length > 0;
-    const items: StoredItem[] = [];
-    let next: Record<string, unknown> | undefined = startKey;
-    let examined = 0;
-    let exhausted = false;
-    while (items.length <= limit && examined < MAX_EXAMINED_PER_PAGE) {
-      const output = await dynamoCall('NotificationLog.list', () =>
-        this.#doc.send(
-          new QueryCommand({
-            TableName: this.#tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ...(filtered ? { FilterExpression: filters.join(' AND '), ExpressionAttributeNames: names } : {}),
-            ExpressionAttributeValues: values,
-            ScanIndexForward: false,
-            ExclusiveStartKey: next,
-            Limit: filtered ? 200 : limit + 1 - items.length,
-            ConsistentRead: true,
-          }),
-        ),
-      );
-      examined += output.ScannedCount ?? 0;
-      items.push(...((output.Items ?? []) as StoredItem[]));
-      next = output.LastEvaluatedKey;
-      if (!next) {
-        exhausted = true;
-        break;
-      }
-    }
-    const page = items.slice(0, limit);
-    const hasMore = items.length > limit || !exhausted;
-    const last = page.at(-1);
-    // Stopped at the examination cap without a full page: go on after the last record examined.
-    const resumeAt = items.length > limit || !next ? last?.sk : (next.sk ?? last?.sk);
-    return { items: page.map(toRecord), cursor: hasMore && typeof resumeAt === 'string' ? encodePageCursor(resumeAt) : null };
+    const { items, cursor } = await queryFilteredPage(
+      this.#doc,
+      {
+        TableName: this.#tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ...(filtered ? { FilterExpression: filters.join(' AND '), ExpressionAttributeNames: names } : {}),
+        ExpressionAttributeValues: values,
+        ScanIndexForward: false,
+        ConsistentRead: true,
+      },
+      'NotificationLog.list',
+      { limit, startKey, filteredReadSize: filtered ? 200 : null, sortKeyAttribute: 'sk' },
+    );
+    return { items: items.map(toRecord), cursor };
   }
 
   async isOptedOut(tenantId: string, channel: NotificationChannelName, recipient: string): Promise<boolean> {

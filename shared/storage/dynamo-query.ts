@@ -1,5 +1,6 @@
 import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { AppError } from '../domain/app-error.ts';
+import { encodePageCursor } from './page-cursor.ts';
 import { dynamoCall } from './dynamo-errors.ts';
 import type { StoredItem } from './item-codec.ts';
 
@@ -64,4 +65,46 @@ export async function mapWithConcurrency<I, O>(inputs: readonly I[], concurrency
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, inputs.length) }, worker));
   return results;
+}
+
+/** Items a filtered listing reads for one page at the most; the rest is reached through the cursor. */
+export const MAX_EXAMINED_PER_PAGE = 2_000;
+
+export interface FilteredPageOptions {
+  limit: number;
+  startKey: Key | undefined;
+  /** Items read per query when a filter drops most of them; null = no filter (read just what the page needs). */
+  filteredReadSize: number | null;
+  /** The sort key attribute of the index queried: the cursor names a position in it. */
+  sortKeyAttribute: string;
+}
+
+/**
+ * One page of a listing whose FilterExpression may drop most items (webhook deliveries, notifications, the
+ * integration log): queries until the page is full, the partition ends, or MAX_EXAMINED_PER_PAGE items were
+ * read. A full page continues after its last item; a page cut short by the cap continues after the last
+ * item examined, so the next call does not read the same stretch again.
+ */
+export async function queryFilteredPage(doc: DynamoDBDocumentClient, input: QueryInput, operation: string, options: FilteredPageOptions): Promise<{ items: StoredItem[]; cursor: string | null }> {
+  const { limit, filteredReadSize, sortKeyAttribute } = options;
+  const items: StoredItem[] = [];
+  let next = options.startKey;
+  let examined = 0;
+  let exhausted = false;
+  while (items.length <= limit && examined < MAX_EXAMINED_PER_PAGE) {
+    const readSize = filteredReadSize === null ? limit + 1 - items.length : Math.min(filteredReadSize, MAX_EXAMINED_PER_PAGE - examined);
+    const output = await dynamoCall(operation, () => doc.send(new QueryCommand({ ...input, ExclusiveStartKey: next, Limit: readSize })));
+    examined += output.ScannedCount ?? 0;
+    items.push(...((output.Items ?? []) as StoredItem[]));
+    next = output.LastEvaluatedKey;
+    if (!next) {
+      exhausted = true;
+      break;
+    }
+  }
+  const page = items.slice(0, limit);
+  const hasMore = items.length > limit || !exhausted;
+  const last = page.at(-1)?.[sortKeyAttribute];
+  const resumeAt = items.length > limit || !next ? last : (next[sortKeyAttribute] ?? last);
+  return { items: page, cursor: hasMore && typeof resumeAt === 'string' ? encodePageCursor(resumeAt) : null };
 }

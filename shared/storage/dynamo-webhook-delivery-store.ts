@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { notFound } from '../domain/app-error.ts';
 import type { Page } from '../ports/page.ts';
@@ -6,8 +6,9 @@ import type { DeliveryListRequest, WebhookDeliveryPatch, WebhookDeliveryStore } 
 import { DELIVERY_RETENTION_DAYS, WebhookDelivery, type DeliveryStatus } from '../domain/webhook-delivery.ts';
 import { dynamoCall, isConditionalCheckFailed, translateDynamoError } from './dynamo-errors.ts';
 import { ENTITY_ATTRIBUTE, parseItem, toEpochSeconds, validForWrite, validPatch, type StoredItem } from './item-codec.ts';
+import { queryFilteredPage } from './dynamo-query.ts';
 import { keys } from './keys.ts';
-import { decodePageCursor, encodePageCursor, validatePageLimit } from './page-cursor.ts';
+import { decodePageCursor, validatePageLimit } from './page-cursor.ts';
 import { INDEX, TTL_ATTRIBUTE } from './table-schema.ts';
 import { UpdateBuilder } from './update-builder.ts';
 
@@ -32,8 +33,6 @@ const DeliveryPatchSchema = z.partial(
   }),
 );
 
-/** Items a filtered listing examines per call at most, so a rare status cannot make one request scan a year. */
-const MAX_EXAMINED_PER_PAGE = 2_000;
 
 function expiresAt(updatedAt: string): number {
   return toEpochSeconds(Date.parse(updatedAt)) + DELIVERY_RETENTION_DAYS * 86_400;
@@ -158,43 +157,21 @@ export class DynamoWebhookDeliveryStore implements WebhookDeliveryStore {
       statuses.forEach((status, i) => (values[`:status${i}`] = status));
     }
     const statusFilter = statuses.length > 0 ? `#status IN (${statuses.map((_s, i) => `:status${i}`).join(', ')})` : null;
-    const items: StoredItem[] = [];
-    let next: Record<string, unknown> | undefined = startKey;
-    let examined = 0;
-    let exhausted = false;
-    while (items.length <= limit && examined < MAX_EXAMINED_PER_PAGE) {
-      const output = await dynamoCall(options.operation, () =>
-        this.#doc.send(
-          new QueryCommand({
-            TableName: this.#tableName,
-            IndexName: INDEX.byParent.name,
-            KeyConditionExpression: keyCondition,
-            ...(statusFilter ? { FilterExpression: statusFilter } : {}),
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-            ScanIndexForward: !options.newestFirst,
-            ExclusiveStartKey: next,
-            Limit: statusFilter ? 100 : limit + 1 - items.length,
-          }),
-        ),
-      );
-      examined += output.ScannedCount ?? 0;
-      items.push(...((output.Items ?? []) as StoredItem[]));
-      next = output.LastEvaluatedKey;
-      if (!next) {
-        exhausted = true;
-        break;
-      }
-    }
-    const page = items.slice(0, limit);
-    const hasMore = items.length > limit || !exhausted;
-    const last = page.at(-1);
-    // Stopped after examining the cap without a full page: continue after the last item examined.
-    const resumeAt = items.length > limit || !next ? last?.[INDEX.byParent.sortKey] : (next[INDEX.byParent.sortKey] ?? last?.[INDEX.byParent.sortKey]);
-    return {
-      items: page.map(toDelivery),
-      cursor: hasMore && typeof resumeAt === 'string' ? encodePageCursor(resumeAt) : null,
-    };
+    const { items, cursor } = await queryFilteredPage(
+      this.#doc,
+      {
+        TableName: this.#tableName,
+        IndexName: INDEX.byParent.name,
+        KeyConditionExpression: keyCondition,
+        ...(statusFilter ? { FilterExpression: statusFilter } : {}),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ScanIndexForward: !options.newestFirst,
+      },
+      options.operation,
+      { limit, startKey, filteredReadSize: statusFilter ? 100 : null, sortKeyAttribute: INDEX.byParent.sortKey },
+    );
+    return { items: items.map(toDelivery), cursor };
   }
 }
 
