@@ -7,6 +7,7 @@ import { ConnectionsPage } from './pages/connections.tsx';
 import { EventsPage } from './pages/events.tsx';
 import { FreeBusyPage } from './pages/free-busy.tsx';
 import { LogsPage } from './pages/logs.tsx';
+import { NotificationsPage } from './pages/notifications.tsx';
 import { OverviewPage } from './pages/overview.tsx';
 import { WebhooksPage } from './pages/webhooks.tsx';
 
@@ -18,6 +19,7 @@ const PAGES: { id: string; label: string; view: (route: Route) => JSX.Element }[
   { id: 'booking-types', label: 'Booking types', view: (route) => <BookingTypesPage route={route} /> },
   { id: 'bookings', label: 'Bookings', view: () => <BookingsPage /> },
   { id: 'webhooks', label: 'Webhooks', view: () => <WebhooksPage /> },
+  { id: 'notifications', label: 'Notifications', view: () => <NotificationsPage /> },
   { id: 'logs', label: 'Log', view: (route) => <LogsPage route={route} /> },
 ];
 

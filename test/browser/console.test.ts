@@ -205,6 +205,25 @@ describe('operator console in Chromium', () => {
     await screenshot('09-webhooks');
   });
 
+  it('creates an operator channel and shows the delivery log and the local outbox', async () => {
+    await page.getByRole('link', { name: 'Notifications' }).click();
+    // Email: a Slack URL must resolve to a public address, which a machine without internet cannot check.
+    await page.getByLabel('Kind').selectOption('email');
+    await page.getByLabel('Email address').fill('ops@example.com');
+    await page.getByRole('button', { name: 'Create channel' }).click();
+    await expect.poll(async () => ((await (await stack.api('/v1/notification-channels')).json()) as { items: { id: string; kind: string }[] }).items.find((c) => c.kind === 'email')).toBeDefined();
+    const email = ((await (await stack.api('/v1/notification-channels')).json()) as { items: { id: string; kind: string }[] }).items.find((c) => c.kind === 'email')!;
+    await page.locator(`[data-channel="${email.id}"]`).waitFor();
+    // The booking made earlier sent its invitee a confirmation: the same record in the page as in the API.
+    await expect
+      .poll(async () => ((await (await stack.api('/v1/notifications?status=sent')).json()) as { items: { id: string; recipient: string }[] }).items.filter((n) => n.recipient === 'ada@example.com').length, { timeout: 20_000 })
+      .toBeGreaterThan(0);
+    const records = ((await (await stack.api('/v1/notifications')).json()) as { items: { id: string; recipient: string }[] }).items;
+    await refreshUntilVisible(() => page.getByRole('button', { name: 'Refresh log' }).click(), `[data-notification="${records.find((n) => n.recipient === 'ada@example.com')!.id}"]`);
+    await refreshUntilVisible(() => page.getByRole('button', { name: 'Refresh outbox' }).click(), '[data-outbox="email"]:has-text("ada@example.com")');
+    await screenshot('10-notifications');
+  });
+
   it('opens the integration log filtered to an error', async () => {
     // An error to find: the receiver answers 500 to a test message, so the attempt is logged as webhook.failed.
     receiver.setBehaviour({ kind: 'fail', status: 500 });
@@ -233,7 +252,7 @@ describe('operator console in Chromium', () => {
     const first = page.locator(`[data-entry="${answer.items[0]!.id}"]`);
     expect(await first.textContent()).toContain('webhook.http_5xx');
     expect(await first.textContent()).toContain(answer.items[0]!.summary);
-    await screenshot('10-log');
+    await screenshot('11-log');
   });
 
   it('shows the overview with the connection, and every page was free of console errors', async () => {
@@ -247,7 +266,7 @@ describe('operator console in Chromium', () => {
     for (const connection of health.connections) expect(await connections.locator(`tr:has-text("${connection.accountEmail}")`).textContent()).toContain(connection.health);
     expect(await page.getByTestId('health-webhooks').locator('tbody tr').first().textContent()).toMatch(/degraded.*HTTP 500/);
     expect(await page.getByTestId('health').locator('p').first().textContent()).toContain(`Overall ${health.status}`);
-    await screenshot('11-overview');
+    await screenshot('12-overview');
     // Keyboard: from the top of the document the skip link is the first stop and moves focus to the page
     // heading (navigation focuses the heading, and the overview has links after it, so start from the top).
     await page.evaluate(() => {
