@@ -43,19 +43,7 @@ export function projectBusyItems(
       continue;
     }
     if (!blocksOwnerTime(item)) continue;
-    const startMs = item.startMs;
-    const endMs = item.endMs;
-    if (typeof startMs === 'number' && typeof endMs === 'number') {
-      timed.add(startMs, endMs);
-      continue;
-    }
-    const start = item.start as Partial<Record<'dateTime' | 'date', unknown>> | null | undefined;
-    const end = item.end as Partial<Record<'dateTime' | 'date', unknown>> | null | undefined;
-    const startText = start?.dateTime;
-    const endText = end?.dateTime;
-    if (typeof startText === 'string' && typeof endText === 'string') timed.add(parseInstantMs(startText), parseInstantMs(endText));
-    else if (isEventTime(start) && isEventTime(end)) allDay.push({ start, end });
-    else addSingleEvent(decodeEvent(item), timed, allDay);
+    if (!addStoredTimes(item, timed, allDay)) addSingleEvent(decodeEvent(item), timed, allDay);
   }
   return { calendarId, timed, allDay, series };
 }
@@ -68,20 +56,29 @@ export function projectBusyItems(
 function addBusyIndexItems(items: readonly StoredItem[], timed: BusyIntervalBuffer, allDay: StoredBusyTime['allDay']): void {
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
-    const startMs = item.startMs;
-    const endMs = item.endMs;
-    if (typeof startMs === 'number' && typeof endMs === 'number') {
-      timed.add(startMs, endMs);
-      continue;
-    }
-    const start = item.start as Partial<Record<'dateTime' | 'date', unknown>> | null | undefined;
-    const end = item.end as Partial<Record<'dateTime' | 'date', unknown>> | null | undefined;
-    const startText = start?.dateTime;
-    const endText = end?.dateTime;
-    if (typeof startText === 'string' && typeof endText === 'string') timed.add(parseInstantMs(startText), parseInstantMs(endText));
-    else if (isEventTime(start) && isEventTime(end)) allDay.push({ start, end });
-    else throw new AppError('internal.unexpected', `busy index item ${String(item.sk)} has no readable start and end`, { retryable: false });
+    if (!addStoredTimes(item, timed, allDay)) throw new AppError('internal.unexpected', `busy index item ${String(item.sk)} has no readable start and end`, { retryable: false });
   }
+}
+
+/**
+ * Adds a blocking single event's time from its stored fields: the `startMs`/`endMs` numbers, else (older
+ * items) its two ISO instants parsed by arithmetic, else its all-day dates. False when none is readable.
+ */
+function addStoredTimes(item: StoredItem, timed: BusyIntervalBuffer, allDay: StoredBusyTime['allDay']): boolean {
+  const startMs = item.startMs;
+  const endMs = item.endMs;
+  if (typeof startMs === 'number' && typeof endMs === 'number') {
+    timed.add(startMs, endMs);
+    return true;
+  }
+  const start = item.start as Partial<Record<'dateTime' | 'date', unknown>> | null | undefined;
+  const end = item.end as Partial<Record<'dateTime' | 'date', unknown>> | null | undefined;
+  const startText = start?.dateTime;
+  const endText = end?.dateTime;
+  if (typeof startText === 'string' && typeof endText === 'string') timed.add(parseInstantMs(startText), parseInstantMs(endText));
+  else if (isEventTime(start) && isEventTime(end)) allDay.push({ start, end });
+  else return false;
+  return true;
 }
 
 /** Whether the fields `blocksOwnerTime` reads have their stored types (attendees: objects). */
