@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { ConnectionStatus, ProviderKind } from '../domain/connection.ts';
-import { LOG_ENTRY_TYPES, LOG_RETENTION_DAYS, LogDetails, LogEntryError, LogEntryType } from '../domain/integration-log.ts';
+import { IntegrationLogEntry, LOG_ENTRY_TYPES, LOG_RETENTION_DAYS } from '../domain/integration-log.ts';
 import { CHANNEL_KINDS } from '../domain/notification-channel.ts';
 import { Instant } from '../domain/timestamps.ts';
 import { defineRoute } from '../runtime/http/route.ts';
@@ -16,19 +16,8 @@ export const ListLogsQuery = z.object({
   limit: intQuery(1, 200, 50),
 });
 
-export const IntegrationLogEntryView = z.object({
-  id: z.string(),
-  type: LogEntryType,
-  at: Instant,
-  success: z.boolean(),
-  connectionId: z.nullable(z.string()),
-  bookingId: z.nullable(z.string()),
-  correlationId: z.nullable(z.string()),
-  resourceId: z.nullable(z.string()),
-  summary: z.string(),
-  error: z.nullable(LogEntryError),
-  details: LogDetails,
-});
+/** An entry as the API shows it: the stored entry without its tenant (the caller's own, from the token). */
+export const IntegrationLogEntryView = z.omit(IntegrationLogEntry, { tenantId: true });
 
 const Health = z.enum(['healthy', 'degraded', 'unhealthy']);
 

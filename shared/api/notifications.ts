@@ -3,7 +3,7 @@ import { CHANNEL_KINDS } from '../domain/notification-channel.ts';
 import { EventTypeFilter } from '../domain/webhook-endpoint.ts';
 import { Instant } from '../domain/timestamps.ts';
 import { defineRoute } from '../runtime/http/route.ts';
-import { NOTIFICATION_CHANNELS, NOTIFICATION_STATUSES, RECIPIENT_KINDS } from '../domain/notification.ts';
+import { NOTIFICATION_STATUSES, NotificationRecord } from '../domain/notification.ts';
 import { CursorQuery, IdParams, PaginationQuery, ResourceId, intQuery, pageOf } from './common.ts';
 import { PUBLIC_ROUTE_THROTTLE } from './public.ts';
 
@@ -115,24 +115,8 @@ export const ListNotificationsQuery = z.object({
   limit: intQuery(1, 200, 50),
 });
 
-export const NotificationView = z.object({
-  id: z.string(),
-  status: z.enum(NOTIFICATION_STATUSES),
-  channel: z.enum(NOTIFICATION_CHANNELS),
-  recipient: z.string(),
-  recipientKind: z.enum(RECIPIENT_KINDS),
-  channelId: z.nullable(z.string()),
-  bookingId: z.nullable(z.string()),
-  triggerEventType: z.string(),
-  triggerEventId: z.string(),
-  template: z.string(),
-  subject: z.nullable(z.string()),
-  providerMessageId: z.nullable(z.string()),
-  attempts: z.int(),
-  error: z.nullable(z.object({ code: z.string(), message: z.string() })),
-  createdAt: Instant,
-  updatedAt: Instant,
-});
+/** A record as the API shows it: the stored record without its tenant (the caller's own, from the token). */
+export const NotificationView = z.omit(NotificationRecord, { tenantId: true });
 
 export const listNotificationsRoute = defineRoute({
   operationId: 'listNotifications',
