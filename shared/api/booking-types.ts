@@ -78,7 +78,7 @@ export const BookingTypeView = z.object({
 const tags = ['booking-types'];
 const rulesText = [
   'Duration and slot interval are multiples of 5 minutes (the interval defaults to the duration); buffers 0–240 minutes; `horizonDays` 1–730 (default 60).',
-  '`dailyLimit`/`weeklyLimit` count confirmed bookings per host (a day and an ISO week in the host\'s schedule zone).',
+  '`dailyLimit`/`weeklyLimit` count confirmed bookings (each occurrence of a series on its own day) per host, in a day and an ISO week of the host\'s schedule zone; the slot lists leave out times the limits have filled, and booking and reschedule refuse them (409).',
   '`assignment: collective` needs every host free; `round_robin` picks one free host (furthest below its weighted share this month, then priority, then least recently booked).',
   'Each host\'s `writeCalendarId` is one of its `calendarIds`; with `rooms`, each booking takes one free room. `conference` and `reminders` are copied onto every booking.',
   'Invalid content answers 400 naming the field (`body.hosts[0].writeCalendarId`).',

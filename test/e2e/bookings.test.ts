@@ -182,25 +182,63 @@ describe('bookings on the local stack', () => {
     await json(await book(slots[18]!.start), 201);
   }, 120_000);
 
-  it('applies the daily limit per host: the second booking of the day is refused, the next day is fine', async () => {
+  it('applies daily and weekly limits to the slot lists (signed-in and public), the 409 alternatives, booking and reschedule', async () => {
     const type = await json<{ id: string; hosts: { scheduleId: string }[] }>(await stack.api(`/v1/booking-types/${bookingTypeId}`), 200);
-    const limited = await json<{ id: string }>(
+    const limited = await json<{ id: string; publicId: string }>(
       await stack.api('/v1/booking-types', {
         method: 'POST',
-        body: JSON.stringify({ name: 'Limited', durationMinutes: 30, assignment: 'collective', dailyLimit: 1, hosts: [{ calendarIds: [calendarId], scheduleId: type.hosts[0]!.scheduleId, writeCalendarId: calendarId }] }),
+        body: JSON.stringify({ name: 'Limited', durationMinutes: 30, assignment: 'collective', dailyLimit: 2, weeklyLimit: 3, public: true, hosts: [{ calendarIds: [calendarId], scheduleId: type.hosts[0]!.scheduleId, writeCalendarId: calendarId }] }),
       }),
       201,
     );
-    const day = Math.floor(Date.now() / DAY) * DAY + 20 * DAY;
-    const free = (await json<{ slots: { start: string }[] }>(await stack.api(`/v1/booking-types/${limited.id}/slots?start=${iso(day)}&end=${iso(day + 2 * DAY)}`), 200)).slots.map((slot) => slot.start);
-    const firstDay = free.filter((start) => Date.parse(start) < day + DAY);
-    const secondDay = free.filter((start) => Date.parse(start) >= day + DAY);
+    // A whole ISO week (UTC, the schedule's zone) three weeks out: Monday 00:00 to the next Monday.
+    const today = Math.floor(Date.now() / DAY) * DAY;
+    const monday = today + 21 * DAY - ((new Date(today).getUTCDay() + 6) % 7) * DAY;
+    const range = `start=${iso(monday)}&end=${iso(monday + 7 * DAY)}`;
+    const signedIn = async () => (await json<{ slots: { start: string }[] }>(await stack.api(`/v1/booking-types/${limited.id}/slots?${range}`), 200)).slots.map((slot) => slot.start);
+    const publicly = async () => (await json<{ slots: { start: string }[] }>(await stack.api(`/v1/public/booking-types/${limited.publicId}/slots?${range}`, { token: null }), 200)).slots.map((slot) => slot.start);
+    const dayOf = (start: string) => Math.floor((Date.parse(start) - monday) / DAY);
+    const onDay = (list: string[], day: number) => list.filter((start) => dayOf(start) === day);
     const bookLimited = (start: string) => book(start, { body: { bookingTypeId: limited.id, start, invitee } });
-    await json(await bookLimited(firstDay[0]!), 201);
-    const refused = await json<{ code: string }>(await bookLimited(firstDay.at(-1)!), 409);
+
+    const before = await signedIn();
+    expect(onDay(before, 0).length).toBeGreaterThan(10);
+    expect(onDay(before, 1).length).toBeGreaterThan(10);
+    const first = await json<{ id: string }>(await bookLimited(onDay(before, 0)[0]!), 201);
+    // One of two on Monday: Monday's other slots are still offered, and bookable.
+    const afterOne = await signedIn();
+    expect(onDay(afterOne, 0).length).toBeGreaterThan(5);
+    await json(await bookLimited(onDay(afterOne, 0).at(-1)!), 201);
+    // Two of two: Monday is gone from both lists, Tuesday stays.
+    const full = await signedIn();
+    expect(onDay(full, 0)).toEqual([]);
+    expect(onDay(full, 1).length).toBeGreaterThan(10);
+    expect(await publicly()).toEqual(full);
+    // A Monday time it hides is refused, with alternatives on other days only and a detail naming the limit.
+    const hidden = onDay(before, 0).find((start) => !full.includes(start) && Date.parse(start) > Date.parse(onDay(before, 0)[0]!) + 3_600_000)!;
+    const refused = await json<{ code: string; detail: string; alternatives: { start: string }[] }>(await bookLimited(hidden), 409);
     expect(refused.code).toBe('booking.slot_unavailable');
-    await json(await bookLimited(secondDay.at(-1)!), 201);
-  }, 60_000);
+    expect(refused.detail).toMatch(/limit/);
+    expect(refused.alternatives.length).toBeGreaterThan(0);
+    expect(refused.alternatives.every((alternative) => dayOf(alternative.start) !== 0)).toBe(true);
+    // The third of the week (weekly limit 3) on Tuesday; then the whole week is gone.
+    const tuesday = await json<{ id: string }>(await bookLimited(onDay(full, 1)[0]!), 201);
+    expect(await signedIn()).toEqual([]);
+    expect(await publicly()).toEqual([]);
+    // Tuesday's booking cannot move onto the full Monday, but can move to Thursday (it leaves its own place).
+    const movedOnto = await json<{ code: string; detail: string }>(await stack.api(`/v1/bookings/${tuesday.id}/reschedule`, { method: 'POST', body: JSON.stringify({ start: hidden }) }), 409);
+    expect(movedOnto.detail).toMatch(/limit/);
+    await json(await stack.api(`/v1/bookings/${tuesday.id}/reschedule`, { method: 'POST', body: JSON.stringify({ start: onDay(before, 3)[4] }) }), 200);
+    // Moving Monday's first booking within Monday is allowed (it does not count against itself)...
+    const sameDay = onDay(before, 0).find((start) => start !== onDay(before, 0)[0] && start !== onDay(afterOne, 0).at(-1) && dayOf(start) === 0)!;
+    await json(await stack.api(`/v1/bookings/${first.id}/reschedule`, { method: 'POST', body: JSON.stringify({ start: sameDay }) }), 200);
+    // ...cancelling it gives the week one place back: Monday and the rest of the week reappear.
+    await json(await stack.api(`/v1/bookings/${first.id}/cancel`, { method: 'POST', body: '{}' }), 200);
+    const reopened = await signedIn();
+    expect(onDay(reopened, 0).length).toBeGreaterThan(5);
+    expect(onDay(reopened, 3).length).toBeGreaterThan(10);
+    expect(await publicly()).toEqual(reopened);
+  }, 120_000);
 
   it('answers bad input with 400 naming the field', async () => {
     const start = Date.parse(slots[12]!.start);

@@ -24,7 +24,7 @@ export function bookingTypeAdminDeps(): BookingTypeAdminDeps {
 }
 
 export function bookingTypeSlotsDeps(): BookingTypeSlotsDeps {
-  return { ...availabilityDeps(), bookingTypes: bookingTypeStore() };
+  return { ...availabilityDeps(), bookingTypes: bookingTypeStore(), bookings: bookingStore() };
 }
 
 export const bookingStore = lazy(() => new DynamoBookingStore({ doc: dynamoDocument(), tableName: config().TABLE_NAME }));

@@ -18,6 +18,7 @@ import { blockedBy } from '../availability/busy-sets.ts';
 import { collectBusyTime } from '../availability/busy-time.ts';
 import { findAvailability, type AvailabilityDeps } from '../availability/find-availability.ts';
 import type { EventWriteDeps } from '../events/event-write-context.ts';
+import { limitLedgerFor, slotsWithinLimits } from './booking-limits.ts';
 import { availabilityQueryOf } from './booking-type-slots.ts';
 
 /** What the booking use-cases need: availability (store + live), the stores, the event write path, the bus. */
@@ -182,8 +183,12 @@ export async function alternativesNear(deps: BookingDeps, tenantId: string, book
   const from = Math.max(nowMs, startMs - DAY_MS);
   const to = Math.min(nowMs + (bookingType.horizonDays ?? DEFAULT_HORIZON_DAYS) * DAY_MS, startMs + 2 * DAY_MS);
   if (to <= from) return [];
-  const result = await findAvailability(deps, { ...availabilityQueryOf(bookingType, tenantId, { start: formatInstant(from), end: formatInstant(to) }), maxResults: 200 });
-  return result.slots
+  const [result, ledger] = await Promise.all([
+    findAvailability(deps, { ...availabilityQueryOf(bookingType, tenantId, { start: formatInstant(from), end: formatInstant(to) }), maxResults: 200 }),
+    limitLedgerFor(deps, tenantId, bookingType, from, to),
+  ]);
+  // Alternatives on a day or in a week the limits have filled would be refused too.
+  return slotsWithinLimits(ledger, bookingType, result.slots)
     .filter((slot) => Date.parse(slot.start) !== startMs)
     .sort((a, b) => Math.abs(Date.parse(a.start) - startMs) - Math.abs(Date.parse(b.start) - startMs))
     .slice(0, ALTERNATIVES)
@@ -191,9 +196,10 @@ export async function alternativesNear(deps: BookingDeps, tenantId: string, book
     .map((slot) => ({ start: slot.start, end: slot.end }));
 }
 
-export async function slotUnavailable(deps: BookingDeps, tenantId: string, bookingType: BookingType, occurrences: readonly Occurrence[], collisions: readonly Occurrence[]): Promise<AppError> {
+/** The 409 with alternatives; `detail` says why when it is not busy time (a daily or weekly limit). */
+export async function slotUnavailable(deps: BookingDeps, tenantId: string, bookingType: BookingType, occurrences: readonly Occurrence[], collisions: readonly Occurrence[], detail?: string): Promise<AppError> {
   const alternatives = await alternativesNear(deps, tenantId, bookingType, occurrences[0]!.startMs).catch(() => []);
-  return new AppError('booking.slot_unavailable', collisions.length > 1 || occurrences.length > 1 ? `${collisions.length} of ${occurrences.length} occurrences are not available` : 'This time is not available any more', {
+  return new AppError('booking.slot_unavailable', detail ?? (collisions.length > 1 || occurrences.length > 1 ? `${collisions.length} of ${occurrences.length} occurrences are not available` : 'This time is not available any more'), {
     retryable: false,
     details: { alternatives, conflicts: collisions.map((o) => ({ start: formatInstant(o.startMs), end: formatInstant(o.endMs) })) },
   });
@@ -220,42 +226,4 @@ export async function replaceBookingOrConflict(deps: Pick<BookingDeps, 'bookings
 export async function publishBookingEvent<T extends 'booking.created' | 'booking.rescheduled' | 'booking.cancelled'>(deps: BookingDeps, booking: Booking, type: T, data: DomainEventData<T>): Promise<void> {
   await deps.publisher.publish([domainEvent(type, booking.tenantId, data, { time: deps.clock.now(), idempotencyParts: [booking.id, String(booking.version)] })]);
   await recordIntegrationEvent(deps, await bookingWrittenEntry(deps, booking, type, (data as { source?: string }).source ?? 'api', deps.clock.now()));
-}
-
-/**
- * Hosts of the type that may take one more booking at `startMs` under `dailyLimit` / `weeklyLimit`:
- * confirmed bookings of this type per host, counted over the local day and the ISO week (Monday first) in
- * the host's schedule zone.
- */
-export async function hostsUnderLimits(deps: BookingDeps, tenantId: string, bookingType: BookingType, hostIndexes: readonly number[], startMs: number): Promise<Set<number>> {
-  const allowed = new Set(hostIndexes);
-  if (bookingType.dailyLimit === undefined && bookingType.weeklyLimit === undefined) return allowed;
-  const schedules = await deps.schedules.getMany(tenantId, [...new Set(hostIndexes.map((i) => bookingType.hosts[i]!.scheduleId))]);
-  const zoneOf = (index: number) => schedules.get(bookingType.hosts[index]!.scheduleId)?.timeZone ?? 'UTC';
-  const windows = hostIndexes.map((index) => {
-    const zone = zoneOf(index);
-    const wall = wallTimeAt(zone, startMs);
-    const midnight = (dayOffset: number) => wallTimeToUtcMs({ year: wall.year, month: wall.month, day: wall.day + dayOffset, hour: 0, minute: 0, second: 0 }, zone);
-    const weekday = (new Date(Date.UTC(wall.year, wall.month - 1, wall.day)).getUTCDay() + 6) % 7;
-    return { index, dayStart: midnight(0), dayEnd: midnight(1), weekStart: midnight(-weekday), weekEnd: midnight(7 - weekday) };
-  });
-  // One listing of the type's confirmed bookings over every host's week, counted per host below.
-  const from = Math.min(...windows.map((w) => w.weekStart));
-  const to = Math.max(...windows.map((w) => w.weekEnd));
-  const booked: { hostIndex: number; startMs: number }[] = [];
-  let cursor: string | null = null;
-  for (let page = 0; page < 20; page++) {
-    const result = await deps.bookings.list(tenantId, { bookingTypeId: bookingType.id, status: 'confirmed', start: formatInstant(from), end: formatInstant(to) }, { cursor, limit: 200 });
-    for (const booking of result.items) booked.push({ hostIndex: booking.hostIndex, startMs: Date.parse(booking.start) });
-    if (!result.cursor) break;
-    cursor = result.cursor;
-  }
-  for (const { index, dayStart, dayEnd, weekStart, weekEnd } of windows) {
-    // Collective bookings hold every host, whatever host index the booking records.
-    const starts = booked.filter((b) => bookingType.assignment === 'collective' || b.hostIndex === index).map((b) => b.startMs);
-    const inDay = starts.filter((s) => s >= dayStart && s < dayEnd).length;
-    const inWeek = starts.filter((s) => s >= weekStart && s < weekEnd).length;
-    if ((bookingType.dailyLimit !== undefined && inDay >= bookingType.dailyLimit) || (bookingType.weeklyLimit !== undefined && inWeek >= bookingType.weeklyLimit)) allowed.delete(index);
-  }
-  return allowed;
 }

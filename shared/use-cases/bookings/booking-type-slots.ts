@@ -1,10 +1,14 @@
 import { AppError, notFound } from '../../domain/app-error.ts';
 import { DEFAULT_HORIZON_DAYS, type BookingType } from '../../domain/booking-type.ts';
+import type { BookingStore } from '../../ports/booking-store.ts';
 import type { BookingTypeStore } from '../../ports/booking-type-store.ts';
 import { findAvailability, type AvailabilityDeps, type AvailabilityParticipant, type AvailabilityQuery } from '../availability/find-availability.ts';
+import { limitLedgerFor, slotsWithinLimits } from './booking-limits.ts';
 
 export interface BookingTypeSlotsDeps extends AvailabilityDeps {
   bookingTypes: Pick<BookingTypeStore, 'get'>;
+  /** Confirmed bookings of the type: daily/weekly limits hide the slots of full days and weeks. */
+  bookings: Pick<BookingStore, 'list'>;
 }
 
 const DAY_MS = 86_400_000;
@@ -37,7 +41,10 @@ export function availabilityQueryOf(bookingType: BookingType, tenantId: string, 
   };
 }
 
-/** GET /v1/booking-types/{id}/slots: free slots between now (+ notice) and the horizon, within the range asked. */
+/**
+ * GET /v1/booking-types/{id}/slots: free slots between now (+ notice) and the horizon, within the range asked,
+ * without those on a day or in a week the type's limits have filled (booking applies the same ledger).
+ */
 export async function bookingTypeSlots(
   deps: BookingTypeSlotsDeps,
   input: { tenantId: string; bookingTypeId: string; start: string; end: string; timeZone?: string | undefined },
@@ -52,7 +59,10 @@ export async function bookingTypeSlots(
   const clippedEnd = Math.min(endMs, horizonEndMs);
   const clippedStart = Math.max(startMs, nowMs);
   if (clippedEnd <= clippedStart) return { slots: [], timeZone: input.timeZone ?? 'UTC' };
-  const result = await findAvailability(deps, availabilityQueryOf(bookingType, input.tenantId, { start: new Date(clippedStart).toISOString(), end: new Date(clippedEnd).toISOString(), timeZone: input.timeZone }));
+  const [result, ledger] = await Promise.all([
+    findAvailability(deps, availabilityQueryOf(bookingType, input.tenantId, { start: new Date(clippedStart).toISOString(), end: new Date(clippedEnd).toISOString(), timeZone: input.timeZone })),
+    limitLedgerFor(deps, input.tenantId, bookingType, clippedStart, clippedEnd),
+  ]);
   // Participants and calendars are host data: the slot list alone is the answer (public pages reuse it).
-  return { slots: result.slots.map((slot) => ({ start: slot.start, end: slot.end })), timeZone: result.timeZone };
+  return { slots: slotsWithinLimits(ledger, bookingType, result.slots).map((slot) => ({ start: slot.start, end: slot.end })), timeZone: result.timeZone };
 }

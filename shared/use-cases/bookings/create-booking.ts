@@ -7,6 +7,7 @@ import { pickRoundRobinHost, type RoundRobinHost } from '../../domain/round-robi
 import { formatInstant } from '../../domain/timestamps.ts';
 import type { BookingMeeting } from '../../ports/booking-conferencing.ts';
 import { createCalendarEvent } from '../events/create-event.ts';
+import { hostsOpenAt, LIMIT_REACHED_DETAIL, limitLedgerFor } from './booking-limits.ts';
 import { calendarMeetingJoinUrl } from './booking-video.ts';
 import {
   bookingIdFor,
@@ -16,7 +17,6 @@ import {
   claimResourcesOf,
   freeInStore,
   freeLive,
-  hostsUnderLimits,
   occurrencesOf,
   publishBookingEvent,
   slotUnavailable,
@@ -75,10 +75,11 @@ export async function createBooking(deps: BookingDeps, input: CreateBookingInput
   if (free.collisions.length > 0 || free.hosts.length === 0) throw await slotUnavailable(deps, input.tenantId, bookingType, occurrences, free.collisions.length ? free.collisions : occurrences);
 
   const ranges = claimRangesOf(occurrences);
-  // Daily/weekly limits per host: a host at its limit is not free for this booking (collective: nobody is).
-  const underLimits = await hostsUnderLimits(deps, input.tenantId, bookingType, free.hosts, startMs);
-  const eligible = bookingType.assignment === 'collective' ? (underLimits.size === free.hosts.length ? free.hosts : []) : free.hosts.filter((i) => underLimits.has(i));
-  if (eligible.length === 0) throw await slotUnavailable(deps, input.tenantId, bookingType, occurrences, occurrences);
+  // Daily/weekly limits per host, at every occurrence: a host at its limit is not free for this booking
+  // (collective: nobody is). The slot list applies the same ledger, so it never offered this time.
+  const ledger = await limitLedgerFor(deps, input.tenantId, bookingType, occurrences[0]!.startMs, occurrences.at(-1)!.endMs);
+  const eligible = hostsOpenAt(ledger, bookingType, free.hosts, occurrences.map((o) => o.startMs));
+  if (eligible.length === 0) throw await slotUnavailable(deps, input.tenantId, bookingType, occurrences, occurrences, LIMIT_REACHED_DETAIL);
   const hostOrder = await hostCandidates(deps, input.tenantId, bookingType, eligible);
   const roomOrder: (number | null)[] = bookingType.rooms && bookingType.rooms.length > 0 ? free.rooms : [null];
   let lostAt: Occurrence[] = [];

@@ -3,6 +3,7 @@ import { toBookingView, type Booking, type BookingView } from '../../domain/book
 import { formatInstant } from '../../domain/timestamps.ts';
 import { updateCalendarEvent } from '../events/update-event.ts';
 import { occurrenceIndexOf, rescheduleOccurrences, subtractRanges, type OccurrenceScope } from './booking-occurrences.ts';
+import { hostsOpenAt, LIMIT_REACHED_DETAIL, limitLedgerFor } from './booking-limits.ts';
 import { moveBookingMeeting } from './booking-video.ts';
 import { checkBookable, CLAIM_LEASE_MS, claimRangesOf, freeInStore, freeLive, occurrencesOf, publishBookingEvent, replaceBookingOrConflict, slotUnavailable, type BookingDeps, type Occurrence } from './booking-rules.ts';
 
@@ -36,6 +37,12 @@ export async function rescheduleBooking(deps: BookingDeps, input: { tenantId: st
   // The store still shows the booking's own event: a collision inside its current time is judged live below.
   const collisions = free.collisions.filter((o) => !(o.startMs < old.endMs && o.endMs > old.startMs));
   if (collisions.length > 0) throw await slotUnavailable(deps, input.tenantId, bookingType, occurrences, collisions);
+  // The daily/weekly limits at the new time, without this booking itself (it leaves its old time).
+  const ledger = await limitLedgerFor(deps, input.tenantId, bookingType, occurrences[0]!.startMs, occurrences.at(-1)!.endMs, { excludeBookingId: booking.id });
+  const heldHosts = bookingType.assignment === 'collective' ? bookingType.hosts.map((_host, index) => index) : [booking.hostIndex];
+  if (hostsOpenAt(ledger, bookingType, heldHosts, occurrences.map((o) => o.startMs)).length === 0) {
+    throw await slotUnavailable(deps, input.tenantId, bookingType, occurrences, occurrences, LIMIT_REACHED_DETAIL);
+  }
   const calendars = [...hostType.hosts.flatMap((host) => host.calendarIds), ...(booking.room ? [booking.room.calendarId] : [])];
   if (!(await freeLive(deps, input.tenantId, calendars, bookingType, occurrences, old))) throw await slotUnavailable(deps, input.tenantId, bookingType, occurrences, occurrences);
 

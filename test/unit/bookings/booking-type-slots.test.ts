@@ -27,7 +27,8 @@ function setup(assignment: BookingType['assignment'], withRoom: boolean) {
     updatedAt: '2026-11-01T00:00:00Z',
     version: 1,
   };
-  const deps = { ...h.deps, bookingTypes: { get: async (tenantId: string, id: string) => (tenantId === 'acme' && id === 'bkt_1' ? bookingType : null) } };
+  // No limits on this type: the bookings listing is never read (the limits suite covers it).
+  const deps = { ...h.deps, bookingTypes: { get: async (tenantId: string, id: string) => (tenantId === 'acme' && id === 'bkt_1' ? bookingType : null) }, bookings: { list: async () => { throw new Error('no limits: not read'); } } };
   return { h, a, b, room, deps };
 }
 
