@@ -355,7 +355,7 @@ export interface paths {
         put?: never;
         /**
          * Create an event on the provider (Google, Microsoft, CalDAV/iCloud)
-         * @description Timed events take RFC 3339 instants, or wall times (`2027-01-04T10:00`) read in `timeZone`, which defaults to the calendar's zone; all-day events take dates, `end` exclusive. `recurrence` is one RRULE plus EXDATE (and, except on Microsoft 365, RDATE) lines; Microsoft 365 has no EXDATE, so the excluded instances are cancelled after the series is written. `conference`: `google_meet` on Google calendars, `microsoft_teams` on Microsoft 365; `zoom` answers 400 `video.provider_unavailable` until Zoom connections exist; any other pairing is 400. The written event is stored and announced at once (one `calendar.event.created`; on Microsoft 365, where series are stored as their occurrences, one per occurrence), and the next sync finds it unchanged. A read-only calendar is 403 `calendar.read_only`; another tenant's calendar is 404. An `Idempotency-Key` header (1–255 visible ASCII characters) makes the request safe to repeat: the same key with the same request answers the stored result again (`Idempotent-Replayed: true`), for 24 hours; the same key with another request (body, calendar, event or scope) is 422 `idempotency.key_reused`; a repeat while the first is still running is 409 `idempotency.in_progress` (retry shortly). The key also names the provider event (Google event id, Graph transactionId, CalDAV href), so a retry after a timeout never makes a second one.
+         * @description Timed events take RFC 3339 instants, or wall times (`2027-01-04T10:00`) read in `timeZone`, which defaults to the calendar's zone; all-day events take dates, `end` exclusive. `recurrence` is one RRULE plus EXDATE (and, except on Microsoft 365, RDATE) lines; Microsoft 365 has no EXDATE, so the excluded instances are cancelled after the series is written. `conference`: `google_meet` on Google calendars, `microsoft_teams` on Microsoft 365, `zoom` on any calendar (`connectionId` names the Zoom connection, default the tenant's only one; `userId` the Zoom user, default the connection's): the meeting is made first, its join URL put in `location` (unless given) and `description`, and the event answers `conference: {provider: "zoom", url, id}` (also after every sync: a Zoom link in the location or description is read as the event's conference). A PATCH that moves or renames the event moves the meeting; a DELETE deletes it. When Zoom refuses (daily quota used up, unreachable) the event is still written, without a link, with `conferenceError: {code, message}` (`video.quota_exhausted` is also evented and logged). Zoom on an all-day or recurring event, or with no or an unknown Zoom connection, is 400 naming the field; any other pairing is 400. The written event is stored and announced at once (one `calendar.event.created`; on Microsoft 365, where series are stored as their occurrences, one per occurrence), and the next sync finds it unchanged. A read-only calendar is 403 `calendar.read_only`; another tenant's calendar is 404. An `Idempotency-Key` header (1–255 visible ASCII characters) makes the request safe to repeat: the same key with the same request answers the stored result again (`Idempotent-Replayed: true`), for 24 hours; the same key with another request (body, calendar, event or scope) is 422 `idempotency.key_reused`; a repeat while the first is still running is 409 `idempotency.in_progress` (retry shortly). The key also names the provider event (Google event id, Graph transactionId, CalDAV href), so a retry after a timeout never makes a second one.
          */
         post: operations["createEvent"];
         delete?: never;
@@ -3095,8 +3095,10 @@ export interface operations {
                         optional?: boolean;
                     }[];
                     conference?: {
+                        connectionId?: string;
                         /** @enum {string} */
                         provider: "google_meet" | "microsoft_teams" | "zoom";
+                        userId?: string;
                     } | null;
                     description?: string | null;
                     end: string;
@@ -3136,6 +3138,10 @@ export interface operations {
                             status: "pending" | "ready";
                             url: string | null;
                         } | null;
+                        conferenceError?: {
+                            code: string;
+                            message: string;
+                        };
                         connectionId: string;
                         contentHash: string;
                         description: string | null;
@@ -3326,8 +3332,10 @@ export interface operations {
                         optional?: boolean;
                     }[];
                     conference?: {
+                        connectionId?: string;
                         /** @enum {string} */
                         provider: "google_meet" | "microsoft_teams" | "zoom";
+                        userId?: string;
                     } | null;
                     description?: string | null;
                     end?: string;

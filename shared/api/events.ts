@@ -22,7 +22,26 @@ const RecurrenceLine = z.string().check(
  * The conference a write asks for, as the API names providers (scheduling.md §2). The stored model says
  * `teams` for Microsoft Teams; the write use-case maps between the two.
  */
-export const ConferenceRequest = z.strictObject({ provider: z.enum(['google_meet', 'microsoft_teams', 'zoom'], { error: 'google_meet, microsoft_teams or zoom' }) });
+export const ConferenceRequest = z
+  .strictObject({
+    provider: z.enum(['google_meet', 'microsoft_teams', 'zoom'], { error: 'google_meet, microsoft_teams or zoom' }),
+    /** Zoom only: the Zoom connection (default: the tenant's only one) and the Zoom user hosting the meeting (default: the connection's). */
+    connectionId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+    userId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  })
+  .check(
+    z.superRefine((conference, context) => {
+      if (conference.provider === 'zoom') return;
+      for (const field of ['connectionId', 'userId'] as const) {
+        if (conference[field] !== undefined) context.issues.push({ code: 'custom', message: 'only with provider zoom', path: [field], input: conference[field] });
+      }
+    }),
+  );
+
+/** The created event, and why it has no link when a Zoom meeting was asked for and could not be made. */
+export const CreatedEventItem = z.extend(EventItem, {
+  conferenceError: z.optional(z.object({ code: z.string(), message: z.string() })),
+});
 
 const fields = {
   title: z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(1024)),
@@ -119,7 +138,7 @@ export const createEventRoute = defineRoute({
   description: [
     'Timed events take RFC 3339 instants, or wall times (`2027-01-04T10:00`) read in `timeZone`, which defaults to the calendar\'s zone; all-day events take dates, `end` exclusive.',
     '`recurrence` is one RRULE plus EXDATE (and, except on Microsoft 365, RDATE) lines; Microsoft 365 has no EXDATE, so the excluded instances are cancelled after the series is written.',
-    '`conference`: `google_meet` on Google calendars, `microsoft_teams` on Microsoft 365; `zoom` answers 400 `video.provider_unavailable` until Zoom connections exist; any other pairing is 400.',
+    '`conference`: `google_meet` on Google calendars, `microsoft_teams` on Microsoft 365, `zoom` on any calendar (`connectionId` names the Zoom connection, default the tenant\'s only one; `userId` the Zoom user, default the connection\'s): the meeting is made first, its join URL put in `location` (unless given) and `description`, and the event answers `conference: {provider: "zoom", url, id}` (also after every sync: a Zoom link in the location or description is read as the event\'s conference). A PATCH that moves or renames the event moves the meeting; a DELETE deletes it. When Zoom refuses (daily quota used up, unreachable) the event is still written, without a link, with `conferenceError: {code, message}` (`video.quota_exhausted` is also evented and logged). Zoom on an all-day or recurring event, or with no or an unknown Zoom connection, is 400 naming the field; any other pairing is 400.',
     'The written event is stored and announced at once (one `calendar.event.created`; on Microsoft 365, where series are stored as their occurrences, one per occurrence), and the next sync finds it unchanged.',
     'A read-only calendar is 403 `calendar.read_only`; another tenant\'s calendar is 404.',
     IDEMPOTENCY,
@@ -127,7 +146,7 @@ export const createEventRoute = defineRoute({
   tags: ['events'],
   params: z.object({ id: ResourceId }),
   body: CreateEventBody,
-  responses: { 201: { description: 'The event as the provider stored it.', schema: EventItem } },
+  responses: { 201: { description: 'The event as the provider stored it.', schema: CreatedEventItem } },
 });
 
 export const updateEventRoute = defineRoute({

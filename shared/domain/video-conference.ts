@@ -12,6 +12,21 @@ export interface NormalizedConference {
 }
 
 const ZOOM_MEETING = /zoom\.us\/[jw]\/(\d+)/;
+/** A Zoom join URL as Zoom issues it (`https://us05web.zoom.us/j/85012345678?pwd=…`). */
+const ZOOM_JOIN_URL = /https:\/\/(?:[a-z0-9-]+\.)*zoom\.us\/[jw]\/\d{9,12}(?:\?[^\s<>"']*)?/i;
+
+/**
+ * A Zoom meeting named by an event's location or description, where Zoom's calendar add-ons, our own
+ * writes and people put the link (no calendar provider has a native field for it): the conference the
+ * event has when its provider reported none. Read at normalization, so a write and the next sync agree.
+ */
+export function zoomConferenceInText(location: string | null | undefined, description: string | null | undefined): Conference | null {
+  for (const text of [location, description]) {
+    const url = text ? ZOOM_JOIN_URL.exec(text)?.[0] : undefined;
+    if (url) return { provider: 'zoom', url, id: ZOOM_MEETING.exec(url)?.[1] ?? null, status: 'ready' };
+  }
+  return null;
+}
 
 export function videoConferenceOf(conference: Conference | null | undefined): NormalizedConference | null {
   if (!conference?.url || conference.provider === 'other') return null;

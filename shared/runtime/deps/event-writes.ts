@@ -7,6 +7,7 @@ import { lazy } from './lazy.ts';
 import { eventPublisher } from './messaging.ts';
 import { calendarProviders } from './providers.ts';
 import { calendarStore, connectionStore, eventStore, idempotencyStore } from './storage.ts';
+import { bookingConferencing, videoConnectionStore } from './video.ts';
 
 /**
  * Dependencies of the event write path (api-events, and bookings later): the credentials-holding
@@ -25,6 +26,7 @@ export function eventWriteDeps(): EventWriteDeps {
     expander: recurrenceExpander(),
     clock: clock(),
     log: logger,
+    video: { connections: videoConnectionStore(), meetings: videoConnectionStore(), conferencing: bookingConferencing() },
   };
 }
 

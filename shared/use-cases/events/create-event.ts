@@ -1,6 +1,7 @@
 import { ulid } from '../../domain/ids.ts';
 import { toCalendarEvent } from '../sync/sync-session.ts';
 import { draftFromFields, type EventFields } from './event-draft.ts';
+import { withZoomMeeting, type ConferenceFailure } from './event-zoom.ts';
 import { openCalendarForWrite, providerWrite, toEventView, type EventView, type EventWriteDeps } from './event-write-context.ts';
 import { mirrorWrite } from './mirror-write.ts';
 
@@ -23,12 +24,17 @@ export interface CreateCalendarEventRequest {
  * @example
  *   const event = await createCalendarEvent(deps, { tenantId, calendarId, fields: { title: 'Call', start, end }, key: bookingId });
  */
-export async function createCalendarEvent(deps: EventWriteDeps, request: CreateCalendarEventRequest): Promise<EventView> {
+export async function createCalendarEvent(deps: EventWriteDeps, request: CreateCalendarEventRequest): Promise<EventView & { conferenceError?: ConferenceFailure }> {
   const context = await openCalendarForWrite(deps, request.tenantId, request.calendarId);
   const { calendar, provider, ref } = context;
-  const draft = draftFromFields(request.fields, calendar.timeZone, calendar.provider);
+  const { conference: requested, ...fields } = request.fields;
+  // Zoom lives outside the calendar provider: its meeting is made first and linked from the event.
+  const zoom = requested?.provider === 'zoom' ? { ...requested, provider: 'zoom' as const } : null;
+  let draft = draftFromFields(zoom ? fields : request.fields, calendar.timeZone, calendar.provider);
   const key = `${request.tenantId}/${request.calendarId}/${request.key ?? ulid()}`;
+  let conferenceError: ConferenceFailure | null = null;
+  if (zoom) ({ draft, failure: conferenceError } = await withZoomMeeting(deps, { tenantId: request.tenantId, writeKey: key, calendarZone: calendar.timeZone, request: zoom, draft }));
   const created = await providerWrite(() => provider.createEvent(ref, draft, { key }));
   await mirrorWrite(deps, context, { providerEventIds: [created.providerEventId], seriesIds: created.kind === 'master' ? [created.providerEventId] : [] });
-  return toEventView(toCalendarEvent(calendar, created));
+  return { ...toEventView(toCalendarEvent(calendar, created)), ...(conferenceError ? { conferenceError } : {}) };
 }

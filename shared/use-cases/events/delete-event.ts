@@ -1,4 +1,5 @@
 import { ulid } from '../../domain/ids.ts';
+import { deleteEventMeeting } from './event-zoom.ts';
 import { effectiveScope, resolveEventTarget, type EventScope } from './event-target.ts';
 import { openCalendarForWrite, providerWrite, type EventWriteDeps } from './event-write-context.ts';
 import { mirrorWrite } from './mirror-write.ts';
@@ -38,4 +39,6 @@ export async function deleteCalendarEvent(deps: EventWriteDeps, request: DeleteC
   const id = target.kind === 'single' ? target.providerEventId : target.seriesId;
   await providerWrite(() => provider.deleteEvent(ref, id));
   await mirrorWrite(deps, context, { providerEventIds: [id], seriesIds: target.kind === 'single' ? [] : [id] });
+  // The event's own Zoom meeting goes with it (a booking's is deleted by the booking's cancel).
+  if (target.kind === 'single') await deleteEventMeeting(deps, request.tenantId, target.stored);
 }

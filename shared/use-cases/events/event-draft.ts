@@ -1,4 +1,4 @@
-import { AppError, inputError } from '../../domain/app-error.ts';
+import { inputError } from '../../domain/app-error.ts';
 import type { EventDraft, EventTime, ProviderEvent, Transparency } from '../../domain/calendar-event.ts';
 import type { ProviderKind } from '../../domain/connection.ts';
 import { timesProblem, toEventTime } from '../../domain/event-write.ts';
@@ -15,7 +15,7 @@ export interface EventFields {
   attendees?: { email: string; name?: string | null | undefined; optional?: boolean | undefined }[] | undefined;
   transparency?: Transparency | undefined;
   recurrence?: string[] | null | undefined;
-  conference?: { provider: 'google_meet' | 'microsoft_teams' | 'zoom' } | null | undefined;
+  conference?: { provider: 'google_meet' | 'microsoft_teams' | 'zoom'; connectionId?: string | undefined; userId?: string | undefined } | null | undefined;
 }
 
 const PROVIDER_NAMES: Record<ProviderKind, string> = { google: 'Google', microsoft: 'Microsoft 365', caldav: 'CalDAV/iCloud' };
@@ -23,14 +23,15 @@ const PROVIDER_NAMES: Record<ProviderKind, string> = { google: 'Google', microso
 /**
  * The draft's conference for the API's provider name. The stored model calls Teams `teams` (the API says
  * `microsoft_teams`); Meet is made by Google and Teams by Microsoft 365 from the event itself, so another
- * pairing is a 400 on the field; Zoom meetings come with bookings (the conferencing seam), not with plain event writes.
+ * pairing is a 400 on the field. Zoom is not a calendar feature: createCalendarEvent makes the meeting first.
  */
 export function conferenceFor(kind: ProviderKind, requested: EventFields['conference']): EventDraft['conference'] {
   if (requested === undefined) return undefined;
   if (requested === null) return null;
   const field = 'body.conference.provider';
   if (requested.provider === 'zoom') {
-    throw new AppError('video.provider_unavailable', 'Zoom meetings are made for bookings (a booking type with conference zoom and a host video connection); an event written directly cannot get one yet', { retryable: false, details: { field } });
+    // A new event's Zoom meeting is made by createCalendarEvent (event-zoom.ts) before this draft exists.
+    throw inputError(field, 'a Zoom meeting is added when the event is created; to change its time, PATCH start and end and the meeting follows');
   }
   if (requested.provider === 'google_meet' && kind !== 'google') throw inputError(field, `Google Meet links are made by Google calendars; this calendar is on ${PROVIDER_NAMES[kind]}`);
   if (requested.provider === 'microsoft_teams' && kind !== 'microsoft') throw inputError(field, `Teams meetings are made by Microsoft 365 calendars; this calendar is on ${PROVIDER_NAMES[kind]}`);

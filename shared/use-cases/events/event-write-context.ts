@@ -10,6 +10,7 @@ import type { EventPublisher } from '../../ports/event-publisher.ts';
 import type { EventStore } from '../../ports/event-store.ts';
 import type { Log } from '../../ports/log.ts';
 import type { RecurrenceExpander } from '../../ports/recurrence-expander.ts';
+import type { EventVideoDeps } from './event-zoom.ts';
 
 /** What the event write use-cases need (createCalendarEvent, updateCalendarEvent, deleteCalendarEvent). */
 export interface EventWriteDeps {
@@ -22,6 +23,8 @@ export interface EventWriteDeps {
   expander: RecurrenceExpander;
   clock: Clock;
   log: Log;
+  /** Zoom meetings on event writes (`conference.provider: "zoom"`); absent: such a write is refused. */
+  video?: EventVideoDeps | undefined;
 }
 
 /** One write's calendar, its connection's provider, and the sync window the write is mirrored in. */

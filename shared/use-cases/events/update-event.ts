@@ -4,6 +4,7 @@ import { eventTimeOrderMs } from '../../domain/event-write.ts';
 import { ulid } from '../../domain/ids.ts';
 import { toCalendarEvent } from '../sync/sync-session.ts';
 import { mergeDraft, shiftDraft, type EventFields } from './event-draft.ts';
+import { followEventMeeting } from './event-zoom.ts';
 import { effectiveScope, resolveEventTarget, type EventScope } from './event-target.ts';
 import { openCalendarForWrite, providerWrite, toEventView, type EventView, type EventWriteDeps, type WriteContext } from './event-write-context.ts';
 import { mirrorWrite } from './mirror-write.ts';
@@ -78,5 +79,8 @@ export async function updateCalendarEvent(deps: EventWriteDeps, request: UpdateC
   }
   const updated = await providerWrite(() => provider.updateEvent(ref, id, draft, { etag: current.etag }));
   await mirrorWrite(deps, context, { providerEventIds: [id], seriesIds: target.kind === 'single' ? [] : [id] });
-  return toEventView(toCalendarEvent(calendar, updated));
+  const after = toCalendarEvent(calendar, updated);
+  // The event's own Zoom meeting (made by its create) moves with it; the calendar change stands regardless.
+  if (target.kind === 'single') await followEventMeeting(deps, request.tenantId, target.stored, after);
+  return toEventView(after);
 }

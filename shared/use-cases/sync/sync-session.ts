@@ -3,6 +3,7 @@ import type { CalendarEvent, ProviderEvent } from '../../domain/calendar-event.t
 import type { Calendar, TimeRange } from '../../domain/calendar.ts';
 import { domainEvent, type DomainEvent } from '../../domain/domain-events.ts';
 import { stableId } from '../../domain/ids.ts';
+import { zoomConferenceInText } from '../../domain/video-conference.ts';
 import type { ProviderChange } from '../../ports/calendar-provider.ts';
 import type { EventPublisher } from '../../ports/event-publisher.ts';
 import type { EventStore, StoredEventVersion } from '../../ports/event-store.ts';
@@ -19,7 +20,10 @@ export function eventIdOf(calendarId: string, providerEventId: string): string {
   return stableId('evt', calendarId, providerEventId);
 }
 
-export function toCalendarEvent(calendar: Calendar, event: ProviderEvent): CalendarEvent {
+export function toCalendarEvent(calendar: Calendar, providerEvent: ProviderEvent): CalendarEvent {
+  // A Zoom link in the location or description is the event's conference when the provider names none.
+  const linked = providerEvent.conference ? null : zoomConferenceInText(providerEvent.location, providerEvent.description);
+  const event = linked ? { ...providerEvent, conference: linked } : providerEvent;
   return {
     ...event,
     tenantId: calendar.tenantId,

@@ -9,6 +9,7 @@ import type { Log } from '../../ports/log.ts';
 import type { BookingMeetingStore, VideoConnectionStore } from '../../ports/video-connection-store.ts';
 import type { VideoMeeting, VideoProvider } from '../../ports/video-provider.ts';
 import type { ZoomConnector } from '../../ports/zoom-connector.ts';
+import { isEventMeetingOwner } from '../events/event-zoom.ts';
 
 export interface ZoomBookingConferencingDeps {
   videoConnections: VideoConnectionStore;
@@ -22,6 +23,9 @@ export interface ZoomBookingConferencingDeps {
 }
 
 type Failure = { ok: false; code: string; message: string; retryable: boolean };
+
+/** The booking a meeting's events name: none for the meeting of a plain event write (owner `evw_…`). */
+const bookingIdOf = (ownerId: string): string | null => (isEventMeetingOwner(ownerId) ? null : ownerId);
 
 /**
  * Bookings' Zoom meetings (shared/ports/booking-conferencing.ts). Idempotent on the booking id twice over:
@@ -84,7 +88,7 @@ export class ZoomBookingConferencing implements BookingConferencing {
       await zoom.deleteMeeting(meetingId);
       await this.#deps.meetings.deleteMeeting(request.tenantId, request.bookingId);
       await this.#deps.publisher.publish([
-        domainEvent('video.meeting.deleted', request.tenantId, { provider: 'zoom', connectionId, bookingId: request.bookingId, meetingId, joinUrl: null, start: null, end: null, source: 'api' }, { idempotencyParts: [request.bookingId, meetingId, 'deleted'], time: this.#deps.clock.now() }),
+        domainEvent('video.meeting.deleted', request.tenantId, { provider: 'zoom', connectionId, bookingId: bookingIdOf(request.bookingId), meetingId, joinUrl: null, start: null, end: null, source: 'api' }, { idempotencyParts: [request.bookingId, meetingId, 'deleted'], time: this.#deps.clock.now() }),
       ]);
       return { ok: true };
     } catch (error) {
@@ -139,7 +143,7 @@ export class ZoomBookingConferencing implements BookingConferencing {
 
   async #publish(type: 'video.meeting.created' | 'video.meeting.updated', request: BookingMeetingRequest, meeting: VideoMeeting): Promise<void> {
     await this.#deps.publisher.publish([
-      domainEvent(type, request.tenantId, { provider: 'zoom', connectionId: request.connectionId, bookingId: request.bookingId, meetingId: meeting.meetingId, joinUrl: meeting.joinUrl, start: meeting.start, end: meeting.end, source: 'api' }, { idempotencyParts: [request.bookingId, meeting.meetingId, type, meeting.start], time: this.#deps.clock.now() }),
+      domainEvent(type, request.tenantId, { provider: 'zoom', connectionId: request.connectionId, bookingId: bookingIdOf(request.bookingId), meetingId: meeting.meetingId, joinUrl: meeting.joinUrl, start: meeting.start, end: meeting.end, source: 'api' }, { idempotencyParts: [request.bookingId, meeting.meetingId, type, meeting.start], time: this.#deps.clock.now() }),
     ]);
   }
 }

@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto';
+import { AppError, inputError } from '../../domain/app-error.ts';
+import type { CalendarEvent, EventDraft, EventTime } from '../../domain/calendar-event.ts';
+import { eventTimeOrderMs } from '../../domain/event-write.ts';
+import { formatInstant } from '../../domain/timestamps.ts';
+import type { BookingConferencing } from '../../ports/booking-conferencing.ts';
+import type { Log } from '../../ports/log.ts';
+import type { BookingMeetingStore, VideoConnectionStore } from '../../ports/video-connection-store.ts';
+
+/**
+ * Zoom meetings on plain event writes (scheduling.md §2 `conference.provider: "zoom"`), through the same
+ * conferencing seam bookings use. A meeting is owned by the event write that made it: its owner id
+ * (`evw_…`) is derived from the write's key (tenant, calendar, Idempotency-Key), so a retried create finds
+ * its stored meeting (or Zoom finds it by the reference derived from it) instead of making a second one.
+ */
+export interface EventVideoDeps {
+  connections: Pick<VideoConnectionStore, 'get' | 'listAll'>;
+  meetings: Pick<BookingMeetingStore, 'findByZoomMeeting'>;
+  conferencing: BookingConferencing;
+}
+
+export interface ZoomConferenceRequest {
+  provider: 'zoom';
+  connectionId?: string | undefined;
+  userId?: string | undefined;
+}
+
+/** Why an event was written without the Zoom link it asked for (quota used up, Zoom unreachable). */
+export interface ConferenceFailure {
+  code: string;
+  message: string;
+}
+
+const OWNER_PREFIX = 'evw_';
+const FIELD = 'body.conference.provider';
+
+/** The owner id of the meeting a create with this write key makes. */
+export function eventMeetingOwnerId(writeKey: string): string {
+  const digest = createHash('sha256').update(`event-meeting\u0000${writeKey}`).digest('hex');
+  return `${OWNER_PREFIX}${digest.slice(0, 26)}`;
+}
+
+/** Meetings owned by a plain event write (not a booking's, which the booking moves and deletes itself). */
+export function isEventMeetingOwner(ownerId: string): boolean {
+  return ownerId.startsWith(OWNER_PREFIX);
+}
+
+function instantOf(time: EventTime): string {
+  return formatInstant(eventTimeOrderMs(time));
+}
+
+/**
+ * Makes the Zoom meeting of a new event and puts its join URL in the draft's location (when the caller set
+ * none) and description. A failure Zoom or the quota causes does not refuse the write: the event is made
+ * without a link and the failure is answered (and evented and logged by the seam). A request Zoom can
+ * never satisfy (no or an unknown connection, an all-day or recurring event) is a 400 naming the field.
+ */
+export async function withZoomMeeting(
+  deps: { video?: EventVideoDeps | undefined; log: Log },
+  input: { tenantId: string; writeKey: string; calendarZone: string | null; request: ZoomConferenceRequest; draft: EventDraft },
+): Promise<{ draft: EventDraft; failure: ConferenceFailure | null }> {
+  const { draft, request } = input;
+  if (!deps.video) throw new AppError('video.provider_unavailable', 'Zoom is not wired into this deployment', { retryable: false, details: { field: FIELD } });
+  if ('date' in draft.start) throw inputError(FIELD, 'a Zoom meeting needs a timed event, not an all-day one');
+  if (draft.recurrence && draft.recurrence.length > 0) throw inputError(FIELD, 'Zoom links on recurring events are not supported yet: write one event per meeting, or use a booking type with recurrence');
+  const connection = request.connectionId ? await deps.video.connections.get(input.tenantId, request.connectionId) : await onlyConnection(deps.video, input.tenantId);
+  if (!connection) throw inputError('body.conference.connectionId', 'no Zoom connection with this id');
+  if (connection.status !== 'active') throw inputError('body.conference.connectionId', `the Zoom connection is ${connection.status}; reconnect it first`);
+
+  const start = instantOf(draft.start);
+  const end = instantOf(draft.end);
+  const timeZone = ('timeZone' in draft.start ? draft.start.timeZone : null) ?? input.calendarZone ?? 'UTC';
+  const result = await deps.video.conferencing.createMeeting({
+    tenantId: input.tenantId,
+    bookingId: eventMeetingOwnerId(input.writeKey),
+    connectionId: connection.id,
+    ...(request.userId ? { userId: request.userId } : {}),
+    title: draft.title,
+    start,
+    end,
+    timeZone,
+  });
+  const { conference: _conference, ...rest } = draft;
+  if (!result.ok) {
+    deps.log.warn('zoom meeting not created; event written without a link', { tenantId: input.tenantId, code: result.code });
+    return { draft: rest, failure: { code: result.code, message: result.message } };
+  }
+  const joinUrl = result.meeting.joinUrl;
+  return {
+    draft: {
+      ...rest,
+      location: draft.location ? draft.location : joinUrl,
+      description: [draft.description, `Join Zoom: ${joinUrl}`].filter(Boolean).join('\n\n'),
+    },
+    failure: null,
+  };
+}
+
+async function onlyConnection(video: EventVideoDeps, tenantId: string) {
+  const all = await video.connections.listAll(tenantId);
+  if (all.length === 0) throw inputError(FIELD, 'no Zoom connection: connect one first (POST /v1/connections/zoom)');
+  if (all.length > 1) throw inputError('body.conference.connectionId', `this tenant has ${all.length} Zoom connections: name the one to use`);
+  return all[0]!;
+}
+
+/** The meeting an event's Zoom link names, when an event write of this tenant made it. */
+async function ownedMeetingOf(video: EventVideoDeps, tenantId: string, event: CalendarEvent | null) {
+  if (event?.conference?.provider !== 'zoom' || !event.conference.id) return null;
+  const record = await video.meetings.findByZoomMeeting(event.conference.id);
+  return record && record.tenantId === tenantId && isEventMeetingOwner(record.bookingId) ? record : null;
+}
+
+/** After a single event moved or was renamed: its own Zoom meeting follows; a failure is logged, never thrown. */
+export async function followEventMeeting(deps: { video?: EventVideoDeps | undefined; log: Log }, tenantId: string, before: CalendarEvent | null, after: CalendarEvent): Promise<void> {
+  if (!deps.video || !before) return;
+  const record = await ownedMeetingOf(deps.video, tenantId, before);
+  if (!record || 'date' in after.start) return;
+  const start = instantOf(after.start);
+  const end = instantOf(after.end);
+  if (start === instantOf(before.start) && end === instantOf(before.end) && after.title === before.title) return;
+  const result = await deps.video.conferencing
+    .moveMeeting({ tenantId, bookingId: record.bookingId, connectionId: record.connectionId, userId: record.zoomUserId, meetingId: record.meetingId, title: after.title ?? '', start, end, timeZone: after.start.timeZone ?? 'UTC' })
+    .catch((error: unknown) => ({ ok: false as const, code: 'internal.unexpected', message: String(error), retryable: true }));
+  if (!result.ok) deps.log.warn('zoom meeting not moved with its event', { tenantId, eventId: after.id, code: result.code });
+}
+
+/** After a single event was deleted: its own Zoom meeting is deleted; a failure is logged, never thrown. */
+export async function deleteEventMeeting(deps: { video?: EventVideoDeps | undefined; log: Log }, tenantId: string, event: CalendarEvent | null): Promise<void> {
+  if (!deps.video) return;
+  const record = await ownedMeetingOf(deps.video, tenantId, event);
+  if (!record) return;
+  const result = await deps.video.conferencing
+    .deleteMeeting({ tenantId, bookingId: record.bookingId, connectionId: record.connectionId, meetingId: record.meetingId })
+    .catch((error: unknown) => ({ ok: false as const, code: 'internal.unexpected', message: String(error), retryable: true }));
+  if (!result.ok) deps.log.warn('zoom meeting not deleted with its event', { tenantId, eventId: event?.id, code: result.code });
+}

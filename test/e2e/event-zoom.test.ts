@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sandboxSimulators, SANDBOX_GOOGLE_USER } from '../../infra/local/sandbox-google.ts';
+import { microsoftSandbox } from '../../infra/local/sandbox-microsoft.ts';
+import { zoomSandbox } from '../../infra/local/sandbox-zoom.ts';
+import { eventually } from '../support/eventually.ts';
+import { startTestStack, type TestStack } from '../support/local-stack.ts';
+import { SANDBOX_S2S, type ZoomSimulator } from '../simulators/zoom/index.ts';
+
+/**
+ * Zoom links on plain event writes (scheduling.md §2 `conference.provider: "zoom"`), on the local stack in
+ * sandbox mode: the Zoom simulator's meetings and the Google and Graph simulators' events are the
+ * independent truth (never only our own answers).
+ */
+let stack: TestStack;
+let zoom: ZoomSimulator;
+let googleConnectionId: string;
+let googleCalendarId: string;
+let microsoftCalendarId: string;
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+const base = Math.floor(Date.now() / DAY) * DAY + 15 * DAY;
+
+interface EventBody {
+  id: string;
+  providerEventId: string;
+  title: string;
+  location: string | null;
+  description: string | null;
+  conference: { provider: string; url: string | null; id: string | null } | null;
+  conferenceError?: { code: string; message: string };
+}
+interface Problem {
+  code: string;
+  errors?: { field: string; message: string }[];
+}
+
+async function json<T>(response: Response, status: number): Promise<T> {
+  expect(response.status, await response.clone().text()).toBe(status);
+  return (await response.json()) as T;
+}
+
+async function connectOAuth(provider: 'google' | 'microsoft'): Promise<{ connectionId: string; calendarId: string }> {
+  const { authorizationUrl } = await json<{ authorizationUrl: string }>(await stack.api(`/v1/connections/${provider}/authorize`, { method: 'POST', body: '{}' }), 200);
+  const consent = await fetch(authorizationUrl, { redirect: 'manual' });
+  const connectionId = (await json<{ connection: { id: string } }>(await fetch(consent.headers.get('location')!, { redirect: 'manual' }), 200)).connection.id;
+  const calendars = await eventually(async () => {
+    const list = (await json<{ items: { id: string; isPrimary: boolean; lastSyncedAt: string | null }[] }>(await stack.api(`/v1/connections/${connectionId}/calendars`), 200)).items;
+    return list.find((c) => c.isPrimary)?.lastSyncedAt ? list : null;
+  }, 60_000);
+  return { connectionId, calendarId: calendars.find((c) => c.isPrimary)!.id };
+}
+
+const createEvent = (calendarId: string, body: Record<string, unknown>, key?: string) =>
+  stack.api(`/v1/calendars/${calendarId}/events`, { method: 'POST', body: JSON.stringify(body), headers: key ? { 'idempotency-key': key } : {} });
+const googleEvent = (id: string) => sandboxSimulators.google!.truth(SANDBOX_GOOGLE_USER).find((e) => e.id === id && e.status !== 'cancelled') ?? null;
+const meetingsTitled = (title: string) => zoom.meetings().filter((m) => m.topic === title);
+
+beforeAll(async () => {
+  for (const name of ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET', 'MICROSOFT_CLIENT_ID', 'MICROSOFT_CLIENT_SECRET', 'ZOOM_CLIENT_ID', 'ZOOM_CLIENT_SECRET', 'ZOOM_API_URL', 'ZOOM_WEBHOOK_SECRET_TOKEN']) delete process.env[name];
+  stack = await startTestStack({ sandbox: 'on' });
+  zoom = zoomSandbox.simulator!;
+  ({ connectionId: googleConnectionId, calendarId: googleCalendarId } = await connectOAuth('google'));
+  microsoftCalendarId = (await connectOAuth('microsoft')).calendarId;
+}, 180_000);
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('Zoom on plain event writes', () => {
+  it('is a 400 naming conference.provider while the tenant has no Zoom connection', async () => {
+    const problem = await json<Problem>(await createEvent(googleCalendarId, { title: 'Too early', start: iso(base + 9 * HOUR), end: iso(base + 10 * HOUR), conference: { provider: 'zoom' } }), 400);
+    expect(problem.errors?.[0]?.field).toBe('body.conference.provider');
+    expect(problem.errors?.[0]?.message).toMatch(/connect/i);
+    expect(meetingsTitled('Too early')).toEqual([]);
+  });
+
+  it('creates one Zoom meeting per event write (also when the create is retried after the calendar write failed), links it in Google, moves it on PATCH, keeps it through a sync and deletes it with the event', async () => {
+    await json(await stack.api('/v1/connections/zoom', { method: 'POST', body: JSON.stringify(SANDBOX_S2S) }), 201);
+    const title = 'Zoom on Google';
+    const body = { title, start: iso(base + 9 * HOUR), end: iso(base + 9.5 * HOUR), timeZone: 'Europe/Berlin', conference: { provider: 'zoom' } };
+    // The first attempt makes the Zoom meeting, then Google refuses the insert: nothing is left half made...
+    sandboxSimulators.google!.failNext({ route: 'events.insert', status: 400, reason: 'invalid', message: 'injected' });
+    const failed = await createEvent(googleCalendarId, body, 'zoom-google-1');
+    expect(failed.status).toBeGreaterThanOrEqual(400);
+    expect(meetingsTitled(title)).toHaveLength(1);
+    // ...and the retry with the same key reuses that meeting: one meeting, one event.
+    const created = await json<EventBody>(await createEvent(googleCalendarId, body, 'zoom-google-1'), 201);
+    const meetings = meetingsTitled(title);
+    expect(meetings).toHaveLength(1);
+    const meeting = meetings[0]!;
+    expect(Date.parse(meeting.start_time!)).toBe(base + 9 * HOUR);
+    expect(meeting.duration).toBe(30);
+    expect(created.conference).toMatchObject({ provider: 'zoom', url: meeting.join_url, id: String(meeting.id) });
+    expect(created.conferenceError).toBeUndefined();
+    const atGoogle = googleEvent(created.providerEventId)!;
+    expect(atGoogle.location).toBe(meeting.join_url);
+    expect(atGoogle.description).toContain(meeting.join_url);
+    // The same key again replays the same event; Zoom still has one meeting.
+    expect((await json<EventBody>(await createEvent(googleCalendarId, body, 'zoom-google-1'), 201)).id).toBe(created.id);
+    expect(meetingsTitled(title)).toHaveLength(1);
+
+    // PATCH moves the event and its meeting (same join URL).
+    const moved = await json<EventBody>(await stack.api(`/v1/calendars/${googleCalendarId}/events/${created.id}`, { method: 'PATCH', body: JSON.stringify({ start: iso(base + 13 * HOUR), end: iso(base + 14 * HOUR) }) }), 200);
+    expect(moved.conference).toMatchObject({ provider: 'zoom', url: meeting.join_url });
+    const after = zoom.meeting(meeting.id)!;
+    expect(Date.parse(after.start_time!)).toBe(base + 13 * HOUR);
+    expect(after.duration).toBe(60);
+    expect(after.join_url).toBe(meeting.join_url);
+
+    // A sync (the provider's own event read back) keeps the conference.
+    await json(await stack.api(`/v1/connections/${googleConnectionId}/sync`, { method: 'POST', body: '{}' }), 202);
+    await eventually(async () => {
+      const listed = (await json<{ items: EventBody[] }>(await stack.api(`/v1/calendars/${googleCalendarId}/events?start=${iso(base)}&end=${iso(base + DAY)}`), 200)).items;
+      const mine = listed.find((e) => e.id === created.id);
+      return mine?.conference?.provider === 'zoom' && mine.conference.url === meeting.join_url ? mine : null;
+    }, 30_000);
+
+    // DELETE takes the meeting with it.
+    expect((await stack.api(`/v1/calendars/${googleCalendarId}/events/${created.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect(googleEvent(created.providerEventId)).toBeNull();
+    expect(zoom.meeting(meeting.id)).toBeNull();
+    const meetingEvents = stack.bus.published.filter((e) => e.type.startsWith('video.meeting.') && (e.data as { meetingId: string }).meetingId === String(meeting.id));
+    expect(meetingEvents.map((e) => e.type)).toEqual(['video.meeting.created', 'video.meeting.updated', 'video.meeting.deleted']);
+    // A plain event's meeting belongs to no booking.
+    expect(meetingEvents.map((e) => (e.data as { bookingId: string | null }).bookingId)).toEqual([null, null, null]);
+  }, 120_000);
+
+  it('links the meeting on a Microsoft 365 event too, and keeps a location the caller gave', async () => {
+    const title = 'Zoom on Graph';
+    const created = await json<EventBody>(
+      await createEvent(microsoftCalendarId, { title, start: iso(base + 10 * HOUR), end: iso(base + 11 * HOUR), location: 'Room 4.01', conference: { provider: 'zoom' } }),
+      201,
+    );
+    const [meeting] = meetingsTitled(title);
+    expect(meetingsTitled(title)).toHaveLength(1);
+    expect(Date.parse(meeting!.start_time!)).toBe(base + 10 * HOUR);
+    const atGraph = microsoftSandbox.simulator!.getEvent(created.providerEventId) as unknown as { location?: { displayName?: string }; body?: { content?: string } };
+    expect(atGraph.location?.displayName).toBe('Room 4.01');
+    expect(atGraph.body?.content).toContain(meeting!.join_url);
+    expect(created.conference).toMatchObject({ provider: 'zoom', url: meeting!.join_url });
+    expect((await stack.api(`/v1/calendars/${microsoftCalendarId}/events/${created.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect(zoom.meeting(meeting!.id)).toBeNull();
+  }, 60_000);
+
+  it('writes the event without a link when the Zoom user is out of daily quota, and says so', async () => {
+    const host = zoom.user('sandbox.host@example.com')!;
+    zoom.consumeDaily(host.id, 100);
+    const title = 'Zoom out of quota';
+    const created = await json<EventBody>(await createEvent(googleCalendarId, { title, start: iso(base + 15 * HOUR), end: iso(base + 16 * HOUR), conference: { provider: 'zoom' } }), 201);
+    expect(created.conferenceError?.code).toBe('video.quota_exhausted');
+    expect(created.conference).toBeNull();
+    expect(meetingsTitled(title)).toEqual([]);
+    expect(googleEvent(created.providerEventId)!.location ?? null).toBeNull();
+    expect(stack.bus.published.filter((e) => e.type === 'video.quota_exhausted')).not.toHaveLength(0);
+  }, 60_000);
+
+  it('answers bad conference input with 400 naming the field, and makes no meeting', async () => {
+    const times = { start: iso(base + 17 * HOUR), end: iso(base + 18 * HOUR) };
+    const cases: [Record<string, unknown>, string][] = [
+      [{ title: 'Bad 1', ...times, conference: { provider: 'webex' } }, 'body.conference.provider'],
+      [{ title: 'Bad 2', ...times, conference: { provider: 'zoom', connectionId: 'vid_01JB3Y6M2QH9N7S5V4T0W8X1ZA' } }, 'body.conference.connectionId'],
+      [{ title: 'Bad 3', ...times, conference: { provider: 'google_meet', connectionId: 'vid_01JB3Y6M2QH9N7S5V4T0W8X1ZA' } }, 'body.conference.connectionId'],
+      [{ title: 'Bad 4', start: iso(base).slice(0, 10), end: iso(base + DAY).slice(0, 10), allDay: true, conference: { provider: 'zoom' } }, 'body.conference.provider'],
+      [{ title: 'Bad 5', ...times, recurrence: ['RRULE:FREQ=WEEKLY;COUNT=3'], conference: { provider: 'zoom' } }, 'body.conference.provider'],
+    ];
+    for (const [body, field] of cases) {
+      const problem = await json<Problem>(await createEvent(googleCalendarId, body), 400);
+      expect(problem.errors?.map((e) => e.field), JSON.stringify(body)).toContain(field);
+      expect(meetingsTitled(String(body.title))).toEqual([]);
+    }
+  }, 60_000);
+});
