@@ -302,6 +302,7 @@ async function zoomMeeting(deps: BookingDeps, input: CreateBookingInput, booking
     deps.log.warn('zoom booking but no video conferencing is wired', { bookingId });
     return null;
   }
+  let missing: string | null = null;
   try {
     const result = await deps.conferencing.createMeeting({
       tenantId: input.tenantId,
@@ -314,9 +315,19 @@ async function zoomMeeting(deps: BookingDeps, input: CreateBookingInput, booking
       timeZone: input.invitee.timeZone,
     });
     if (result.ok) return result.meeting;
-    deps.log.warn('zoom meeting not created; booking made without a link', { bookingId, code: result.code });
+    if (result.code === 'video.connection_missing') missing = result.message;
+    else deps.log.warn('zoom meeting not created; booking made without a link', { bookingId, code: result.code });
   } catch (error) {
     deps.log.warn('zoom meeting not created; booking made without a link', { bookingId, code: isAppError(error) ? error.code : 'internal.unexpected' });
+  }
+  // A disconnected connection is not a passing failure: every booking would lack its link until the booking
+  // type is changed, so the booking is refused (its claim is freed by finishAttempt) with what to fix.
+  if (missing !== null) {
+    const hostIndex = bookingType.hosts.indexOf(host);
+    throw new AppError('video.connection_missing', `Booking type ${bookingType.id} has its host's Zoom meetings on connection ${host.video.connectionId}, which was disconnected; connect Zoom again and set the host's video.connectionId, or change the booking type's conference`, {
+      retryable: false,
+      details: { field: `bookingType.hosts[${hostIndex}].video.connectionId`, connectionId: host.video.connectionId, bookingTypeId: bookingType.id },
+    });
   }
   return null;
 }
