@@ -4,6 +4,7 @@ import type { BookingType } from '../../domain/booking-type.ts';
 import { toBookingView, type Booking, type BookingView } from '../../domain/booking.ts';
 import { newId } from '../../domain/ids.ts';
 import { pickRoundRobinHost, type RoundRobinHost } from '../../domain/round-robin.ts';
+import { zoomJoinLine } from '../../domain/meeting-link-text.ts';
 import { formatInstant } from '../../domain/timestamps.ts';
 import type { BookingMeeting } from '../../ports/booking-conferencing.ts';
 import { createCalendarEvent } from '../events/create-event.ts';
@@ -237,7 +238,7 @@ async function writeBooking(
   const first = occurrences[0]!;
   let meeting: BookingMeeting | null = null;
   if (bookingType.conference === 'zoom') meeting = await zoomMeeting(deps, input, bookingType, bookingId, organizer, first);
-  const description = [input.notes ? `Notes from ${input.invitee.name}: ${input.notes}` : null, meeting ? `Join Zoom: ${meeting.joinUrl}` : null, `Booking ${bookingId}`].filter(Boolean).join('\n\n');
+  const description = [input.notes ? `Notes from ${input.invitee.name}: ${input.notes}` : null, meeting ? zoomJoinLine(meeting.joinUrl) : null, `Booking ${bookingId}`].filter(Boolean).join('\n\n');
   const conference = bookingType.conference === 'google_meet' || bookingType.conference === 'microsoft_teams' ? { provider: bookingType.conference } : undefined;
   const event = await createCalendarEvent(deps.writes, {
     tenantId: input.tenantId,
