@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, unwrap } from '../api.ts';
 import { formatDateTime } from '../format.ts';
 import { Loaded, StatusBadge, useAction, useLoad } from '../ui.tsx';
@@ -54,6 +54,9 @@ function Quota({ connection }: { connection: ZoomConnection }) {
 function ZoomAppForm({ onConnected }: { onConnected: () => void }) {
   const [run, status, busy] = useAction();
   const [errors, setErrors] = useState<Partial<Record<FieldName | 'userId', string>>>({});
+  const formRef = useRef<HTMLFormElement>(null);
+  // Once the fields Zoom refused are marked, the first of them gets the focus (keyboard and screen readers land there).
+  useEffect(() => formRef.current?.querySelector<HTMLInputElement>('[aria-invalid="true"]')?.focus(), [errors]);
   const submit = (event: Event) => {
     event.preventDefault();
     const formElement = event.currentTarget as HTMLFormElement;
@@ -68,7 +71,6 @@ function ZoomAppForm({ onConnected }: { onConnected: () => void }) {
         if (error instanceof ApiError && error.problem.errors) {
           // `body.clientSecret` → clientSecret: the problem names the fields (RFC 9457 extension `errors`).
           setErrors(Object.fromEntries(error.problem.errors.map((e) => [e.field.replace(/^body\./, ''), e.message])));
-          formElement.querySelector<HTMLInputElement>('[aria-invalid="true"]')?.focus();
         }
         throw error;
       }
@@ -85,19 +87,22 @@ function ZoomAppForm({ onConnected }: { onConnected: () => void }) {
     'aria-invalid': errors[name] ? ('true' as const) : undefined,
     'aria-describedby': errors[name] ? `zoom-${name}-error` : undefined,
   });
+  // The error sits outside the label: the field's name stays its label, the error is its description.
   const field = (name: FieldName | 'userId', label: string, type: 'text' | 'password', autocomplete: string, required: boolean) => (
-    <label key={name}>
-      {label}
-      {type === 'password' ? <input type="password" {...common(name, required, autocomplete)} /> : <input type="text" {...common(name, required, autocomplete)} />}
+    <div key={name} class="field">
+      <label>
+        {label}
+        {type === 'password' ? <input type="password" {...common(name, required, autocomplete)} /> : <input type="text" {...common(name, required, autocomplete)} />}
+      </label>
       {errors[name] ? (
         <span id={`zoom-${name}-error`} class="error field-error">
           {errors[name]}
         </span>
       ) : null}
-    </label>
+    </div>
   );
   return (
-    <form onSubmit={submit} aria-labelledby="zoom-app-heading">
+    <form ref={formRef} onSubmit={submit} aria-labelledby="zoom-app-heading">
       <h4 id="zoom-app-heading">Connect a Zoom Server-to-Server OAuth app</h4>
       {FIELDS.map((f) => field(f.name, f.label, f.type, f.autocomplete, true))}
       {field('userId', 'Default host (Zoom user id or email; empty: the account owner)', 'text', 'off', false)}
@@ -159,7 +164,7 @@ export function ZoomSection() {
                       type="button"
                       class="danger"
                       disabled={busy}
-                      aria-label={`Disconnect Zoom ${c.userEmail ?? c.id}`}
+                      aria-label={`Disconnect Zoom ${c.kind === 's2s' ? 'app' : 'user'} ${c.userEmail ?? c.id}`}
                       onClick={() => {
                         if (!confirm(`Disconnect Zoom ${c.userEmail ?? c.id}? Its credentials are removed; booking types that name it can no longer be booked until changed.`)) return;
                         void run('Disconnect Zoom', async () => {
