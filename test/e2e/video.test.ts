@@ -416,6 +416,10 @@ describe('managing Zoom connections: list, per-user quota, disconnect', () => {
     const spare = zoom.addUser({ email: 'spare.host@example.com', accountId: SANDBOX_S2S.accountId });
     const connected = await json<ZoomView>(await stack.api('/v1/connections/zoom', { method: 'POST', body: JSON.stringify({ ...SANDBOX_S2S, userId: spare.email }) }), 201);
     const typeId = await bookingType('Spare Zoom', 'zoom', googleCalendarId, { connectionId: connected.id });
+    // A booking made before the disconnect keeps its link; moving and cancelling it later still work.
+    const earlier = await book(typeId, googleSlots[32]!.start);
+    const earlierMeeting = zoomMeetingOf(earlier.conference.joinUrl)!;
+    expect(earlierMeeting.host_id).toBe(spare.id);
     expect((await stack.api(`/v1/connections/zoom/${connected.id}`, { method: 'DELETE', token: await stack.tokenFor('other-tenant') })).status).toBe(404);
     expect((await stack.api(`/v1/connections/zoom/${connected.id}`, { method: 'DELETE' })).status).toBe(204);
     expect((await stack.api(`/v1/connections/zoom/${connected.id}`)).status).toBe(404);
@@ -430,8 +434,13 @@ describe('managing Zoom connections: list, per-user quota, disconnect', () => {
     expect(problem.detail).toContain(connected.id);
     expect(zoom.meetings().length).toBe(meetingsBefore);
     // No event was written and the time is still free: the same slot books on a type with a live connection.
-    expect(sandboxSimulators.google!.truth(SANDBOX_GOOGLE_USER).some((e) => e.summary === 'Spare Zoom: Vera Video' && e.status !== 'cancelled')).toBe(false);
+    expect(sandboxSimulators.google!.truth(SANDBOX_GOOGLE_USER).some((e) => e.summary === 'Spare Zoom: Vera Video' && e.status !== 'cancelled' && Date.parse(e.start?.dateTime ?? '') === Date.parse(googleSlots[38]!.start))).toBe(false);
     const liveType = await bookingType('Live Zoom', 'zoom', googleCalendarId, { connectionId: zoomConnectionId });
     expect((await book(liveType, googleSlots[38]!.start)).status).toBe('confirmed');
+
+    // The earlier booking: rescheduled and cancelled as usual; its Zoom meeting, out of reach now, stays at Zoom.
+    expect((await reschedule(earlier.id, googleSlots[24]!.start)).start).toBe(googleSlots[24]!.start);
+    expect((await cancel(earlier.id)).status).toBe('cancelled');
+    expect(zoom.meeting(earlierMeeting.id)).not.toBeNull();
   }, 60_000);
 });
