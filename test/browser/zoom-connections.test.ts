@@ -154,6 +154,13 @@ describe('connections page: Zoom', () => {
     }
     expect(users.map((u) => zoom.dailyUsage(u.id))).toEqual([1, 2]);
     await screenshot('zoom-03-two-users');
+    // The overview's health table shows the same per-user counts.
+    await page.getByRole('link', { name: 'Overview' }).click();
+    const video = page.getByTestId('health-video');
+    await video.waitFor();
+    for (const user of users) expect(await video.textContent()).toContain(`${user.id}: ${zoom.dailyUsage(user.id)} of 100 (${100 - zoom.dailyUsage(user.id)} left)`);
+    await page.getByRole('link', { name: 'Connections' }).click();
+    await page.getByRole('heading', { name: 'Video: Zoom' }).waitFor();
   }, 120_000);
 
   it('connects a Zoom user with "Connect with Zoom" (OAuth with PKCE, back to the console)', async () => {
