@@ -533,7 +533,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List the tenant's Zoom connections with status and quota
+         * @description A page of the tenant's Zoom connections (Server-to-Server apps and user grants), each with its status and today's quota per Zoom user as on GET /v1/connections/zoom/{id}. Never any credentials.
+         */
+        get: operations["listZoomConnections"];
         put?: never;
         /**
          * Connect a Zoom Server-to-Server OAuth app
@@ -555,12 +559,16 @@ export interface paths {
         };
         /**
          * Get a Zoom connection with its quota today
-         * @description `quota`: meeting creates and updates made today (UTC) for the connection's default host, against Zoom's daily limit of 100, and how many are left. When a create hits the limit the booking is made without a link and `video.quota_exhausted` is evented.
+         * @description `quota.users`: for every Zoom user the connection made or moved meetings for today (UTC), the creates and updates counted and how many of Zoom's 100 a day are left; the default host is always first. `quota.userId/used/limit/left` repeat the default host's. When a create hits the limit the booking is made without a link and `video.quota_exhausted` is evented.
          */
         get: operations["getZoomConnection"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Disconnect a Zoom connection
+         * @description Removes the connection and its sealed credentials. Meetings already made stay at Zoom and their links keep working; moving or cancelling those bookings later leaves their Zoom meetings as they are. A booking of a booking type whose host still names this connection (`video.connectionId`) is refused with 409 `video.connection_missing` until the booking type names another one.
+         */
+        delete: operations["deleteZoomConnection"];
         options?: never;
         head?: never;
         patch?: never;
@@ -615,7 +623,7 @@ export interface paths {
         };
         /**
          * Health of every integration of the tenant, with an overall status
-         * @description Per calendar connection: status, last successful sync, consecutive errors, errors in the last 24 h (from the integration log), the earliest push channel expiry and the next scheduled sync. Per video connection: today's (UTC) use of the host's daily meeting quota. Per webhook endpoint: the 24-hour success rate of finished deliveries and the last failed attempt. Per notification channel: active or broken. Each has `health`: `healthy`, `degraded` (working, with errors or a risk: failures today, a lapsed push channel, a quota used up, a failing endpoint) or `unhealthy` (stopped until someone acts: reauthorization, disabled, a broken channel). `status` is the worst of them.
+         * @description Per calendar connection: status, last successful sync, consecutive errors, errors in the last 24 h (from the integration log), the earliest push channel expiry and the next scheduled sync. Per video connection: today's (UTC) use of Zoom's per-user daily meeting quota, for every Zoom user it hosted for today (`quota.users`, the default host first). Per webhook endpoint: the 24-hour success rate of finished deliveries and the last failed attempt. Per notification channel: active or broken. Each has `health`: `healthy`, `degraded` (working, with errors or a risk: failures today, a lapsed push channel, a quota used up, a failing endpoint) or `unhealthy` (stopped until someone acts: reauthorization, disabled, a broken channel). `status` is the worst of them.
          */
         get: operations["getIntegrationHealth"];
         put?: never;
@@ -4154,6 +4162,94 @@ export interface operations {
             };
         };
     };
+    listZoomConnections: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of Zoom connections. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            accountId: string;
+                            createdAt: string;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "s2s" | "user";
+                            /** @constant */
+                            provider: "zoom";
+                            quota: {
+                                day: string;
+                                left: number;
+                                limit: number;
+                                limitPerUserPerDay: number;
+                                used: number;
+                                userId: string;
+                                users: {
+                                    remaining: number;
+                                    used: number;
+                                    userId: string;
+                                }[];
+                            };
+                            /** @enum {string} */
+                            status: "active" | "reauth_required";
+                            updatedAt: string;
+                            userEmail: string | null;
+                            userId: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: the problem names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token names no tenant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; no internals are revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     connectZoom: {
         parameters: {
             query?: never;
@@ -4190,8 +4286,14 @@ export interface operations {
                             day: string;
                             left: number;
                             limit: number;
+                            limitPerUserPerDay: number;
                             used: number;
                             userId: string;
+                            users: {
+                                remaining: number;
+                                used: number;
+                                userId: string;
+                            }[];
                         };
                         /** @enum {string} */
                         status: "active" | "reauth_required";
@@ -4219,8 +4321,14 @@ export interface operations {
                             day: string;
                             left: number;
                             limit: number;
+                            limitPerUserPerDay: number;
                             used: number;
                             userId: string;
+                            users: {
+                                remaining: number;
+                                used: number;
+                                userId: string;
+                            }[];
                         };
                         /** @enum {string} */
                         status: "active" | "reauth_required";
@@ -4297,8 +4405,14 @@ export interface operations {
                             day: string;
                             left: number;
                             limit: number;
+                            limitPerUserPerDay: number;
                             used: number;
                             userId: string;
+                            users: {
+                                remaining: number;
+                                used: number;
+                                userId: string;
+                            }[];
                         };
                         /** @enum {string} */
                         status: "active" | "reauth_required";
@@ -4307,6 +4421,71 @@ export interface operations {
                         userId: string;
                     };
                 };
+            };
+            /** @description Invalid request: the problem names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token names no tenant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or owned by another tenant). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; no internals are revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteZoomConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Disconnected. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid request: the problem names each offending field. */
             400: {
@@ -4582,8 +4761,14 @@ export interface operations {
                                 day: string;
                                 left: number;
                                 limit: number;
+                                limitPerUserPerDay: number;
                                 used: number;
                                 userId: string;
+                                users: {
+                                    remaining: number;
+                                    used: number;
+                                    userId: string;
+                                }[];
                             };
                             /** @enum {string} */
                             status: "active" | "reauth_required";
@@ -5343,8 +5528,14 @@ export interface operations {
                                 day: string;
                                 left: number;
                                 limit: number;
+                                limitPerUserPerDay: number;
                                 used: number;
                                 userId: string;
+                                users: {
+                                    remaining: number;
+                                    used: number;
+                                    userId: string;
+                                }[];
                             };
                             /** @enum {string} */
                             status: "active" | "reauth_required";

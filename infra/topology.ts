@@ -178,7 +178,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   {
     name: 'booking-lifecycle',
     entry: 'functions/booking-lifecycle/handler.ts',
-    description: 'Two-way bookings: a host moving or deleting a booking event in the calendar reschedules or cancels the booking (source calendar)',
+    description: 'Two-way bookings: a host moving or deleting a booking event in the calendar reschedules or cancels the booking (source calendar); a Zoom meeting deleted in Zoom leaves the event without its link',
     memoryMb: 512,
     timeoutSeconds: 60,
     trigger: { kind: 'queue', queue: 'booking-lifecycle', batchSize: 10, maxBatchingWindowSeconds: 0, maxConcurrency: 5 },
@@ -353,7 +353,8 @@ export const EVENT_ROUTES: readonly EventRoute[] = [
   { name: 'booking-schedules', queue: 'booking-schedules', eventTypes: ['booking.created', 'booking.rescheduled', 'booking.cancelled'] },
   { name: 'webhook-fanout', queue: 'webhook-fanout', eventTypes: ['*'] },
   // created too: a host's edit of one instance of a booking's series is first seen as a new exception.
-  { name: 'booking-lifecycle', queue: 'booking-lifecycle', eventTypes: ['calendar.event.updated', 'calendar.event.deleted', 'calendar.event.created'] },
+  // video.meeting.deleted: a meeting deleted in Zoom leaves a dead link on the booking's event to take off (push-zoom holds no calendar credentials).
+  { name: 'booking-lifecycle', queue: 'booking-lifecycle', eventTypes: ['calendar.event.updated', 'calendar.event.deleted', 'calendar.event.created', 'video.meeting.deleted'] },
   { name: 'notifications', queue: 'notifications', eventTypes: [...NOTIFICATION_EVENT_TYPES] },
 ];
 

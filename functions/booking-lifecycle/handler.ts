@@ -7,29 +7,38 @@ import { jobQueue } from '../../shared/runtime/deps/messaging.ts';
 import { logger } from '../../shared/runtime/logger.ts';
 import { applyCalendarChange } from '../../shared/use-cases/bookings/apply-calendar-change.ts';
 import { reconcileBookingEvent } from '../../shared/use-cases/bookings/reconcile-orphan-event.ts';
+import { removeBookingMeetingLink } from '../../shared/use-cases/bookings/remove-meeting-link.ts';
 
 /** An EventBridge rule with an SQS target puts the whole EventBridge event in the body; ours is its `detail`. */
 const EventBridgeBody = z.object({ 'detail-type': z.string(), detail: z.unknown() });
 
-type ChangeEvent = DomainEvent<'calendar.event.created'> | DomainEvent<'calendar.event.updated'> | DomainEvent<'calendar.event.deleted'>;
+type ChangeEvent = DomainEvent<'calendar.event.created'> | DomainEvent<'calendar.event.updated'> | DomainEvent<'calendar.event.deleted'> | DomainEvent<'video.meeting.deleted'>;
 
 /**
  * Calendar-side edits of booking events (calendar.event.updated / deleted; created for a new instance
  * exception) → the booking follows; new events carrying a booking marker without a booking (orphans of a
- * crashed attempt) → adopted or deleted.
+ * crashed attempt) → adopted or deleted; a booking's Zoom meeting deleted in Zoom (video.meeting.deleted,
+ * source provider) → its dead join URL taken off the booking's calendar event.
  */
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   return processSqsBatch<ChangeEvent>(event, {
     parse: (body) => {
       const domainEvent = parseDomainEvent(EventBridgeBody.parse(JSON.parse(body)).detail);
-      if (domainEvent.type !== 'calendar.event.updated' && domainEvent.type !== 'calendar.event.deleted' && domainEvent.type !== 'calendar.event.created') throw new Error(`not a calendar event change: ${domainEvent.type}`);
+      if (domainEvent.type !== 'calendar.event.updated' && domainEvent.type !== 'calendar.event.deleted' && domainEvent.type !== 'calendar.event.created' && domainEvent.type !== 'video.meeting.deleted') {
+        throw new Error(`not a calendar event change: ${domainEvent.type}`);
+      }
       return domainEvent as ChangeEvent;
     },
     // Changes of one event are applied in order, one at a time.
-    groupKey: (change) => `${change.tenantId}/${change.data.event.id}`,
+    groupKey: (change) => (change.type === 'video.meeting.deleted' ? `${change.tenantId}/booking/${change.data.bookingId}` : `${change.tenantId}/${change.data.event.id}`),
     handle: async (entries) => {
       for (const entry of entries.sort((a, b) => a.item.time.localeCompare(b.item.time))) {
         const change = entry.item;
+        if (change.type === 'video.meeting.deleted') {
+          const outcome = await removeBookingMeetingLink(bookingDeps(), change);
+          if (outcome !== 'ignored') logger.info('zoom meeting deleted in zoom', { bookingId: change.data.bookingId, outcome });
+          continue;
+        }
         if (change.type === 'calendar.event.created') {
           const orphan = await reconcileBookingEvent(bookingDeps(), change);
           if (orphan !== 'not_a_booking_event' && orphan !== 'booked') {

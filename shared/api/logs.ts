@@ -5,6 +5,7 @@ import { CHANNEL_KINDS } from '../domain/notification-channel.ts';
 import { Instant } from '../domain/timestamps.ts';
 import { defineRoute } from '../runtime/http/route.ts';
 import { CursorQuery, ResourceId, intQuery, pageOf } from './common.ts';
+import { VideoQuotaSchema } from './video.ts';
 
 export const ListLogsQuery = z.object({
   connectionId: z.optional(ResourceId),
@@ -46,7 +47,7 @@ export const IntegrationHealthView = z.object({
       provider: z.literal('zoom'),
       status: z.enum(['active', 'reauth_required']),
       health: Health,
-      quota: z.object({ day: z.string(), userId: z.string(), used: z.int(), limit: z.int(), left: z.int() }),
+      quota: VideoQuotaSchema,
     }),
   ),
   webhookEndpoints: z.array(
@@ -96,7 +97,7 @@ export const integrationHealthRoute = defineRoute({
   summary: 'Health of every integration of the tenant, with an overall status',
   description: [
     'Per calendar connection: status, last successful sync, consecutive errors, errors in the last 24 h (from the integration log), the earliest push channel expiry and the next scheduled sync.',
-    "Per video connection: today's (UTC) use of the host's daily meeting quota. Per webhook endpoint: the 24-hour success rate of finished deliveries and the last failed attempt. Per notification channel: active or broken.",
+    "Per video connection: today's (UTC) use of Zoom's per-user daily meeting quota, for every Zoom user it hosted for today (`quota.users`, the default host first). Per webhook endpoint: the 24-hour success rate of finished deliveries and the last failed attempt. Per notification channel: active or broken.",
     'Each has `health`: `healthy`, `degraded` (working, with errors or a risk: failures today, a lapsed push channel, a quota used up, a failing endpoint) or `unhealthy` (stopped until someone acts: reauthorization, disabled, a broken channel). `status` is the worst of them.',
   ].join(' '),
   tags,

@@ -1,8 +1,26 @@
 import * as z from 'zod/mini';
 import { defineRoute } from '../runtime/http/route.ts';
-import { IdParams } from './common.ts';
+import { IdParams, PaginationQuery, pageOf } from './common.ts';
 
-/** A Zoom connection as the API shows it: no credentials, with today's use of the host's daily quota. */
+/** One Zoom user's use today (UTC) of Zoom's per-user daily limit of meeting creates and updates. */
+export const VideoUserQuotaSchema = z.object({ userId: z.string(), used: z.int(), remaining: z.int() });
+
+/**
+ * Today's (UTC) quota: `limitPerUserPerDay` (Zoom: 100 meeting creates/updates per user per day) and
+ * `users`, every Zoom user the connection made or moved meetings for today, the default host first (also
+ * at 0). `userId`, `used`, `limit` and `left` are the default host's (the fields before `users` existed).
+ */
+export const VideoQuotaSchema = z.object({
+  day: z.string(),
+  limitPerUserPerDay: z.int(),
+  users: z.array(VideoUserQuotaSchema),
+  userId: z.string(),
+  used: z.int(),
+  limit: z.int(),
+  left: z.int(),
+});
+
+/** A Zoom connection as the API shows it: no credentials, with today's use of the daily quota per Zoom user. */
 export const VideoConnectionViewSchema = z.object({
   id: z.string(),
   provider: z.literal('zoom'),
@@ -16,7 +34,7 @@ export const VideoConnectionViewSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   /** Zoom's per-user daily limit for meeting create/update requests (100), as counted by us today (UTC). */
-  quota: z.object({ day: z.string(), userId: z.string(), used: z.int(), limit: z.int(), left: z.int() }),
+  quota: VideoQuotaSchema,
 });
 
 const secretText = (max: number) => z.string().check(z.minLength(1, 'required'), z.maxLength(max));
@@ -54,10 +72,38 @@ export const getZoomConnectionRoute = defineRoute({
   function: 'api-video',
   auth: 'jwt',
   summary: 'Get a Zoom connection with its quota today',
-  description: "`quota`: meeting creates and updates made today (UTC) for the connection's default host, against Zoom's daily limit of 100, and how many are left. When a create hits the limit the booking is made without a link and `video.quota_exhausted` is evented.",
+  description:
+    "`quota.users`: for every Zoom user the connection made or moved meetings for today (UTC), the creates and updates counted and how many of Zoom's 100 a day are left; the default host is always first. `quota.userId/used/limit/left` repeat the default host's. When a create hits the limit the booking is made without a link and `video.quota_exhausted` is evented.",
   tags: ['video'],
   params: IdParams,
   responses: { 200: { description: 'The connection.', schema: VideoConnectionViewSchema } },
+});
+
+export const listZoomConnectionsRoute = defineRoute({
+  operationId: 'listZoomConnections',
+  method: 'GET',
+  path: '/v1/connections/zoom',
+  function: 'api-video',
+  auth: 'jwt',
+  summary: "List the tenant's Zoom connections with status and quota",
+  description: "A page of the tenant's Zoom connections (Server-to-Server apps and user grants), each with its status and today's quota per Zoom user as on GET /v1/connections/zoom/{id}. Never any credentials.",
+  tags: ['video'],
+  query: PaginationQuery,
+  responses: { 200: { description: 'A page of Zoom connections.', schema: pageOf(VideoConnectionViewSchema) } },
+});
+
+export const deleteZoomConnectionRoute = defineRoute({
+  operationId: 'deleteZoomConnection',
+  method: 'DELETE',
+  path: '/v1/connections/zoom/{id}',
+  function: 'api-video',
+  auth: 'jwt',
+  summary: 'Disconnect a Zoom connection',
+  description:
+    'Removes the connection and its sealed credentials. Meetings already made stay at Zoom and their links keep working; moving or cancelling those bookings later leaves their Zoom meetings as they are. A booking of a booking type whose host still names this connection (`video.connectionId`) is refused with 409 `video.connection_missing` until the booking type names another one.',
+  tags: ['video'],
+  params: IdParams,
+  responses: { 204: { description: 'Disconnected.' } },
 });
 
 export const AuthorizeZoomBody = z.optional(
@@ -121,4 +167,4 @@ export const zoomWebhookRoute = defineRoute({
   },
 });
 
-export const VideoRoutes = [connectZoomRoute, authorizeZoomRoute, getZoomConnectionRoute, zoomCallbackRoute, zoomWebhookRoute];
+export const VideoRoutes = [connectZoomRoute, listZoomConnectionsRoute, authorizeZoomRoute, getZoomConnectionRoute, deleteZoomConnectionRoute, zoomCallbackRoute, zoomWebhookRoute];

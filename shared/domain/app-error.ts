@@ -51,6 +51,8 @@ export type AppErrorCode =
   | 'video.not_found'
   | 'video.input_invalid'
   | 'video.teams_not_allowed'
+  // A booking type host names a video connection that was disconnected (DELETE /v1/connections/zoom/{id}): 409.
+  | 'video.connection_missing'
   // A caller over its request budget (public booking pages: per client address and per booking type): 429
   // with Retry-After from `retryAfterMs`.
   | 'request.rate_limited'

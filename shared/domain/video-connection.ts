@@ -32,9 +32,22 @@ export const VideoCredentials = z.discriminatedUnion('kind', [
 ]);
 export type VideoCredentials = z.infer<typeof VideoCredentials>;
 
-/** Usage of the daily create/update quota of the default host, as the API shows it. */
+/** One Zoom user's use today (UTC) of the per-user daily create/update limit. */
+export interface VideoUserQuota {
+  userId: string;
+  used: number;
+  remaining: number;
+}
+
+/**
+ * Today's (UTC) use of Zoom's per-user daily create/update limit. `users`: every Zoom user the connection
+ * made or moved meetings for today, the default host always first (also at 0). `userId`/`used`/`limit`/
+ * `left` are the default host's, as before `users` existed (kept for compatibility).
+ */
 export interface VideoQuotaView {
   day: string;
+  limitPerUserPerDay: number;
+  users: VideoUserQuota[];
   userId: string;
   used: number;
   limit: number;
@@ -58,10 +71,21 @@ export function utcDay(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 
-export function toVideoConnectionView(connection: VideoConnection, usedToday: number, now: Date): VideoConnectionView {
+/** The quota view from the counters of one day (`usage`: Zoom user → requests counted; absent users used none). */
+export function videoQuotaOf(defaultUserId: string, usage: ReadonlyMap<string, number>, day: string): VideoQuotaView {
+  const quotaOf = (userId: string): VideoUserQuota => {
+    const used = Math.min(Math.max(usage.get(userId) ?? 0, 0), ZOOM_DAILY_MEETING_LIMIT);
+    return { userId, used, remaining: ZOOM_DAILY_MEETING_LIMIT - used };
+  };
+  const others = [...usage.keys()].filter((userId) => userId !== defaultUserId).sort();
+  const users = [defaultUserId, ...others].map(quotaOf);
+  const host = users[0]!;
+  return { day, limitPerUserPerDay: ZOOM_DAILY_MEETING_LIMIT, users, userId: host.userId, used: host.used, limit: ZOOM_DAILY_MEETING_LIMIT, left: host.remaining };
+}
+
+export function toVideoConnectionView(connection: VideoConnection, usageToday: ReadonlyMap<string, number>, now: Date): VideoConnectionView {
   const { tenantId: _tenantId, ...rest } = connection;
-  const used = Math.min(usedToday, ZOOM_DAILY_MEETING_LIMIT);
-  return { ...rest, quota: { day: utcDay(now), userId: connection.userId, used, limit: ZOOM_DAILY_MEETING_LIMIT, left: ZOOM_DAILY_MEETING_LIMIT - used } };
+  return { ...rest, quota: videoQuotaOf(connection.userId, usageToday, utcDay(now)) };
 }
 
 /** The meeting made for one booking: found again by a retried create, moved and deleted with the booking. */

@@ -6,7 +6,9 @@
  * Contract: every method is idempotent on `bookingId` (a retried create after a timeout returns the same
  * meeting, never a second one). A failure the booking must survive (quota exhausted, Zoom unreachable) is
  * returned as `{ ok: false }` with a dotted code such as `video.quota_exhausted`, never thrown: the booking
- * is still made, without a link, and the caller events and logs the failure.
+ * is still made, without a link, and the caller events and logs the failure. The one failure a new booking
+ * does not survive is `video.connection_missing` (the named connection was disconnected): that is a booking
+ * type to fix, so the booking is refused (409) instead of silently made without a link.
  */
 export interface BookingMeetingRequest {
   tenantId: string;

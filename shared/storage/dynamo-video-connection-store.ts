@@ -4,8 +4,10 @@ import { BookingMeetingRecord, VideoConnection, VideoCredentials } from '../doma
 import type { AssociatedData, CredentialCipher } from '../ports/credential-cipher.ts';
 import type { BookingMeetingStore, VideoConnectionStore } from '../ports/video-connection-store.ts';
 import { dynamoCall, isConditionalCheckFailed, storageConflict } from './dynamo-errors.ts';
-import { queryAll } from './dynamo-query.ts';
+import type { Page, PageRequest } from '../ports/page.ts';
+import { queryAll, queryPage } from './dynamo-query.ts';
 import { ENTITY_ATTRIBUTE, parseItem, toEpochSeconds, validForWrite } from './item-codec.ts';
+import { decodePageCursor, encodePageCursor, validatePageLimit } from './page-cursor.ts';
 import { SealedSecretSchema } from './sealed-secret-schema.ts';
 import { TTL_ATTRIBUTE } from './table-schema.ts';
 
@@ -22,7 +24,9 @@ export function videoCredentialsAad(tenantId: string, connectionId: string): Ass
 }
 
 const connectionKey = (tenantId: string, id: string) => ({ pk: tenantPk(tenantId), sk: `VCON#${id}` });
-const usageKey = (tenantId: string, id: string, userId: string, day: string) => ({ pk: tenantPk(tenantId), sk: `VUSE#${id}#${userId}#${day}` });
+const usagePrefix = (id: string) => `VUSE#${id}#`;
+const usageKey = (tenantId: string, id: string, userId: string, day: string) => ({ pk: tenantPk(tenantId), sk: `${usagePrefix(id)}${userId}#${day}` });
+const CONNECTION_PREFIX = 'VCON#';
 const meetingKey = (tenantId: string, bookingId: string) => ({ pk: tenantPk(tenantId), sk: `VMTG#${bookingId}` });
 /** Tenant-free lookup by Zoom meeting id (Zoom webhooks carry only that); it only finds, it never authorises. */
 const zoomMeetingKey = (meetingId: string) => ({ pk: `ZMTG#${meetingId}`, sk: 'ZMTG' });
@@ -63,6 +67,27 @@ export class DynamoVideoConnectionStore implements VideoConnectionStore, Booking
     return items.map((item) => parseItem(VideoConnection, item, 'video-connection', SEALED_ATTRIBUTES));
   }
 
+  async list(tenantId: string, page: PageRequest): Promise<Page<VideoConnection>> {
+    const limit = validatePageLimit(page.limit);
+    const pk = tenantPk(tenantId);
+    // Only the sort key comes from the cursor; the partition is always the caller's.
+    const startKey = page.cursor ? { pk, sk: decodePageCursor(page.cursor, CONNECTION_PREFIX) } : undefined;
+    const result = await queryPage(
+      this.#doc,
+      { TableName: this.#table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': pk, ':prefix': CONNECTION_PREFIX }, ConsistentRead: true },
+      limit,
+      startKey,
+      'VideoConnectionStore.list',
+    );
+    const last = result.items.at(-1);
+    return { items: result.items.map((item) => parseItem(VideoConnection, item, 'video-connection', SEALED_ATTRIBUTES)), cursor: result.hasMore && last ? encodePageCursor(String(last.sk)) : null };
+  }
+
+  async delete(tenantId: string, connectionId: string): Promise<boolean> {
+    const output = await dynamoCall('VideoConnectionStore.delete', () => this.#doc.send(new DeleteCommand({ TableName: this.#table, Key: connectionKey(tenantId, connectionId), ReturnValues: 'ALL_OLD' })));
+    return output.Attributes !== undefined;
+  }
+
   async save(connection: VideoConnection, credentials: VideoCredentials): Promise<VideoConnection> {
     const valid = validForWrite(VideoConnection, connection, 'video connection');
     const sealed = await this.#cipher.seal(JSON.stringify(validForWrite(VideoCredentials, credentials, 'video credentials')), this.#aad(valid.tenantId, valid.id));
@@ -101,6 +126,25 @@ export class DynamoVideoConnectionStore implements VideoConnectionStore, Booking
   async usage(tenantId: string, connectionId: string, zoomUserId: string, day: string): Promise<number> {
     const output = await dynamoCall('VideoConnectionStore.usage', () => this.#doc.send(new GetCommand({ TableName: this.#table, Key: usageKey(tenantId, connectionId, zoomUserId, day), ConsistentRead: true })));
     return typeof output.Item?.count === 'number' ? output.Item.count : 0;
+  }
+
+  async usageByUser(tenantId: string, connectionId: string, day: string): Promise<Map<string, number>> {
+    const prefix = usagePrefix(connectionId);
+    const suffix = `#${day}`;
+    // The counters of one connection: a few days (TTL) of each Zoom user it hosted for; today's are kept.
+    const items = await queryAll(
+      this.#doc,
+      { TableName: this.#table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': tenantPk(tenantId), ':prefix': prefix }, ConsistentRead: true },
+      'VideoConnectionStore.usageByUser',
+    );
+    const usage = new Map<string, number>();
+    for (const item of items) {
+      const sk = String(item.sk);
+      // The user id sits between the prefix and the day (it may itself hold `#`: an email is allowed).
+      if (!sk.endsWith(suffix) || sk.length <= prefix.length + suffix.length || typeof item.count !== 'number') continue;
+      usage.set(sk.slice(prefix.length, -suffix.length), item.count);
+    }
+    return usage;
   }
 
   async recordUsage(tenantId: string, connectionId: string, zoomUserId: string, day: string, change: { by: number } | { atLeast: number }): Promise<number> {

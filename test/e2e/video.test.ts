@@ -66,7 +66,7 @@ async function slotsOf(typeId: string): Promise<{ start: string; end: string }[]
   return day;
 }
 
-const book = async (bookingTypeId: string, start: string) => json<BookingBody>(await stack.api('/v1/bookings', { method: 'POST', body: JSON.stringify({ bookingTypeId, start, invitee }) }), 201);
+const book = async (bookingTypeId: string, start: string, notes?: string) => json<BookingBody>(await stack.api('/v1/bookings', { method: 'POST', body: JSON.stringify({ bookingTypeId, start, invitee, ...(notes ? { notes } : {}) }) }), 201);
 const reschedule = async (id: string, start: string) => json<BookingBody>(await stack.api(`/v1/bookings/${id}/reschedule`, { method: 'POST', body: JSON.stringify({ start }) }), 200);
 const cancel = async (id: string) => json<BookingBody>(await stack.api(`/v1/bookings/${id}/cancel`, { method: 'POST', body: '{}' }), 200);
 const getBooking = async (id: string) => json<BookingBody>(await stack.api(`/v1/bookings/${id}`), 200);
@@ -315,5 +315,132 @@ describe('Zoom webhooks at POST /hooks/zoom', () => {
     expect(videoEvents('video.meeting.deleted', booking.id)).toHaveLength(1);
     // Cancelling the booking now has no Zoom meeting to delete, and still cancels.
     expect((await cancel(booking.id)).status).toBe('cancelled');
+  }, 60_000);
+});
+
+describe('a meeting deleted in Zoom leaves no dead link on the calendar event', () => {
+  it('Google: location cleared, our Join Zoom line gone; the notes, the booking line and the host\'s own text with the URL stay', async () => {
+    const typeId = await bookingType('Zoom gone G', 'zoom', googleCalendarId, { connectionId: zoomConnectionId });
+    const booking = await book(typeId, googleSlots[36]!.start, 'bring the slides');
+    const meeting = zoomMeetingOf(booking.conference.joinUrl)!;
+    const googleId = googleEventIdOf('Zoom gone G: Vera Video', googleSlots[36]!.start);
+    const written = googleEvent(googleId)!;
+    expect(written.location).toBe(meeting.join_url);
+    // The host adds their own line with the same URL in Google: it is theirs, and stays.
+    const own = `Host: recording link ${meeting.join_url}`;
+    sandboxSimulators.google!.patchEvent(SANDBOX_GOOGLE_USER, googleId, { description: `${written.description}\n\n${own}` });
+    await zoom.userDeleteMeeting(meeting.id);
+    expect((await getBooking(booking.id)).conference.joinUrl).toBeNull();
+    const cleaned = await eventually(async () => {
+      const event = googleEvent(googleId);
+      return event && !event.location && !event.description?.includes(`Join Zoom: ${meeting.join_url}`) ? event : null;
+    }, 30_000);
+    expect(cleaned.description).toBe(`Notes from Vera Video: bring the slides\n\nBooking ${booking.id}\n\n${own}`);
+    expect(cleaned.conferenceData ?? null).toBeNull();
+    // Still the booking's event, at its time.
+    expect(Date.parse(cleaned.start!.dateTime!)).toBe(Date.parse(googleSlots[36]!.start));
+    expect((await getBooking(booking.id)).status).toBe('confirmed');
+  }, 60_000);
+
+  it('Microsoft 365: the Graph event loses the join URL from location and body too', async () => {
+    const graph = microsoftSandbox.simulator!;
+    const mailboxCalendar = graph.user(SANDBOX_MICROSOFT_USER).defaultCalendarId;
+    type GraphView = { id: string; subject: string; location: { displayName: string }; body: { content: string } };
+    const graphEvents = () => graph.truth(mailboxCalendar, Date.now(), Date.now() + 60 * DAY) as unknown as GraphView[];
+    const typeId = await bookingType('Zoom gone M', 'zoom', microsoftCalendarId, { connectionId: zoomConnectionId });
+    const booking = await book(typeId, microsoftSlots[10]!.start);
+    const meeting = zoomMeetingOf(booking.conference.joinUrl)!;
+    const written = graphEvents().find((e) => e.subject === 'Zoom gone M: Vera Video')!;
+    expect(written.location.displayName).toBe(meeting.join_url);
+    expect(written.body.content).toContain(meeting.join_url);
+    await zoom.userDeleteMeeting(meeting.id);
+    const cleaned = await eventually(async () => {
+      const event = graphEvents().find((e) => e.id === written.id);
+      return event && event.location.displayName === '' && !event.body.content.includes(meeting.join_url) ? event : null;
+    }, 30_000);
+    expect(cleaned.body.content).toContain(`Booking ${booking.id}`);
+  }, 60_000);
+});
+
+describe('managing Zoom connections: list, per-user quota, disconnect', () => {
+  type QuotaView = { day: string; limitPerUserPerDay: number; users: { userId: string; used: number; remaining: number }[]; userId: string; used: number; left: number };
+  type ZoomView = { id: string; kind: string; status: string; quota: QuotaView };
+
+  it('lists the tenant\'s Zoom connections in pages, without secrets, and nothing of another tenant', async () => {
+    const first = await json<{ items: ZoomView[]; nextCursor: string | null }>(await stack.api('/v1/connections/zoom?limit=1'), 200);
+    expect(first.items).toHaveLength(1);
+    expect(first.nextCursor).not.toBeNull();
+    const second = await json<{ items: ZoomView[]; nextCursor: string | null }>(await stack.api(`/v1/connections/zoom?limit=50&cursor=${first.nextCursor}`), 200);
+    const all = [...first.items, ...second.items];
+    // The S2S app and the user grant connected at the start.
+    expect(all.map((c) => c.kind).sort()).toEqual(['s2s', 'user']);
+    expect(all.map((c) => c.id)).toContain(zoomConnectionId);
+    expect(JSON.stringify(all)).not.toContain(SANDBOX_S2S.clientSecret);
+    expect(JSON.stringify(all)).not.toMatch(/accessToken|refreshToken|clientSecret|sealed/);
+    const other = await json<{ items: ZoomView[] }>(await stack.api('/v1/connections/zoom', { token: await stack.tokenFor('other-tenant') }), 200);
+    expect(other.items).toEqual([]);
+    expect((await stack.api('/v1/connections/zoom?cursor=%%%')).status).toBe(400);
+  });
+
+  it('meetings for two Zoom users: both listed with the counts the Zoom simulator itself recorded, on the list, the get and the health summary', async () => {
+    const ann = zoom.addUser({ email: 'ann.host@example.com', accountId: SANDBOX_S2S.accountId });
+    const ben = zoom.addUser({ email: 'ben.host@example.com', accountId: SANDBOX_S2S.accountId });
+    const annType = await bookingType('Ann Zoom', 'zoom', googleCalendarId, { connectionId: zoomConnectionId, userId: ann.id });
+    const benType = await bookingType('Ben Zoom', 'zoom', googleCalendarId, { connectionId: zoomConnectionId, userId: ben.id });
+    await book(annType, googleSlots[40]!.start);
+    await book(annType, googleSlots[42]!.start);
+    const benBooking = await book(benType, googleSlots[44]!.start);
+    await reschedule(benBooking.id, googleSlots[46]!.start);
+    // The oracle: the simulator's own count of each user's creates and updates today, and its request log.
+    const creates = (userId: string) => zoom.requestLog().filter((r) => r.method === 'POST' && r.path === `/v2/users/${userId}/meetings` && r.status === 201).length;
+    expect([creates(ann.id), creates(ben.id)]).toEqual([2, 1]);
+    const expected = [
+      { userId: ann.id, used: zoom.dailyUsage(ann.id), remaining: 100 - zoom.dailyUsage(ann.id) },
+      { userId: ben.id, used: zoom.dailyUsage(ben.id), remaining: 100 - zoom.dailyUsage(ben.id) },
+    ];
+    expect(expected.map((u) => u.used)).toEqual([2, 2]);
+
+    const read = await json<ZoomView>(await stack.api(`/v1/connections/zoom/${zoomConnectionId}`), 200);
+    expect(read.quota.limitPerUserPerDay).toBe(100);
+    expect(read.quota.users).toEqual(expect.arrayContaining(expected));
+    // The default host first, and the old fields are its.
+    expect(read.quota.users[0]!.userId).toBe(read.quota.userId);
+    expect(read.quota.users[0]!.used).toBe(read.quota.used);
+    const listed = (await json<{ items: ZoomView[] }>(await stack.api('/v1/connections/zoom'), 200)).items.find((c) => c.id === zoomConnectionId)!;
+    expect(listed.quota.users).toEqual(read.quota.users);
+    const health = await json<{ videoConnections: { id: string; quota: QuotaView }[] }>(await stack.api('/v1/health/integrations'), 200);
+    expect(health.videoConnections.find((v) => v.id === zoomConnectionId)!.quota.users).toEqual(read.quota.users);
+  }, 90_000);
+
+  it('disconnect: gone from the list and 404 after; a booking type still naming it is refused with 409 video.connection_missing, nothing booked', async () => {
+    const spare = zoom.addUser({ email: 'spare.host@example.com', accountId: SANDBOX_S2S.accountId });
+    const connected = await json<ZoomView>(await stack.api('/v1/connections/zoom', { method: 'POST', body: JSON.stringify({ ...SANDBOX_S2S, userId: spare.email }) }), 201);
+    const typeId = await bookingType('Spare Zoom', 'zoom', googleCalendarId, { connectionId: connected.id });
+    // A booking made before the disconnect keeps its link; moving and cancelling it later still work.
+    const earlier = await book(typeId, googleSlots[32]!.start);
+    const earlierMeeting = zoomMeetingOf(earlier.conference.joinUrl)!;
+    expect(earlierMeeting.host_id).toBe(spare.id);
+    expect((await stack.api(`/v1/connections/zoom/${connected.id}`, { method: 'DELETE', token: await stack.tokenFor('other-tenant') })).status).toBe(404);
+    expect((await stack.api(`/v1/connections/zoom/${connected.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await stack.api(`/v1/connections/zoom/${connected.id}`)).status).toBe(404);
+    expect((await stack.api(`/v1/connections/zoom/${connected.id}`, { method: 'DELETE' })).status).toBe(404);
+    expect((await json<{ items: ZoomView[] }>(await stack.api('/v1/connections/zoom'), 200)).items.map((c) => c.id)).not.toContain(connected.id);
+
+    const meetingsBefore = zoom.meetings().length;
+    const refused = await stack.api('/v1/bookings', { method: 'POST', body: JSON.stringify({ bookingTypeId: typeId, start: googleSlots[38]!.start, invitee }) });
+    const problem = await json<{ code: string; detail: string }>(refused, 409);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    expect(problem.code).toBe('video.connection_missing');
+    expect(problem.detail).toContain(connected.id);
+    expect(zoom.meetings().length).toBe(meetingsBefore);
+    // No event was written and the time is still free: the same slot books on a type with a live connection.
+    expect(sandboxSimulators.google!.truth(SANDBOX_GOOGLE_USER).some((e) => e.summary === 'Spare Zoom: Vera Video' && e.status !== 'cancelled' && Date.parse(e.start?.dateTime ?? '') === Date.parse(googleSlots[38]!.start))).toBe(false);
+    const liveType = await bookingType('Live Zoom', 'zoom', googleCalendarId, { connectionId: zoomConnectionId });
+    expect((await book(liveType, googleSlots[38]!.start)).status).toBe('confirmed');
+
+    // The earlier booking: rescheduled and cancelled as usual; its Zoom meeting, out of reach now, stays at Zoom.
+    expect((await reschedule(earlier.id, googleSlots[24]!.start)).start).toBe(googleSlots[24]!.start);
+    expect((await cancel(earlier.id)).status).toBe('cancelled');
+    expect(zoom.meeting(earlierMeeting.id)).not.toBeNull();
   }, 60_000);
 });

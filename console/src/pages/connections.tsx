@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, unwrap } from '../api.ts';
 import { formatDateTime } from '../format.ts';
 import { Loaded, StatusBadge, useAction, useLoad } from '../ui.tsx';
+import { ZoomSection } from './zoom-connections.tsx';
 
 export async function loadConnections() {
   return (await unwrap(api.GET('/v1/connections', { params: { query: { limit: '100' } } }))).items;
@@ -200,6 +201,7 @@ export function ConnectionsPage() {
         }
       </Loaded>
       <CaldavForm onConnected={reload} />
+      <ZoomSection />
     </section>
   );
 }

@@ -61,8 +61,13 @@ function HealthSummary({ health }: { health: Health }) {
       <Table
         caption="Video connections"
         testId="health-video"
-        head={['Connection', 'Health', 'Status', 'Quota used today']}
-        rows={health.videoConnections.map((v) => [`${v.provider}: ${v.id}`, <StatusBadge status={v.health} />, <StatusBadge status={v.status} />, `${v.quota.used} of ${v.quota.limit} (${v.quota.left} left)`])}
+        head={['Connection', 'Health', 'Status', 'Quota used today, per Zoom user']}
+        rows={health.videoConnections.map((v) => [
+          `${v.provider}: ${v.id}`,
+          <StatusBadge status={v.health} />,
+          <StatusBadge status={v.status} />,
+          v.quota.users.map((u) => `${u.userId}: ${u.used} of ${v.quota.limitPerUserPerDay} (${u.remaining} left)`).join('; '),
+        ])}
       />
       <Table
         caption="Webhook endpoints"

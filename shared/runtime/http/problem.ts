@@ -53,6 +53,7 @@ const MAPPING: Record<AppErrorCode, ProblemMapping> = {
   'video.not_found': { status: 404, title: 'Not found at the video provider' },
   'video.input_invalid': { status: 422, title: 'The video provider refused the request' },
   'video.teams_not_allowed': { status: 400, title: 'This mailbox cannot host Teams meetings' },
+  'video.connection_missing': { status: 409, title: 'The booking type names a video connection that no longer exists' },
   'request.rate_limited': { status: 429, title: 'Too many requests' },
   'config.invalid': { status: 500, title: 'Internal error' },
   'internal.unexpected': { status: 500, title: 'Internal error' },

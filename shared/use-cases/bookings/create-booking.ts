@@ -4,6 +4,7 @@ import type { BookingType } from '../../domain/booking-type.ts';
 import { toBookingView, type Booking, type BookingView } from '../../domain/booking.ts';
 import { newId } from '../../domain/ids.ts';
 import { pickRoundRobinHost, type RoundRobinHost } from '../../domain/round-robin.ts';
+import { zoomJoinLine } from '../../domain/meeting-link-text.ts';
 import { formatInstant } from '../../domain/timestamps.ts';
 import type { BookingMeeting } from '../../ports/booking-conferencing.ts';
 import { createCalendarEvent } from '../events/create-event.ts';
@@ -238,7 +239,7 @@ async function writeBooking(
   const first = occurrences[0]!;
   let meeting: BookingMeeting | null = null;
   if (bookingType.conference === 'zoom') meeting = await zoomMeeting(deps, input, bookingType, bookingId, organizer, first);
-  const description = [input.notes ? `Notes from ${input.invitee.name}: ${input.notes}` : null, meeting ? `Join Zoom: ${meeting.joinUrl}` : null, `Booking ${bookingId}`].filter(Boolean).join('\n\n');
+  const description = [input.notes ? `Notes from ${input.invitee.name}: ${input.notes}` : null, meeting ? zoomJoinLine(meeting.joinUrl) : null, `Booking ${bookingId}`].filter(Boolean).join('\n\n');
   const conference = bookingType.conference === 'google_meet' || bookingType.conference === 'microsoft_teams' ? { provider: bookingType.conference } : undefined;
   const event = await createCalendarEvent(deps.writes, {
     tenantId: input.tenantId,
@@ -303,6 +304,7 @@ async function zoomMeeting(deps: BookingDeps, input: CreateBookingInput, booking
     deps.log.warn('zoom booking but no video conferencing is wired', { bookingId });
     return null;
   }
+  let missing: string | null = null;
   try {
     const result = await deps.conferencing.createMeeting({
       tenantId: input.tenantId,
@@ -315,9 +317,19 @@ async function zoomMeeting(deps: BookingDeps, input: CreateBookingInput, booking
       timeZone: input.invitee.timeZone,
     });
     if (result.ok) return result.meeting;
-    deps.log.warn('zoom meeting not created; booking made without a link', { bookingId, code: result.code });
+    if (result.code === 'video.connection_missing') missing = result.message;
+    else deps.log.warn('zoom meeting not created; booking made without a link', { bookingId, code: result.code });
   } catch (error) {
     deps.log.warn('zoom meeting not created; booking made without a link', { bookingId, code: isAppError(error) ? error.code : 'internal.unexpected' });
+  }
+  // A disconnected connection is not a passing failure: every booking would lack its link until the booking
+  // type is changed, so the booking is refused (its claim is freed by finishAttempt) with what to fix.
+  if (missing !== null) {
+    const hostIndex = bookingType.hosts.indexOf(host);
+    throw new AppError('video.connection_missing', `Booking type ${bookingType.id} has its host's Zoom meetings on connection ${host.video.connectionId}, which was disconnected; connect Zoom again and set the host's video.connectionId, or change the booking type's conference`, {
+      retryable: false,
+      details: { field: `bookingType.hosts[${hostIndex}].video.connectionId`, connectionId: host.video.connectionId, bookingTypeId: bookingType.id },
+    });
   }
   return null;
 }

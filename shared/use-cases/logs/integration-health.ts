@@ -1,6 +1,6 @@
 import type { Connection, ConnectionStatus } from '../../domain/connection.ts';
 import type { NotificationChannel } from '../../domain/notification-channel.ts';
-import { utcDay, ZOOM_DAILY_MEETING_LIMIT, type VideoConnection } from '../../domain/video-connection.ts';
+import { utcDay, videoQuotaOf, type VideoConnection, type VideoQuotaView } from '../../domain/video-connection.ts';
 import type { WebhookEndpoint } from '../../domain/webhook-endpoint.ts';
 import type { CalendarStore } from '../../ports/calendar-store.ts';
 import type { Clock } from '../../ports/clock.ts';
@@ -18,7 +18,7 @@ export interface HealthDeps {
   connections: Pick<ConnectionStore, 'list'>;
   calendars: Pick<CalendarStore, 'listByConnection'>;
   integrationLog: Pick<IntegrationLogReader, 'countFailures'>;
-  videoConnections: Pick<VideoConnectionStore, 'listAll' | 'usage'>;
+  videoConnections: Pick<VideoConnectionStore, 'listAll' | 'usageByUser'>;
   endpoints: Pick<WebhookEndpointStore, 'listAll'>;
   deliveries: Pick<WebhookDeliveryStore, 'listSince'>;
   channels: Pick<NotificationChannelStore, 'listAll'>;
@@ -49,7 +49,8 @@ export interface VideoHealth {
   provider: VideoConnection['provider'];
   status: VideoConnection['status'];
   health: Health;
-  quota: { day: string; userId: string; used: number; limit: number; left: number };
+  /** Today's quota per Zoom user the connection hosted for (the default host first), as on GET /v1/connections/zoom/{id}. */
+  quota: VideoQuotaView;
 }
 
 export interface WebhookEndpointHealth {
@@ -149,14 +150,15 @@ async function connectionHealth(deps: HealthDeps, connection: Connection, now: D
 
 async function videoHealth(deps: HealthDeps, connection: VideoConnection, now: Date): Promise<VideoHealth> {
   const day = utcDay(now);
-  const used = await deps.videoConnections.usage(connection.tenantId, connection.id, connection.userId, day);
-  const left = Math.max(0, ZOOM_DAILY_MEETING_LIMIT - used);
+  const quota = videoQuotaOf(connection.userId, await deps.videoConnections.usageByUser(connection.tenantId, connection.id, day), day);
+  // Any Zoom user out of today's quota gets bookings without links until midnight UTC.
+  const exhausted = quota.users.some((user) => user.remaining === 0);
   return {
     id: connection.id,
     provider: connection.provider,
     status: connection.status,
-    health: connection.status === 'reauth_required' ? 'unhealthy' : left === 0 ? 'degraded' : 'healthy',
-    quota: { day, userId: connection.userId, used, limit: ZOOM_DAILY_MEETING_LIMIT, left },
+    health: connection.status === 'reauth_required' ? 'unhealthy' : exhausted ? 'degraded' : 'healthy',
+    quota,
   };
 }
 

@@ -14,11 +14,11 @@ export interface ZoomConnectDeps {
   clock: Clock;
 }
 
-/** A connection's view with today's usage of its default host's daily quota. */
-export async function videoConnectionView(deps: Pick<ZoomConnectDeps, 'videoConnections' | 'clock'>, connection: VideoConnection): Promise<VideoConnectionView> {
+/** A connection's view with today's usage of the daily quota of each Zoom user it hosted for (the default host first). */
+export async function videoConnectionView(deps: { videoConnections: Pick<VideoConnectionStore, 'usageByUser'>; clock: Clock }, connection: VideoConnection): Promise<VideoConnectionView> {
   const now = deps.clock.now();
-  const used = await deps.videoConnections.usage(connection.tenantId, connection.id, connection.userId, utcDay(now));
-  return toVideoConnectionView(connection, used, now);
+  const usage = await deps.videoConnections.usageByUser(connection.tenantId, connection.id, utcDay(now));
+  return toVideoConnectionView(connection, usage, now);
 }
 
 /** GET /v1/connections/zoom/{id}: another tenant's connection is simply not found. */

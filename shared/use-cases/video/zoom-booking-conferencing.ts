@@ -83,7 +83,8 @@ export class ZoomBookingConferencing implements BookingConferencing {
         connectionId ??= stored.connectionId;
       }
       const connection = await this.#deps.videoConnections.get(request.tenantId, connectionId);
-      if (!connection) return { ok: false, code: 'video.not_found', message: `Zoom connection ${connectionId} does not exist`, retryable: false };
+      // Disconnected: its meetings stay at Zoom (no credentials to delete them with); the booking is cancelled all the same.
+      if (!connection) return { ok: false, code: 'video.connection_missing', message: `Zoom connection ${connectionId} does not exist (disconnected?); its meeting ${meetingId} stays at Zoom`, retryable: false };
       const zoom = await this.#deps.zoom.provider(connection);
       await zoom.deleteMeeting(meetingId);
       await this.#deps.meetings.deleteMeeting(request.tenantId, request.bookingId);
@@ -105,7 +106,7 @@ export class ZoomBookingConferencing implements BookingConferencing {
     let hostId = request.userId ?? '';
     try {
       const connection = await this.#deps.videoConnections.get(request.tenantId, request.connectionId);
-      if (!connection) return { ok: false, code: 'video.not_found', message: `Zoom connection ${request.connectionId} does not exist`, retryable: false };
+      if (!connection) return { ok: false, code: 'video.connection_missing', message: `Zoom connection ${request.connectionId} does not exist (disconnected?)`, retryable: false };
       hostId = connection.kind === 'user' ? connection.userId : (request.userId ?? connection.userId);
       const zoom = await this.#deps.zoom.provider(connection, hostId);
       const meeting = await run(zoom, hostId);

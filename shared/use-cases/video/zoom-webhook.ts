@@ -7,6 +7,7 @@ import type { Clock } from '../../ports/clock.ts';
 import type { EventPublisher } from '../../ports/event-publisher.ts';
 import type { Log } from '../../ports/log.ts';
 import type { BookingMeetingStore } from '../../ports/video-connection-store.ts';
+import { isEventMeetingOwner } from '../events/event-zoom.ts';
 
 export interface ZoomWebhookDeps {
   /** ZOOM_WEBHOOK_SECRET_TOKEN; null when not configured. */
@@ -85,7 +86,7 @@ export async function handleZoomWebhook(deps: ZoomWebhookDeps, request: { header
     );
     await deps.meetings.deleteMeeting(record.tenantId, record.bookingId);
     await deps.publisher.publish([
-      domainEvent('video.meeting.deleted', record.tenantId, { provider: 'zoom', connectionId: record.connectionId, bookingId: record.bookingId, meetingId, joinUrl: null, start: null, end: null, source: 'provider' }, { idempotencyParts: [record.bookingId, meetingId, 'deleted'], time }),
+      domainEvent('video.meeting.deleted', record.tenantId, { provider: 'zoom', connectionId: record.connectionId, bookingId: isEventMeetingOwner(record.bookingId) ? null : record.bookingId, meetingId, joinUrl: null, start: null, end: null, source: 'provider' }, { idempotencyParts: [record.bookingId, meetingId, 'deleted'], time }),
     ]);
   } else {
     const startMs = typeof object.start_time === 'string' ? Date.parse(object.start_time) : Number.NaN;
@@ -100,10 +101,10 @@ export async function handleZoomWebhook(deps: ZoomWebhookDeps, request: { header
       });
     }
     await deps.publisher.publish([
-      domainEvent('video.meeting.updated', record.tenantId, { provider: 'zoom', connectionId: record.connectionId, bookingId: record.bookingId, meetingId, joinUrl: record.joinUrl, start, end, source: 'provider' }, { idempotencyParts: [record.bookingId, meetingId, 'updated', timestampText], time }),
+      domainEvent('video.meeting.updated', record.tenantId, { provider: 'zoom', connectionId: record.connectionId, bookingId: isEventMeetingOwner(record.bookingId) ? null : record.bookingId, meetingId, joinUrl: record.joinUrl, start, end, source: 'provider' }, { idempotencyParts: [record.bookingId, meetingId, 'updated', timestampText], time }),
     ]);
   }
-  deps.log.info('zoom.webhook', { event: event.event, tenantId: record.tenantId, bookingId: record.bookingId, meetingId });
+  deps.log.info('zoom.webhook', { event: event.event, tenantId: record.tenantId, bookingId: isEventMeetingOwner(record.bookingId) ? null : record.bookingId, meetingId });
   return { status: 200, body: { received: event.event } };
 }
 

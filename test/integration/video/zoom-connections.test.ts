@@ -5,6 +5,7 @@ import { HttpZoomConnector } from '../../../shared/providers/video/zoom/index.ts
 import { DynamoBookingStore } from '../../../shared/storage/dynamo-booking-store.ts';
 import { DynamoVideoConnectionStore } from '../../../shared/storage/dynamo-video-connection-store.ts';
 import { completeZoomAuthorization, connectZoomServerToServer, startZoomAuthorization, type ZoomAuthorizationDeps } from '../../../shared/use-cases/video/connect-zoom.ts';
+import { disconnectZoom, listZoomConnections } from '../../../shared/use-cases/video/manage-zoom-connections.ts';
 import { ZoomBookingConferencing } from '../../../shared/use-cases/video/zoom-booking-conferencing.ts';
 import { handleZoomWebhook, type ZoomWebhookDeps } from '../../../shared/use-cases/video/zoom-webhook.ts';
 import { SANDBOX_S2S, seedZoomSandbox, startZoomSimulator, type ZoomSimulator, type ZoomUser } from '../../simulators/zoom/index.ts';
@@ -120,6 +121,56 @@ describe('Zoom connections, booking meetings and webhooks (simulator + DynamoDB 
     const after = await videoStore.getCredentials(tenantId, outcome.view.id);
     expect(after?.version).toBe((before?.version ?? 0) + 1);
     expect(after?.credentials.kind === 'zoom_user' && before?.credentials.kind === 'zoom_user' && after.credentials.refreshToken !== before.credentials.refreshToken).toBe(true);
+  });
+
+  it('lists a tenant\'s connections in cursor pages (only its own, no secrets), with the quota of every Zoom user it hosted for today', async () => {
+    const tenant = 'video-list';
+    const second = sim.addUser({ email: 'second.host@example.com', accountId: SANDBOX_S2S.accountId });
+    const third = sim.addUser({ email: 'third.host@example.com', accountId: SANDBOX_S2S.accountId });
+    const a = (await connectZoomServerToServer(deps, { tenantId: tenant, ...SANDBOX_S2S })).view;
+    const b = (await connectZoomServerToServer(deps, { tenantId: tenant, ...SANDBOX_S2S, userId: third.email })).view;
+    await connectZoomServerToServer(deps, { tenantId: 'video-list-other', ...SANDBOX_S2S });
+    const before = new Map([host.id, second.id].map((id) => [id, sim.dailyUsage(id)]));
+    const conf = conferencing();
+    const meeting = (bookingId: string, userId?: string) => conf.createMeeting({ tenantId: tenant, bookingId, connectionId: a.id, ...(userId ? { userId } : {}), title: bookingId, start: '2027-01-26T09:00:00.000Z', end: '2027-01-26T09:30:00.000Z', timeZone: 'UTC' });
+    for (const id of ['bkg_l1', 'bkg_l2']) expect((await meeting(id)).ok).toBe(true);
+    for (const id of ['bkg_l3', 'bkg_l4', 'bkg_l5']) expect((await meeting(id, second.id)).ok).toBe(true);
+    expect((await conf.moveMeeting({ tenantId: tenant, bookingId: 'bkg_l3', connectionId: a.id, userId: second.id, title: 'moved', start: '2027-01-27T09:00:00.000Z', end: '2027-01-27T09:30:00.000Z', timeZone: 'UTC' })).ok).toBe(true);
+    // The oracle: the simulator's own per-user count of today's creates and updates.
+    const counted = (id: string) => sim.dailyUsage(id) - before.get(id)!;
+    expect([counted(host.id), counted(second.id)]).toEqual([2, 4]);
+
+    const first = await listZoomConnections(deps, { tenantId: tenant, limit: 1 });
+    expect(first.items).toHaveLength(1);
+    expect(first.nextCursor).not.toBeNull();
+    const rest = await listZoomConnections(deps, { tenantId: tenant, limit: 1, cursor: first.nextCursor! });
+    expect(rest.nextCursor).toBeNull();
+    const all = [...first.items, ...rest.items];
+    expect(all.map((c) => c.id).sort()).toEqual([a.id, b.id].sort());
+    expect(JSON.stringify(all)).not.toContain(SANDBOX_S2S.clientSecret);
+    const listedA = all.find((c) => c.id === a.id)!;
+    expect(listedA.quota).toMatchObject({ limitPerUserPerDay: 100, userId: host.id, used: counted(host.id), left: 100 - counted(host.id) });
+    expect(listedA.quota.users).toEqual([
+      { userId: host.id, used: counted(host.id), remaining: 100 - counted(host.id) },
+      { userId: second.id, used: counted(second.id), remaining: 100 - counted(second.id) },
+    ]);
+    // The other connection hosted for nobody today: only its default host, at 0.
+    expect(all.find((c) => c.id === b.id)!.quota.users).toEqual([{ userId: third.id, used: 0, remaining: 100 }]);
+    // A cursor is only a position inside the caller's own partition.
+    const elsewhere = await listZoomConnections(deps, { tenantId: 'video-list-other', limit: 50, cursor: first.nextCursor! });
+    expect(elsewhere.items.every((c) => c.id !== a.id && c.id !== b.id)).toBe(true);
+  });
+
+  it('disconnects: the item and its sealed credentials are gone, a second disconnect is 404, and a new meeting on it is video.connection_missing', async () => {
+    const tenant = 'video-disconnect';
+    const { view } = await connectZoomServerToServer(deps, { tenantId: tenant, ...SANDBOX_S2S });
+    await disconnectZoom(deps, tenant, view.id);
+    expect(await videoStore.get(tenant, view.id)).toBeNull();
+    expect(await videoStore.getCredentials(tenant, view.id)).toBeNull();
+    expect((await listZoomConnections(deps, { tenantId: tenant, limit: 50 })).items).toEqual([]);
+    await expect(disconnectZoom(deps, tenant, view.id)).rejects.toMatchObject({ code: 'resource.not_found' });
+    const made = await conferencing().createMeeting({ tenantId: tenant, bookingId: 'bkg_gone', connectionId: view.id, title: 'Gone', start: '2027-01-28T09:00:00.000Z', end: '2027-01-28T09:30:00.000Z', timeZone: 'UTC' });
+    expect(made).toMatchObject({ ok: false, code: 'video.connection_missing', retryable: false });
   });
 
   describe('POST /hooks/zoom use-case', () => {

@@ -23,7 +23,8 @@ function deps(world: {
   calendars: Calendar[];
   failures?: Record<string, number>;
   videos?: VideoConnection[];
-  usage?: number;
+  /** Zoom user → creates/updates counted today. */
+  usage?: Record<string, number>;
   endpoints?: WebhookEndpoint[];
   deliveries?: WebhookDelivery[];
   channels?: NotificationChannel[];
@@ -32,7 +33,7 @@ function deps(world: {
     connections: { list: async () => ({ items: world.connections, cursor: null }) },
     calendars: { listByConnection: async (_t, id) => world.calendars.filter((c) => c.connectionId === id) },
     integrationLog: { countFailures: async (_t, id, since) => (since.getTime() === NOW.getTime() - 86_400_000 ? (world.failures?.[id] ?? 0) : -1) },
-    videoConnections: { listAll: async () => world.videos ?? [], usage: async () => world.usage ?? 0 },
+    videoConnections: { listAll: async () => world.videos ?? [], usageByUser: async () => new Map(Object.entries(world.usage ?? {})) },
     endpoints: { listAll: async () => world.endpoints ?? [] },
     deliveries: { listSince: async () => ({ items: world.deliveries ?? [], cursor: null }) },
     channels: { listAll: async () => world.channels ?? [] },
@@ -88,7 +89,7 @@ describe('integration health summary', () => {
         connections: [],
         calendars: [],
         videos: [video],
-        usage: 100,
+        usage: { u1: 100 },
         endpoints: [endpoint],
         deliveries: [
           ...Array.from({ length: 18 }, () => delivery('succeeded')),
@@ -100,10 +101,31 @@ describe('integration health summary', () => {
       }),
       T,
     );
-    expect(health.videoConnections[0]).toMatchObject({ health: 'degraded', quota: { day: '2026-12-07', used: 100, limit: 100, left: 0 } });
+    expect(health.videoConnections[0]).toMatchObject({ health: 'degraded', quota: { day: '2026-12-07', used: 100, limit: 100, left: 0, limitPerUserPerDay: 100, users: [{ userId: 'u1', used: 100, remaining: 0 }] } });
     // 19 of 20 finished deliveries succeeded (the pending one is not finished); its failed attempt is the latest failure.
     expect(health.webhookEndpoints[0]).toMatchObject({ deliveriesLast24h: 20, successRate24h: 0.95, health: 'healthy', lastFailure: { at: '2026-12-07T11:30:00.000Z', statusCode: 500, errorClass: 'http_5xx' } });
     expect(health.notificationChannels[0]).toMatchObject({ health: 'unhealthy', brokenReason: 'hook gone' });
     expect(health.status).toBe('unhealthy');
+  });
+
+  it('video quota per Zoom user: the default host first (also unused), then every other user hosted for today; any user out of quota degrades', async () => {
+    const video = { tenantId: T, id: 'vcn', provider: 'zoom', kind: 's2s', accountId: 'acc', userId: 'host', userEmail: null, status: 'active', createdAt: '', updatedAt: '' } as VideoConnection;
+    const health = await integrationHealth(deps({ connections: [], calendars: [], videos: [video], usage: { zed: 100, amy: 7 } }), T);
+    expect(health.videoConnections[0]!.quota).toEqual({
+      day: '2026-12-07',
+      limitPerUserPerDay: 100,
+      users: [
+        { userId: 'host', used: 0, remaining: 100 },
+        { userId: 'amy', used: 7, remaining: 93 },
+        { userId: 'zed', used: 100, remaining: 0 },
+      ],
+      userId: 'host',
+      used: 0,
+      limit: 100,
+      left: 100,
+    });
+    expect(health.videoConnections[0]!.health).toBe('degraded');
+    const fine = await integrationHealth(deps({ connections: [], calendars: [], videos: [video], usage: { amy: 99 } }), T);
+    expect(fine.videoConnections[0]!.health).toBe('healthy');
   });
 });
