@@ -159,6 +159,38 @@ describe('scheduling contract, outside in', () => {
     expect(ok.timeZone).toBe('Asia/Kolkata');
   });
 
+  it('booking types refuse calendars, schedules and rooms the tenant does not have: 404 naming the field (another tenant\'s ids included)', async () => {
+    const hours = await schedule('UTC', ALL_DAYS.map((day) => ({ day, start: '09:00', end: '17:00' })));
+    const host = { calendarIds: [cal], scheduleId: hours, writeCalendarId: cal };
+    const base = { name: 'Refs', durationMinutes: 30, assignment: 'collective' };
+    const missingSchedule = 'sch_01M993AAK26XB6REYMFJGEQ0A9';
+    const missingCalendar = 'cal_01M993AAK26XB6REYMFJGEQ0A9';
+    const cases: [string, unknown, string | null][] = [
+      ['another tenant\'s calendar and schedule', { ...base, hosts: [host] }, 'body.hosts[0].calendarIds[0]'],
+    ];
+    for (const [what, body, field] of cases) {
+      const response = await post('/v1/booking-types', body, otherToken);
+      expect(response.status, `${what}: ${await response.clone().text()}`).toBe(404);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect(((await response.json()) as { errors: { field: string }[] }).errors[0]!.field).toBe(field);
+    }
+    expect((await json<{ items: unknown[] }>(await stack.api('/v1/booking-types', { token: otherToken }))).items).toEqual([]);
+    for (const [body, field] of [
+      [{ ...base, hosts: [{ ...host, scheduleId: missingSchedule }] }, 'body.hosts[0].scheduleId'],
+      [{ ...base, hosts: [host, { calendarIds: [missingCalendar], scheduleId: hours, writeCalendarId: missingCalendar }] }, 'body.hosts[1].calendarIds[0]'],
+      [{ ...base, hosts: [host], rooms: [{ calendarId: missingCalendar }] }, 'body.rooms[0].calendarId'],
+    ] as const) {
+      const response = await post('/v1/booking-types', body);
+      expect(response.status, await response.clone().text()).toBe(404);
+      expect(((await response.json()) as { errors: { field: string }[] }).errors[0]!.field).toBe(field);
+    }
+    const created = await json<{ id: string }>(await post('/v1/booking-types', { ...base, hosts: [host] }), 201);
+    const patched = await stack.api(`/v1/booking-types/${created.id}`, { method: 'PATCH', body: JSON.stringify({ hosts: [{ ...host, scheduleId: missingSchedule }] }) });
+    expect(patched.status, await patched.clone().text()).toBe(404);
+    expect(((await patched.json()) as { errors: { field: string }[] }).errors[0]!.field).toBe('body.hosts[0].scheduleId');
+    expect((await stack.api(`/v1/booking-types/${created.id}`, { method: 'PATCH', body: JSON.stringify({ name: 'Renamed' }) })).status).toBe(200);
+  });
+
   it('bookings: webhook endpoints receive booking.created / rescheduled / cancelled with source "api"; other tenants get 404 problems', async () => {
     const endpoint = await json<{ id: string }>(await post('/v1/webhook-endpoints', { url: receiver.url, eventTypes: ['booking.*'] }), 201);
     const hours = await schedule('UTC', ALL_DAYS.map((day) => ({ day, start: '00:00', end: '24:00' })));
