@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { isValidTimeZone } from '../domain/time-zone.ts';
 import {
   ASSIGNMENTS,
   CONFERENCES,
@@ -153,7 +154,7 @@ export const deleteBookingTypeRoute = defineRoute({
 export const BookingTypeSlotsQuery = z.object({
   start: z.iso.datetime({ offset: true, error: 'an RFC 3339 instant such as 2027-01-04T09:00:00Z' }),
   end: z.iso.datetime({ offset: true, error: 'an RFC 3339 instant such as 2027-01-05T09:00:00Z' }),
-  timeZone: z.optional(z.string().check(z.maxLength(64))),
+  timeZone: z.optional(z.string().check(z.maxLength(64), z.refine(isValidTimeZone, 'an IANA time zone such as Europe/Berlin'))),
 });
 
 export const bookingTypeSlotsRoute = defineRoute({

@@ -20,7 +20,8 @@ import { integrationLogStore } from './integration-log.ts';
 export const bookingTypeStore = lazy(() => new DynamoBookingTypeStore({ doc: dynamoDocument(), tableName: config().TABLE_NAME }));
 
 export function bookingTypeAdminDeps(): BookingTypeAdminDeps {
-  return { bookingTypes: bookingTypeStore(), clock: clock() };
+  const { calendars, schedules } = availabilityDeps();
+  return { bookingTypes: bookingTypeStore(), clock: clock(), references: { calendars, schedules } };
 }
 
 export function bookingTypeSlotsDeps(): BookingTypeSlotsDeps {

@@ -3,11 +3,15 @@ import { AppError, notFound } from '../../domain/app-error.ts';
 import { bookingTypeProblems, type BookingType, type BookingTypeContent } from '../../domain/booking-type.ts';
 import { newId } from '../../domain/ids.ts';
 import type { BookingTypePatch, BookingTypeStore } from '../../ports/booking-type-store.ts';
+import type { CalendarStore } from '../../ports/calendar-store.ts';
 import type { Clock } from '../../ports/clock.ts';
+import type { ScheduleStore } from '../../ports/schedule-store.ts';
 
 export interface BookingTypeAdminDeps {
   bookingTypes: BookingTypeStore;
   clock: Clock;
+  /** When given, every calendar and schedule a booking type names must be the tenant's (else 404 naming the field). */
+  references?: { calendars: Pick<CalendarStore, 'get'>; schedules: Pick<ScheduleStore, 'getMany'> };
 }
 
 export type BookingTypeView = Omit<BookingType, 'tenantId' | 'version'>;
@@ -30,6 +34,36 @@ export function assertValidBookingType(content: Partial<BookingTypeContent>): vo
   throw new AppError('input.invalid', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { details: { field: errors[0]!.field, errors } });
 }
 
+/**
+ * The calendars, schedules and rooms named in `content` exist in the tenant: another tenant's id is as unknown as
+ * a made-up one (404 naming the first such field, as /v1/availability does), so a booking type never points at
+ * data it cannot read and existence never leaks.
+ */
+async function assertReferencesExist(deps: BookingTypeAdminDeps, tenantId: string, content: Partial<BookingTypeContent>): Promise<void> {
+  const refs = deps.references;
+  if (!refs) return;
+  // In body order: per host its calendars, its write calendar, its schedule; rooms last.
+  const named: { field: string; id: string; kind: 'Calendar' | 'Schedule' }[] = [];
+  (content.hosts ?? []).forEach((host, i) => {
+    host.calendarIds.forEach((id, j) => named.push({ field: `body.hosts[${i}].calendarIds[${j}]`, id, kind: 'Calendar' }));
+    named.push({ field: `body.hosts[${i}].writeCalendarId`, id: host.writeCalendarId, kind: 'Calendar' });
+    named.push({ field: `body.hosts[${i}].scheduleId`, id: host.scheduleId, kind: 'Schedule' });
+  });
+  (content.rooms ?? []).forEach((room, i) => named.push({ field: `body.rooms[${i}].calendarId`, id: room.calendarId, kind: 'Calendar' }));
+  if (named.length === 0) return;
+  const calendarIds = [...new Set(named.filter((n) => n.kind === 'Calendar').map((n) => n.id))];
+  const scheduleIds = [...new Set(named.filter((n) => n.kind === 'Schedule').map((n) => n.id))];
+  const [calendars, schedules] = await Promise.all([
+    Promise.all(calendarIds.map(async (id) => ((await refs.calendars.get(tenantId, id)) ? id : null))),
+    scheduleIds.length ? refs.schedules.getMany(tenantId, scheduleIds) : Promise.resolve(new Map<string, unknown>()),
+  ]);
+  const knownCalendars = new Set(calendars);
+  const missing = named.filter((n) => (n.kind === 'Calendar' ? !knownCalendars.has(n.id) : !schedules.has(n.id)));
+  if (missing.length === 0) return;
+  const errors = missing.map((m) => ({ field: m.field, message: `${m.kind} ${m.id} not found` }));
+  throw new AppError('resource.not_found', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { details: { field: errors[0]!.field, errors } });
+}
+
 /** 128 random bits: the public page's address must not be guessable from the booking type id or time. */
 function newPublicId(): string {
   return `pub_${randomBytes(16).toString('base64url')}`;
@@ -37,6 +71,7 @@ function newPublicId(): string {
 
 export async function createBookingType(deps: BookingTypeAdminDeps, tenantId: string, input: BookingTypeInput): Promise<BookingTypeView> {
   assertValidBookingType(input);
+  await assertReferencesExist(deps, tenantId, input);
   const now = deps.clock.now();
   const bookingType: BookingType = {
     ...stripUndefined(input),
@@ -72,6 +107,7 @@ export async function updateBookingType(deps: BookingTypeAdminDeps, tenantId: st
   const patchContent = stripUndefined(input);
   // Cross-field rules (weeklyLimit ≥ dailyLimit, writeCalendarId among calendarIds) hold for the result.
   assertValidBookingType({ ...current, ...patchContent });
+  await assertReferencesExist(deps, tenantId, { hosts: patchContent.hosts, rooms: patchContent.rooms });
   const patch: BookingTypePatch = { ...patchContent, updatedAt: deps.clock.now().toISOString() };
   if (input.public === true && !current.publicId) patch.publicId = newPublicId();
   return toBookingTypeView(await deps.bookingTypes.update(tenantId, bookingTypeId, current.version, patch));
