@@ -150,6 +150,28 @@ describe('Zoom on plain event writes', () => {
     expect(zoom.meeting(meeting!.id)).toBeNull();
   }, 60_000);
 
+  it('gives a retry with the same Idempotency-Key but another time (after the calendar write failed) a meeting at that time', async () => {
+    const title = 'Zoom key reused';
+    const first = { title, start: iso(base + 23 * HOUR), end: iso(base + 23.5 * HOUR), conference: { provider: 'zoom' } };
+    sandboxSimulators.google!.failNext({ route: 'events.insert', status: 400, reason: 'invalid', message: 'injected' });
+    expect((await createEvent(googleCalendarId, first, 'zoom-key-reused')).status).toBeGreaterThanOrEqual(400);
+    // The failed request freed its key; the caller corrects the time and sends it again under the same key.
+    const second = { ...first, start: iso(base + DAY + 8 * HOUR), end: iso(base + DAY + 9 * HOUR) };
+    const created = await json<EventBody>(await createEvent(googleCalendarId, second, 'zoom-key-reused'), 201);
+    // The meeting the event links is at the event's time, as Zoom has it.
+    const linked = zoom.meetings().find((m) => m.join_url === created.conference?.url);
+    expect(linked, 'the event links a meeting Zoom has').toBeDefined();
+    expect(Date.parse(linked!.start_time!)).toBe(base + DAY + 8 * HOUR);
+    expect(linked!.duration).toBe(60);
+    expect(googleEvent(created.providerEventId)!.location).toBe(linked!.join_url);
+    // The identical request again is a replay: no further meeting.
+    const count = meetingsTitled(title).length;
+    expect((await json<EventBody>(await createEvent(googleCalendarId, second, 'zoom-key-reused'), 201)).id).toBe(created.id);
+    expect(meetingsTitled(title)).toHaveLength(count);
+    expect((await stack.api(`/v1/calendars/${googleCalendarId}/events/${created.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect(zoom.meeting(linked!.id)).toBeNull();
+  }, 60_000);
+
   it('keeps the calendar change when Zoom refuses to move or delete the meeting, and logs the failure', async () => {
     const title = 'Zoom refuses';
     const created = await json<EventBody>(await createEvent(googleCalendarId, { title, start: iso(base + 19 * HOUR), end: iso(base + 20 * HOUR), conference: { provider: 'zoom' } }), 201);
