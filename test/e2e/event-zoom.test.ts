@@ -205,6 +205,28 @@ describe('Zoom on plain event writes', () => {
     expect(announced.map((e) => e.type)).toEqual(['video.meeting.created']);
   }, 60_000);
 
+  it('writes the event without a link when Zoom is down for every attempt, and says so; a title-only PATCH renames the meeting', async () => {
+    const title = 'Zoom down';
+    zoom.failNext({ method: 'POST', pathPattern: /\/users\/[^/]+\/meetings$/, status: 503, count: 3, message: 'injected outage' });
+    const created = await json<EventBody>(await createEvent(googleCalendarId, { title, start: iso(base + DAY + 10 * HOUR), end: iso(base + DAY + 11 * HOUR), conference: { provider: 'zoom' } }), 201);
+    expect(created.conferenceError?.code).toBe('video.unavailable');
+    expect(created.conference).toBeNull();
+    expect(meetingsTitled(title)).toEqual([]);
+    expect(googleEvent(created.providerEventId)!.location ?? null).toBeNull();
+    expect((await stack.api(`/v1/calendars/${googleCalendarId}/events/${created.id}`, { method: 'DELETE' })).status).toBe(204);
+
+    // Zoom back: a PATCH of the title alone renames the meeting at Zoom, its time unchanged.
+    const made = await json<EventBody>(await createEvent(googleCalendarId, { title: 'Zoom old name', start: iso(base + DAY + 12 * HOUR), end: iso(base + DAY + 13 * HOUR), conference: { provider: 'zoom' } }), 201);
+    const [meeting] = meetingsTitled('Zoom old name');
+    expect(meeting).toBeDefined();
+    await json(await stack.api(`/v1/calendars/${googleCalendarId}/events/${made.id}`, { method: 'PATCH', body: JSON.stringify({ title: 'Zoom new name' }) }), 200);
+    const renamed = zoom.meeting(meeting!.id)!;
+    expect(renamed.topic).toBe('Zoom new name');
+    expect(Date.parse(renamed.start_time!)).toBe(base + DAY + 12 * HOUR);
+    expect((await stack.api(`/v1/calendars/${googleCalendarId}/events/${made.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect(zoom.meeting(meeting!.id)).toBeNull();
+  }, 60_000);
+
   it('writes the event without a link when the Zoom user is out of daily quota, and says so', async () => {
     const host = zoom.user('sandbox.host@example.com')!;
     zoom.consumeDaily(host.id, 100);
