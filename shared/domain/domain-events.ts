@@ -151,7 +151,7 @@ export const DOMAIN_EVENT_TYPES = {
   'video.meeting.created': { version: 1, data: VideoMeetingData, description: 'A video meeting was made for a booking.' },
   'video.meeting.updated': { version: 1, data: VideoMeetingData, description: 'A booking\'s video meeting moved (on reschedule, or changed by the host in Zoom).' },
   'video.meeting.deleted': { version: 1, data: VideoMeetingData, description: 'A booking\'s video meeting was deleted (on cancel, or by the host in Zoom: the booking keeps no link).' },
-  'video.quota_exhausted': { version: 1, data: VideoQuotaExhaustedData, description: 'The video provider\'s daily meeting quota is used up: the booking was made without a link.' },
+  'video.quota_exhausted': { version: 1, data: VideoQuotaExhaustedData, description: 'The video provider\'s daily meeting quota is used up: the booking (or the event write, `bookingId: null`) was made without a link.' },
 } as const;
 
 export type DomainEventType = keyof typeof DOMAIN_EVENT_TYPES;

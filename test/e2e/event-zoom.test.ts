@@ -55,6 +55,13 @@ const createEvent = (calendarId: string, body: Record<string, unknown>, key?: st
   stack.api(`/v1/calendars/${calendarId}/events`, { method: 'POST', body: JSON.stringify(body), headers: key ? { 'idempotency-key': key } : {} });
 const googleEvent = (id: string) => sandboxSimulators.google!.truth(SANDBOX_GOOGLE_USER).find((e) => e.id === id && e.status !== 'cancelled') ?? null;
 const meetingsTitled = (title: string) => zoom.meetings().filter((m) => m.topic === title);
+interface LogEntry {
+  bookingId: string | null;
+  summary: string;
+  error: { code: string } | null;
+}
+/** The integration log's failed `error` entries, newest first (our log, read through the API). */
+const errorEntries = async () => (await json<{ items: LogEntry[] }>(await stack.api('/v1/logs?type=error&success=false'), 200)).items;
 
 beforeAll(async () => {
   for (const name of ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET', 'MICROSOFT_CLIENT_ID', 'MICROSOFT_CLIENT_SECRET', 'ZOOM_CLIENT_ID', 'ZOOM_CLIENT_SECRET', 'ZOOM_API_URL', 'ZOOM_WEBHOOK_SECRET_TOKEN']) delete process.env[name];
@@ -143,6 +150,83 @@ describe('Zoom on plain event writes', () => {
     expect(zoom.meeting(meeting!.id)).toBeNull();
   }, 60_000);
 
+  it('gives a retry with the same Idempotency-Key but another time (after the calendar write failed) a meeting at that time', async () => {
+    const title = 'Zoom key reused';
+    const first = { title, start: iso(base + 23 * HOUR), end: iso(base + 23.5 * HOUR), conference: { provider: 'zoom' } };
+    sandboxSimulators.google!.failNext({ route: 'events.insert', status: 400, reason: 'invalid', message: 'injected' });
+    expect((await createEvent(googleCalendarId, first, 'zoom-key-reused')).status).toBeGreaterThanOrEqual(400);
+    // The failed request freed its key; the caller corrects the time and sends it again under the same key.
+    const second = { ...first, start: iso(base + DAY + 8 * HOUR), end: iso(base + DAY + 9 * HOUR) };
+    const created = await json<EventBody>(await createEvent(googleCalendarId, second, 'zoom-key-reused'), 201);
+    // The meeting the event links is at the event's time, as Zoom has it.
+    const linked = zoom.meetings().find((m) => m.join_url === created.conference?.url);
+    expect(linked, 'the event links a meeting Zoom has').toBeDefined();
+    expect(Date.parse(linked!.start_time!)).toBe(base + DAY + 8 * HOUR);
+    expect(linked!.duration).toBe(60);
+    expect(googleEvent(created.providerEventId)!.location).toBe(linked!.join_url);
+    // The identical request again is a replay: no further meeting.
+    const count = meetingsTitled(title).length;
+    expect((await json<EventBody>(await createEvent(googleCalendarId, second, 'zoom-key-reused'), 201)).id).toBe(created.id);
+    expect(meetingsTitled(title)).toHaveLength(count);
+    expect((await stack.api(`/v1/calendars/${googleCalendarId}/events/${created.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect(zoom.meeting(linked!.id)).toBeNull();
+  }, 60_000);
+
+  it('keeps the calendar change when Zoom refuses to move or delete the meeting, and logs the failure', async () => {
+    const title = 'Zoom refuses';
+    const created = await json<EventBody>(await createEvent(googleCalendarId, { title, start: iso(base + 19 * HOUR), end: iso(base + 20 * HOUR), conference: { provider: 'zoom' } }), 201);
+    const [meeting] = meetingsTitled(title);
+    expect(meetingsTitled(title)).toHaveLength(1);
+    const failuresBefore = (await errorEntries()).length;
+
+    // Zoom refuses the move (a 400 is not retried): Google has the new time, Zoom keeps the old one.
+    zoom.failNext({ method: 'PATCH', pathPattern: `/meetings/${meeting!.id}`, status: 400, code: 300, message: 'injected' });
+    const moved = await stack.api(`/v1/calendars/${googleCalendarId}/events/${created.id}`, { method: 'PATCH', body: JSON.stringify({ start: iso(base + 21 * HOUR), end: iso(base + 22 * HOUR) }) });
+    expect(moved.status, await moved.clone().text()).toBe(200);
+    expect(Date.parse(googleEvent(created.providerEventId)!.start!.dateTime!)).toBe(base + 21 * HOUR);
+    expect(Date.parse(zoom.meeting(meeting!.id)!.start_time!)).toBe(base + 19 * HOUR);
+
+    // Zoom refuses the delete: the event is gone from Google all the same; the meeting is left at Zoom.
+    zoom.failNext({ method: 'DELETE', pathPattern: `/meetings/${meeting!.id}`, status: 400, code: 300, message: 'injected' });
+    expect((await stack.api(`/v1/calendars/${googleCalendarId}/events/${created.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect(googleEvent(created.providerEventId)).toBeNull();
+    expect(zoom.meeting(meeting!.id)).not.toBeNull();
+
+    // Both refusals are in the integration log, as the event's (not a booking's) meeting failures.
+    const entries = await errorEntries();
+    const failures = entries.slice(0, entries.length - failuresBefore);
+    expect(failures.map((e) => e.error?.code)).toEqual(['video.input_invalid', 'video.input_invalid']);
+    for (const entry of failures) {
+      expect(entry.bookingId).toBeNull();
+      expect(entry.summary).toMatch(/Zoom meeting of the event failed/);
+    }
+    // Neither an update nor a delete was announced for the meeting Zoom kept as it was.
+    const announced = stack.bus.published.filter((e) => e.type.startsWith('video.meeting.') && (e.data as { meetingId: string }).meetingId === String(meeting!.id));
+    expect(announced.map((e) => e.type)).toEqual(['video.meeting.created']);
+  }, 60_000);
+
+  it('writes the event without a link when Zoom is down for every attempt, and says so; a title-only PATCH renames the meeting', async () => {
+    const title = 'Zoom down';
+    zoom.failNext({ method: 'POST', pathPattern: /\/users\/[^/]+\/meetings$/, status: 503, count: 3, message: 'injected outage' });
+    const created = await json<EventBody>(await createEvent(googleCalendarId, { title, start: iso(base + DAY + 10 * HOUR), end: iso(base + DAY + 11 * HOUR), conference: { provider: 'zoom' } }), 201);
+    expect(created.conferenceError?.code).toBe('video.unavailable');
+    expect(created.conference).toBeNull();
+    expect(meetingsTitled(title)).toEqual([]);
+    expect(googleEvent(created.providerEventId)!.location ?? null).toBeNull();
+    expect((await stack.api(`/v1/calendars/${googleCalendarId}/events/${created.id}`, { method: 'DELETE' })).status).toBe(204);
+
+    // Zoom back: a PATCH of the title alone renames the meeting at Zoom, its time unchanged.
+    const made = await json<EventBody>(await createEvent(googleCalendarId, { title: 'Zoom old name', start: iso(base + DAY + 12 * HOUR), end: iso(base + DAY + 13 * HOUR), conference: { provider: 'zoom' } }), 201);
+    const [meeting] = meetingsTitled('Zoom old name');
+    expect(meeting).toBeDefined();
+    await json(await stack.api(`/v1/calendars/${googleCalendarId}/events/${made.id}`, { method: 'PATCH', body: JSON.stringify({ title: 'Zoom new name' }) }), 200);
+    const renamed = zoom.meeting(meeting!.id)!;
+    expect(renamed.topic).toBe('Zoom new name');
+    expect(Date.parse(renamed.start_time!)).toBe(base + DAY + 12 * HOUR);
+    expect((await stack.api(`/v1/calendars/${googleCalendarId}/events/${made.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect(zoom.meeting(meeting!.id)).toBeNull();
+  }, 60_000);
+
   it('writes the event without a link when the Zoom user is out of daily quota, and says so', async () => {
     const host = zoom.user('sandbox.host@example.com')!;
     zoom.consumeDaily(host.id, 100);
@@ -152,7 +236,13 @@ describe('Zoom on plain event writes', () => {
     expect(created.conference).toBeNull();
     expect(meetingsTitled(title)).toEqual([]);
     expect(googleEvent(created.providerEventId)!.location ?? null).toBeNull();
-    expect(stack.bus.published.filter((e) => e.type === 'video.quota_exhausted')).not.toHaveLength(0);
+    const quotaEvents = stack.bus.published.filter((e) => e.type === 'video.quota_exhausted');
+    expect(quotaEvents).not.toHaveLength(0);
+    // The event write's quota refusal names no booking, in the event and in the integration log.
+    expect(quotaEvents.map((e) => (e.data as { bookingId: string | null }).bookingId)).toEqual(quotaEvents.map(() => null));
+    const logged = (await errorEntries()).filter((e) => e.error?.code === 'video.quota_exhausted');
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ bookingId: null, summary: expect.stringMatching(/Zoom meeting of the event failed/) });
   }, 60_000);
 
   it('answers bad conference input with 400 naming the field, and makes no meeting', async () => {

@@ -10,8 +10,10 @@ import type { BookingMeetingStore, VideoConnectionStore } from '../../ports/vide
 /**
  * Zoom meetings on plain event writes (scheduling.md §2 `conference.provider: "zoom"`), through the same
  * conferencing seam bookings use. A meeting is owned by the event write that made it: its owner id
- * (`evw_…`) is derived from the write's key (tenant, calendar, Idempotency-Key), so a retried create finds
- * its stored meeting (or Zoom finds it by the reference derived from it) instead of making a second one.
+ * (`evw_…`) is derived from the write's key (tenant, calendar, Idempotency-Key) and what the meeting is
+ * asked to be (connection, user, title, times), so a retried create finds its stored meeting (or Zoom finds
+ * it by the reference derived from it) instead of making a second one, and a retry asking for another time
+ * gets a meeting at that time.
  */
 export interface EventVideoDeps {
   connections: Pick<VideoConnectionStore, 'get' | 'listAll'>;
@@ -34,9 +36,25 @@ export interface ConferenceFailure {
 const OWNER_PREFIX = 'evw_';
 const FIELD = 'body.conference.provider';
 
-/** The owner id of the meeting a create with this write key makes. */
-export function eventMeetingOwnerId(writeKey: string): string {
-  const digest = createHash('sha256').update(`event-meeting\u0000${writeKey}`).digest('hex');
+/** What a meeting is made as: a retry asking for the same finds the same meeting. */
+export interface EventMeetingSpec {
+  connectionId: string;
+  userId: string | null;
+  title: string;
+  start: string;
+  end: string;
+  timeZone: string;
+}
+
+/**
+ * The owner id of the meeting a create with this write key makes for this spec. The spec is part of it:
+ * a failed request frees its Idempotency-Key, and a retry under that key may ask for another time or
+ * title; it must not be answered with the meeting made for the first (the event would link a meeting at
+ * the wrong time). The same request again gets the same id, so the same meeting.
+ */
+export function eventMeetingOwnerId(writeKey: string, spec: EventMeetingSpec): string {
+  const fields = [spec.connectionId, spec.userId ?? '', spec.title, spec.start, spec.end, spec.timeZone];
+  const digest = createHash('sha256').update(['event-meeting', writeKey, ...fields].join('\u0000')).digest('hex');
   return `${OWNER_PREFIX}${digest.slice(0, 26)}`;
 }
 
@@ -70,9 +88,10 @@ export async function withZoomMeeting(
   const start = instantOf(draft.start);
   const end = instantOf(draft.end);
   const timeZone = ('timeZone' in draft.start ? draft.start.timeZone : null) ?? input.calendarZone ?? 'UTC';
+  const spec: EventMeetingSpec = { connectionId: connection.id, userId: request.userId ?? null, title: draft.title, start, end, timeZone };
   const result = await deps.video.conferencing.createMeeting({
     tenantId: input.tenantId,
-    bookingId: eventMeetingOwnerId(input.writeKey),
+    bookingId: eventMeetingOwnerId(input.writeKey, spec),
     connectionId: connection.id,
     ...(request.userId ? { userId: request.userId } : {}),
     title: draft.title,

@@ -116,9 +116,9 @@ export class ZoomBookingConferencing implements BookingConferencing {
       if (isAppError(error, 'video.quota_exhausted')) {
         await this.#deps.videoConnections.recordUsage(request.tenantId, request.connectionId, hostId, day, { atLeast: ZOOM_DAILY_MEETING_LIMIT }).catch(() => undefined);
         const resetAt = typeof error.details?.resetAt === 'string' ? error.details.resetAt : null;
-        this.#deps.log.warn('video.quota_exhausted', { tenantId: request.tenantId, bookingId: request.bookingId, connectionId: request.connectionId, zoomUserId: hostId, resetAt });
+        this.#deps.log.warn('video.quota_exhausted', { tenantId: request.tenantId, bookingId: bookingIdOf(request.bookingId), meetingOwner: request.bookingId, connectionId: request.connectionId, zoomUserId: hostId, resetAt });
         await this.#deps.publisher.publish([
-          domainEvent('video.quota_exhausted', request.tenantId, { provider: 'zoom', connectionId: request.connectionId, bookingId: request.bookingId, zoomUserId: hostId, limit: ZOOM_DAILY_MEETING_LIMIT, resetAt, message: error.message }, { idempotencyParts: [request.bookingId, day, 'quota'], time: this.#deps.clock.now() }),
+          domainEvent('video.quota_exhausted', request.tenantId, { provider: 'zoom', connectionId: request.connectionId, bookingId: bookingIdOf(request.bookingId), zoomUserId: hostId, limit: ZOOM_DAILY_MEETING_LIMIT, resetAt, message: error.message }, { idempotencyParts: [request.bookingId, day, 'quota'], time: this.#deps.clock.now() }),
         ]);
       }
       return this.#failure(error, request);
@@ -127,15 +127,17 @@ export class ZoomBookingConferencing implements BookingConferencing {
 
   async #failure(error: unknown, request: { tenantId: string; bookingId: string; connectionId?: string }): Promise<Failure> {
     const appError = toAppError(error);
-    if (appError.code !== 'video.quota_exhausted') this.#deps.log.warn('video.meeting_failed', { tenantId: request.tenantId, bookingId: request.bookingId, code: appError.code, message: appError.message });
+    // A plain event write's meeting (owner `evw_…`) belongs to no booking: the entry names none, and says so.
+    const bookingId = bookingIdOf(request.bookingId);
+    if (appError.code !== 'video.quota_exhausted') this.#deps.log.warn('video.meeting_failed', { tenantId: request.tenantId, bookingId, meetingOwner: request.bookingId, code: appError.code, message: appError.message });
     await recordIntegrationEvent(this.#deps, {
       tenantId: request.tenantId,
       type: 'error',
       success: false,
-      bookingId: request.bookingId,
+      ...(bookingId ? { bookingId } : {}),
       correlationId: request.bookingId,
       resourceId: request.connectionId ?? null,
-      summary: `Zoom meeting of the booking failed (${appError.code})`,
+      summary: `Zoom meeting of the ${bookingId ? 'booking' : 'event'} failed (${appError.code})`,
       error: { code: appError.code, message: appError.message, retryable: appError.retryable },
       at: this.#deps.clock.now(),
     });
