@@ -91,7 +91,24 @@ export default async function bench(): Promise<BenchTable> {
       for (const queue of Object.values(stack.queues)) await queue.waitUntilIdle(30_000, 1_000);
     };
     const latencies: number[] = [];
+    // The baseline in the same run (performance.md): a bare event create through the same local stack — the
+    // event write a booking makes (JWT, idempotency record, the Google write, the store mirror, the bus), without
+    // the slot checks, claims, attempt and booking records. Interleaved with the bookings so drift hits both.
+    const baseline: number[] = [];
+    const eventFrom = from + 40 * DAY;
     for (let i = 0; i < WARMUP + BOOKINGS; i++) {
+      await settle();
+      const start = eventFrom + i * 3_600_000;
+      const startedEvent = performance.now();
+      await json(
+        await api(`/v1/calendars/${calendarId}/events`, {
+          method: 'POST',
+          headers: { 'idempotency-key': `bench-event-${i}` },
+          body: JSON.stringify({ title: `Bench: event ${i}`, start: new Date(start).toISOString(), end: new Date(start + 30 * 60_000).toISOString(), attendees: [{ email: `bench-event-${i}@example.com`, name: `Bench ${i}` }] }),
+        }),
+        201,
+      );
+      if (i >= WARMUP) baseline.push(performance.now() - startedEvent);
       await settle();
       const counted = i >= WARMUP;
       phase = counted ? 'request' : null;
@@ -103,6 +120,7 @@ export default async function bench(): Promise<BenchTable> {
       phase = null;
       if (counted) latencies.push(elapsed);
     }
+    await settle();
     const perBooking = (value: number) => (value / BOOKINGS).toFixed(1);
     const total = (tally: Map<string, Tally>, field: keyof Tally) => [...tally.values()].reduce((sum, t) => sum + t[field], 0);
     const breakdown = (tally: Map<string, Tally>) => [...tally].sort((a, b) => b[1].items - a[1].items).map(([command, t]) => `${command} ${perBooking(t.calls)} calls / ${perBooking(t.items)} items / ${perBooking(t.units)} units`).join('; ');
@@ -112,9 +130,10 @@ export default async function bench(): Promise<BenchTable> {
       title: `Bookings on the local stack: ${BOOKINGS} sequential POST /v1/bookings (Google simulator, DynamoDB Local)`,
       columns: ['what', 'value'],
       rows: [
-        ['latency p50 (ms)', median(latencies).toFixed(1)],
-        ['latency p99 (ms)', percentile(latencies, 99).toFixed(1)],
-        ['latency max (ms)', Math.max(...latencies).toFixed(1)],
+        ['baseline: bare event create (POST /v1/calendars/{id}/events) p50 / p99 (ms)', `${median(baseline).toFixed(1)} / ${percentile(baseline, 99).toFixed(1)}`],
+        ['booking latency p50 (ms)', `${median(latencies).toFixed(1)} (${(median(latencies) / median(baseline)).toFixed(2)}× the baseline)`],
+        ['booking latency p99 (ms)', `${percentile(latencies, 99).toFixed(1)} (${(percentile(latencies, 99) / percentile(baseline, 99)).toFixed(2)}× the baseline p99)`],
+        ['booking latency max (ms)', Math.max(...latencies).toFixed(1)],
         ['DynamoDB write units per booking, in the request (reported)', perBooking(total(tallies.request, 'units'))],
         ['DynamoDB items written per booking, in the request', perBooking(total(tallies.request, 'items'))],
         ['  by command', breakdown(tallies.request)],
