@@ -160,6 +160,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       clock,
       fire: (payload) => (target ? runner.invoke(target.name, payload) : Promise.resolve()),
       log: (line) => log(`local stack: ${line}`),
+      // With --persist pending reminders / booking.completed survive a restart, as Scheduler's schedules do.
+      ...(options.persist ? { file: path.join(dataDir, 'timers.json') } : {}),
     });
     setRuntimeOverrides({ publisher: bus, queues, deadLetterQueues, clock, timers });
     stopActions.push(async () => clearRuntimeOverrides());

@@ -1,3 +1,5 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { AppError } from '../domain/app-error.ts';
 import type { Clock } from '../ports/clock.ts';
 import { TIMER_ID, type OneTimeScheduler } from '../ports/one-time-scheduler.ts';
@@ -13,6 +15,13 @@ export interface InProcessOneTimeSchedulerOptions<T> {
   /** Deliver a timer this many times (tests: at-least-once delivery, made visible). Default 1. */
   deliveries?: (name: string) => number;
   log?: (line: string) => void;
+  /**
+   * Keep pending timers in this JSON file (the local stack with --persist: `<dataDir>/timers.json`): written on
+   * every change, read back on construction, so a restart forgets no reminder. A timer whose time passed while
+   * the process was down fires on the first run, and its target applies the product's rule for late timers
+   * (a reminder past its time is not sent). Default: in memory only.
+   */
+  file?: string;
 }
 
 interface PendingTimer<T> {
@@ -39,16 +48,28 @@ export class InProcessOneTimeScheduler<T = unknown> implements OneTimeScheduler<
 
   constructor(options: InProcessOneTimeSchedulerOptions<T>) {
     this.#options = options;
+    if (options.file) for (const timer of readTimers<T>(options.file)) this.#timers.set(timer.name, timer);
+  }
+
+  #save(): void {
+    const file = this.#options.file;
+    if (!file) return;
+    mkdirSync(path.dirname(file), { recursive: true });
+    // Write then rename: a crash mid-write leaves the previous file, never a torn one.
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify({ version: 1, timers: [...this.#timers.values()] }));
+    renameSync(temporary, file);
   }
 
   async schedule(id: string, at: Date, payload: T): Promise<void> {
     if (!TIMER_ID.test(id)) throw new AppError('internal.unexpected', `Timer id ${JSON.stringify(id)} is not a valid schedule name`, { retryable: false });
     // Second precision, rounded up, like the at() expression.
     this.#timers.set(id, { name: id, atMs: Math.ceil(at.getTime() / 1000) * 1000, payload: structuredClone(payload), attempt: 0 });
+    this.#save();
   }
 
   async cancel(id: string): Promise<void> {
-    this.#timers.delete(id);
+    if (this.#timers.delete(id)) this.#save();
   }
 
   /** Timers not fired yet, soonest first. */
@@ -69,6 +90,7 @@ export class InProcessOneTimeScheduler<T = unknown> implements OneTimeScheduler<
     for (const timer of due) {
       // Gone before the target runs: a schedule() from inside the fire makes a new timer under the name.
       if (this.#timers.get(timer.name) === timer) this.#timers.delete(timer.name);
+      this.#save();
       const deliveries = Math.max(1, this.#options.deliveries?.(timer.name) ?? 1);
       this.fired.set(timer.name, (this.fired.get(timer.name) ?? 0) + 1);
       const results = await Promise.allSettled(Array.from({ length: deliveries }, () => this.#options.fire(timer.payload, timer.name)));
@@ -78,6 +100,7 @@ export class InProcessOneTimeScheduler<T = unknown> implements OneTimeScheduler<
       this.#options.log?.(`timer ${timer.name} failed (attempt ${timer.attempt + 1}): ${failure.reason instanceof Error ? failure.reason.message : String(failure.reason)}`);
       if (timer.attempt < retries && !this.#timers.has(timer.name)) {
         this.#timers.set(timer.name, { ...timer, atMs: nowMs + (this.#options.retryDelayMs ?? 60_000), attempt: timer.attempt + 1 });
+        this.#save();
       }
     }
     return due.length;
@@ -97,4 +120,17 @@ export class InProcessOneTimeScheduler<T = unknown> implements OneTimeScheduler<
     this.#interval = null;
     await this.#running;
   }
+}
+
+function readTimers<T>(file: string): PendingTimer<T>[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const parsed = JSON.parse(text) as { version?: number; timers?: PendingTimer<T>[] };
+  if (parsed.version !== 1 || !Array.isArray(parsed.timers)) throw new Error(`${file}: not a timers file (version 1)`);
+  return parsed.timers.filter((t) => typeof t.name === 'string' && Number.isFinite(t.atMs));
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InProcessOneTimeScheduler } from '../../../shared/messaging/in-process-one-time-scheduler.ts';
 
@@ -84,5 +87,56 @@ describe('InProcessOneTimeScheduler', () => {
   it('refuses a name EventBridge Scheduler would refuse', async () => {
     const { timers } = setup();
     await expect(timers.schedule('no spaces', new Date(T0), { n: 1 })).rejects.toThrow(/not a valid schedule name/);
+  });
+});
+
+describe('InProcessOneTimeScheduler with a file (local stack --persist)', () => {
+  function persisted(file: string, clock: { ms: number; now: () => Date }) {
+    const fired: string[] = [];
+    const timers = new InProcessOneTimeScheduler<{ n: number }>({ clock, file, fire: async (_payload, name) => void fired.push(name) });
+    return { timers, fired };
+  }
+
+  it('keeps pending timers across a restart, fires each exactly once after it, and forgets cancelled ones', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'timers-'));
+    try {
+      const file = path.join(dir, 'sub', 'timers.json');
+      const clock = { ms: T0, now: () => new Date(clock.ms) };
+      const first = persisted(file, clock);
+      await first.timers.schedule('keep', new Date(T0 + 60_000), { n: 1 });
+      await first.timers.schedule('gone', new Date(T0 + 60_000), { n: 2 });
+      await first.timers.schedule('later', new Date(T0 + 600_000), { n: 3 });
+      await first.timers.cancel('gone');
+      await first.timers.stop();
+      // Oracle: the file itself, read independently of the scheduler.
+      const onDisk = (JSON.parse(readFileSync(file, 'utf8')) as { timers: { name: string }[] }).timers.map((t) => t.name).sort();
+      expect(onDisk).toEqual(['keep', 'later']);
+
+      const second = persisted(file, clock);
+      expect(second.timers.pending().map((t) => [t.name, t.at, t.payload.n])).toEqual([
+        ['keep', new Date(T0 + 60_000).toISOString(), 1],
+        ['later', new Date(T0 + 600_000).toISOString(), 3],
+      ]);
+      clock.ms = T0 + 120_000; // passed while "down"
+      expect(await second.timers.runDue()).toBe(1);
+      expect(second.fired).toEqual(['keep']);
+
+      // A second restart after the fire: the fired timer is not fired again.
+      const third = persisted(file, clock);
+      expect(await third.timers.runDue()).toBe(0);
+      clock.ms = T0 + 600_000;
+      expect(await third.timers.runDue()).toBe(1);
+      expect([...second.fired, ...third.fired]).toEqual(['keep', 'later']);
+      expect(persisted(file, clock).timers.pending()).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('without a file, a new scheduler starts empty (in memory, as before)', async () => {
+    const clock = { ms: T0, now: () => new Date(clock.ms) };
+    const a = new InProcessOneTimeScheduler({ clock, fire: async () => undefined });
+    await a.schedule('x', new Date(T0 + 1_000), {});
+    expect(new InProcessOneTimeScheduler({ clock, fire: async () => undefined }).pending()).toEqual([]);
   });
 });
