@@ -11,9 +11,9 @@ export interface NormalizedConference {
   meetingId: string;
 }
 
-const ZOOM_MEETING = /zoom\.us\/[jw]\/(\d+)/;
+const ZOOM_MEETING = /zoom(?:gov)?\.(?:us|com)\/[jw]\/(\d+)/;
 /** A Zoom join URL as Zoom issues it (`https://us05web.zoom.us/j/85012345678?pwd=…`). */
-const ZOOM_JOIN_URL = /https:\/\/(?:[a-z0-9-]+\.)*zoom\.us\/[jw]\/\d{9,12}(?:\?[^\s<>"']*)?/i;
+const ZOOM_JOIN_URL = /https:\/\/(?:[a-z0-9-]+\.)*zoom(?:gov)?\.(?:us|com)\/[jw]\/\d{9,12}(?:\?[^\s<>"']*)?/i;
 
 /**
  * A Zoom meeting named by an event's location or description, where Zoom's calendar add-ons, our own

@@ -227,6 +227,22 @@ describe('Zoom on plain event writes', () => {
     expect(zoom.meeting(meeting!.id)).toBeNull();
   }, 60_000);
 
+  it('PATCH conference null takes the link off the event (keeping the caller\'s own text) and deletes the meeting', async () => {
+    const title = 'Zoom dropped';
+    const created = await json<EventBody>(
+      await createEvent(googleCalendarId, { title, start: iso(base + 19 * HOUR), end: iso(base + 20 * HOUR), description: 'Agenda: budget', conference: { provider: 'zoom' } }),
+      201,
+    );
+    const [meeting] = meetingsTitled(title);
+    expect(googleEvent(created.providerEventId)!.location).toBe(meeting!.join_url);
+    const patched = await json<EventBody>(await stack.api(`/v1/calendars/${googleCalendarId}/events/${created.id}`, { method: 'PATCH', body: JSON.stringify({ conference: null }) }), 200);
+    expect(patched.conference).toBeNull();
+    const atGoogle = googleEvent(created.providerEventId)!;
+    expect(atGoogle.location ?? null).toBeNull();
+    expect(atGoogle.description).toBe('Agenda: budget');
+    expect(zoom.meeting(meeting!.id)).toBeNull();
+  }, 60_000);
+
   it('writes the event without a link when the Zoom user is out of daily quota, and says so', async () => {
     const host = zoom.user('sandbox.host@example.com')!;
     zoom.consumeDaily(host.id, 100);

@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import { AppError, inputError } from '../../domain/app-error.ts';
 import type { CalendarEvent, EventDraft, EventTime } from '../../domain/calendar-event.ts';
 import { eventTimeOrderMs } from '../../domain/event-write.ts';
+import { descriptionWithoutMeeting, locationWithoutMeeting } from '../../domain/meeting-link-text.ts';
 import { formatInstant } from '../../domain/timestamps.ts';
 import type { BookingConferencing } from '../../ports/booking-conferencing.ts';
 import type { Log } from '../../ports/log.ts';
 import type { BookingMeetingStore, VideoConnectionStore } from '../../ports/video-connection-store.ts';
+import type { EventFields } from './event-draft.ts';
 
 /**
  * Zoom meetings on plain event writes (scheduling.md §2 `conference.provider: "zoom"`), through the same
@@ -152,4 +154,26 @@ export async function deleteEventMeeting(deps: { video?: EventVideoDeps | undefi
     .deleteMeeting({ tenantId, bookingId: record.bookingId, connectionId: record.connectionId, meetingId: record.meetingId })
     .catch((error: unknown) => ({ ok: false as const, code: 'internal.unexpected', message: String(error), retryable: true }));
   if (!result.ok) deps.log.warn('zoom meeting not deleted with its event', { tenantId, eventId: event?.id, code: result.code });
+}
+
+/**
+ * A PATCH with `conference: null` on a single event whose Zoom meeting its own create made: the patch also
+ * takes our link text off (the location when it is exactly the join URL, our `Join Zoom:` line; fields the
+ * patch sets itself win), so the next read does not find the meeting again. Returns the patch to write and
+ * whether the meeting is to be deleted after the calendar write.
+ */
+export async function withoutEventMeeting(
+  deps: { video?: EventVideoDeps | undefined },
+  tenantId: string,
+  stored: CalendarEvent | null,
+  fields: EventFields,
+): Promise<{ fields: EventFields; dropsMeeting: boolean }> {
+  if (fields.conference !== null || !deps.video || !stored) return { fields, dropsMeeting: false };
+  const record = await ownedMeetingOf(deps.video, tenantId, stored);
+  if (!record) return { fields, dropsMeeting: false };
+  const location = fields.location !== undefined ? fields.location : locationWithoutMeeting(stored.location, record.meetingId);
+  const description = fields.description !== undefined ? fields.description : descriptionWithoutMeeting(stored.description, record.meetingId);
+  // The provider never had a native conference for it: nothing to clear there but our text.
+  const { conference: _conference, ...rest } = fields;
+  return { fields: { ...rest, ...(location !== undefined ? { location } : {}), ...(description !== undefined ? { description } : {}) }, dropsMeeting: true };
 }

@@ -4,7 +4,7 @@ import { eventTimeOrderMs } from '../../domain/event-write.ts';
 import { ulid } from '../../domain/ids.ts';
 import { toCalendarEvent } from '../sync/sync-session.ts';
 import { mergeDraft, shiftDraft, type EventFields } from './event-draft.ts';
-import { followEventMeeting } from './event-zoom.ts';
+import { deleteEventMeeting, followEventMeeting, withoutEventMeeting } from './event-zoom.ts';
 import { effectiveScope, resolveEventTarget, type EventScope } from './event-target.ts';
 import { openCalendarForWrite, providerWrite, toEventView, type EventView, type EventWriteDeps, type WriteContext } from './event-write-context.ts';
 import { mirrorWrite } from './mirror-write.ts';
@@ -68,7 +68,9 @@ export async function updateCalendarEvent(deps: EventWriteDeps, request: UpdateC
   const id = target.kind === 'single' ? target.providerEventId : target.seriesId;
   const current = await provider.getEvent(ref, id);
   if (!current) throw notFound('Event');
-  let draft = mergeDraft(current, request.fields, calendar.timeZone, kind);
+  // `conference: null` on an event with its own Zoom meeting: the link text goes, then the meeting.
+  const { fields, dropsMeeting } = target.kind === 'single' ? await withoutEventMeeting(deps, request.tenantId, target.stored, request.fields) : { fields: request.fields, dropsMeeting: false };
+  let draft = mergeDraft(current, fields, calendar.timeZone, kind);
   if (target.kind === 'instance' && (request.fields.start !== undefined || request.fields.end !== undefined)) {
     const instance = await currentInstance(context, target);
     const moved = mergeDraft(instance, request.fields, calendar.timeZone, kind);
@@ -81,6 +83,7 @@ export async function updateCalendarEvent(deps: EventWriteDeps, request: UpdateC
   await mirrorWrite(deps, context, { providerEventIds: [id], seriesIds: target.kind === 'single' ? [] : [id] });
   const after = toCalendarEvent(calendar, updated);
   // The event's own Zoom meeting (made by its create) moves with it; the calendar change stands regardless.
-  if (target.kind === 'single') await followEventMeeting(deps, request.tenantId, target.stored, after);
+  if (dropsMeeting) await deleteEventMeeting(deps, request.tenantId, target.stored);
+  else if (target.kind === 'single') await followEventMeeting(deps, request.tenantId, target.stored, after);
   return toEventView(after);
 }
