@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookReceiver, type ReceivedDelivery, type WebhookReceiver } from '../simulators/webhook-receiver/receiver.ts';
-import { eventually } from '../support/eventually.ts';
+import { connectSandboxAccount } from '../support/sandbox-connect.ts';
 import { startTestStack, type TestStack } from '../support/local-stack.ts';
 
 /**
@@ -32,14 +32,7 @@ beforeAll(async () => {
   stack = await startTestStack({ sandbox: 'on' });
   receiver = await startWebhookReceiver();
   otherToken = await stack.tokenFor('audit-other-tenant');
-  const { authorizationUrl } = await json<{ authorizationUrl: string }>(await post('/v1/connections/google/authorize', {}));
-  const consent = await fetch(authorizationUrl, { redirect: 'manual' });
-  const connectionId = (await json<{ connection: { id: string } }>(await fetch(consent.headers.get('location')!, { redirect: 'manual' }))).connection.id;
-  cal = await eventually(async () => {
-    const list = (await json<{ items: { id: string; isPrimary: boolean; lastSyncedAt: string | null }[] }>(await stack.api(`/v1/connections/${connectionId}/calendars`))).items;
-    const primary = list.find((c) => c.isPrimary);
-    return primary?.lastSyncedAt ? primary.id : null;
-  }, 60_000);
+  cal = (await connectSandboxAccount(stack, 'google')).calendarId;
 }, 120_000);
 afterAll(async () => {
   await receiver?.stop();

@@ -4,6 +4,7 @@ import { microsoftSandbox } from '../../infra/local/sandbox-microsoft.ts';
 import { zoomSandbox } from '../../infra/local/sandbox-zoom.ts';
 import { eventually } from '../support/eventually.ts';
 import { startTestStack, type TestStack } from '../support/local-stack.ts';
+import { connectSandboxAccount } from '../support/sandbox-connect.ts';
 import { SANDBOX_S2S, type ZoomSimulator } from '../simulators/zoom/index.ts';
 
 /**
@@ -40,17 +41,6 @@ async function json<T>(response: Response, status: number): Promise<T> {
   return (await response.json()) as T;
 }
 
-async function connectOAuth(provider: 'google' | 'microsoft'): Promise<{ connectionId: string; calendarId: string }> {
-  const { authorizationUrl } = await json<{ authorizationUrl: string }>(await stack.api(`/v1/connections/${provider}/authorize`, { method: 'POST', body: '{}' }), 200);
-  const consent = await fetch(authorizationUrl, { redirect: 'manual' });
-  const connectionId = (await json<{ connection: { id: string } }>(await fetch(consent.headers.get('location')!, { redirect: 'manual' }), 200)).connection.id;
-  const calendars = await eventually(async () => {
-    const list = (await json<{ items: { id: string; isPrimary: boolean; lastSyncedAt: string | null }[] }>(await stack.api(`/v1/connections/${connectionId}/calendars`), 200)).items;
-    return list.find((c) => c.isPrimary)?.lastSyncedAt ? list : null;
-  }, 60_000);
-  return { connectionId, calendarId: calendars.find((c) => c.isPrimary)!.id };
-}
-
 const createEvent = (calendarId: string, body: Record<string, unknown>, key?: string) =>
   stack.api(`/v1/calendars/${calendarId}/events`, { method: 'POST', body: JSON.stringify(body), headers: key ? { 'idempotency-key': key } : {} });
 const googleEvent = (id: string) => sandboxSimulators.google!.truth(SANDBOX_GOOGLE_USER).find((e) => e.id === id && e.status !== 'cancelled') ?? null;
@@ -67,8 +57,8 @@ beforeAll(async () => {
   for (const name of ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET', 'MICROSOFT_CLIENT_ID', 'MICROSOFT_CLIENT_SECRET', 'ZOOM_CLIENT_ID', 'ZOOM_CLIENT_SECRET', 'ZOOM_API_URL', 'ZOOM_WEBHOOK_SECRET_TOKEN']) delete process.env[name];
   stack = await startTestStack({ sandbox: 'on' });
   zoom = zoomSandbox.simulator!;
-  ({ connectionId: googleConnectionId, calendarId: googleCalendarId } = await connectOAuth('google'));
-  microsoftCalendarId = (await connectOAuth('microsoft')).calendarId;
+  ({ connectionId: googleConnectionId, calendarId: googleCalendarId } = await connectSandboxAccount(stack, 'google'));
+  microsoftCalendarId = (await connectSandboxAccount(stack, 'microsoft')).calendarId;
 }, 180_000);
 afterAll(async () => {
   await stack?.stop();
