@@ -299,7 +299,13 @@ describe('CalDAV convergence against Radicale (property)', () => {
       fc.asyncProperty(fc.array(creation, { minLength: 0, maxLength: 4 }), fc.array(command, { minLength: 1, maxLength: 10 }), async (initial, commands) => {
         await runCase(initial, commands);
       }),
-      { numRuns: Number(process.env.CALDAV_CONVERGENCE_RUNS ?? 100), endOnFailure: true },
+      {
+        numRuns: Number(process.env.CALDAV_CONVERGENCE_RUNS ?? 100),
+        endOnFailure: true,
+        // One case always crashes a sync at its first page (random cases arm crashes that a later sync may
+        // never reach: a full run once had none, and the coverage check below failed by chance).
+        examples: [[[{ k: 'createSingle', allDay: false, day: 3, hour: 9, zone: ZONES[0]!, title: 'Standup' }], [{ k: 'crashNextSync', afterPages: 0 }, { k: 'sync' }, { k: 'retitle', pick: 0, title: 'Review' }, { k: 'sync' }]]],
+      },
     );
     expect(caseNumber).toBeGreaterThanOrEqual(Number(process.env.CALDAV_CONVERGENCE_RUNS ?? 100));
     // The faults were not just generated but hit the engine.
