@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { AppError, inputError } from '../../domain/app-error.ts';
 import type { CalendarEvent, EventDraft, EventTime } from '../../domain/calendar-event.ts';
 import { eventTimeOrderMs } from '../../domain/event-write.ts';
-import { descriptionWithoutMeeting, locationWithoutMeeting } from '../../domain/meeting-link-text.ts';
+import { descriptionWithoutMeeting, locationWithoutMeeting, zoomJoinLine } from '../../domain/meeting-link-text.ts';
 import { formatInstant } from '../../domain/timestamps.ts';
 import type { BookingConferencing } from '../../ports/booking-conferencing.ts';
 import type { Log } from '../../ports/log.ts';
@@ -111,7 +111,7 @@ export async function withZoomMeeting(
     draft: {
       ...rest,
       location: draft.location ? draft.location : joinUrl,
-      description: [draft.description, `Join Zoom: ${joinUrl}`].filter(Boolean).join('\n\n'),
+      description: [draft.description, zoomJoinLine(joinUrl)].filter(Boolean).join('\n\n'),
     },
     failure: null,
   };
