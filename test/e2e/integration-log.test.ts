@@ -167,8 +167,10 @@ describe('bookings in the log', () => {
       await stack.api('/v1/booking-types', { method: 'POST', body: JSON.stringify({ name: 'Log call', durationMinutes: 30, assignment: 'collective', hosts: [{ calendarIds: [calendarId], scheduleId: schedule.id, writeCalendarId: calendarId }] }) }),
       201,
     );
-    const soon = new Date(Date.now() + 2 * 86_400_000).toISOString();
-    const later = new Date(Date.now() + 4 * 86_400_000).toISOString();
+    // After the sandbox's all-day offsite (seed day + 3 and + 4, busy), which filled this whole range when it was
+    // days 2 to 4 and the suite ran a minute before midnight UTC.
+    const soon = new Date(Date.now() + 6 * 86_400_000).toISOString();
+    const later = new Date(Date.now() + 8 * 86_400_000).toISOString();
     const { slots } = await json<{ slots: { start: string }[] }>(await stack.api(`/v1/booking-types/${bookingType.id}/slots?start=${soon}&end=${later}`));
     const booking = await json<{ id: string }>(
       await stack.api('/v1/bookings', { method: 'POST', body: JSON.stringify({ bookingTypeId: bookingType.id, start: slots[0]!.start, invitee: { name: 'Ada', email: 'ada@example.com', timeZone: 'UTC' } }) }),
