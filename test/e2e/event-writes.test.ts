@@ -138,7 +138,17 @@ describe('event writes through the HTTP API', () => {
   it('creates a Google Meet on a Google calendar', async () => {
     const response = await post({ title: 'API with Meet', start: at(3), end: at(3, 11), conference: { provider: 'google_meet' } });
     expect(response.status, await response.clone().text()).toBe(201);
-    expect(((await response.json()) as ApiEvent).conference?.provider).toBe('google_meet');
+    const created = (await response.json()) as ApiEvent;
+    expect(created.conference?.provider).toBe('google_meet');
+    const atGoogle = () => sandboxSimulators.google!.truth(SANDBOX_GOOGLE_USER).find((e) => e.id === created.providerEventId);
+    await eventually(async () => atGoogle()?.hangoutLink);
+    // `conference: null` takes the Meet off at Google itself, not only in our answer.
+    const patched = await stack.api(`/v1/calendars/${calendarId}/events/${created.id}`, { method: 'PATCH', body: JSON.stringify({ conference: null }) });
+    expect(patched.status, await patched.clone().text()).toBe(200);
+    expect(((await patched.json()) as ApiEvent).conference).toBeNull();
+    expect(atGoogle()).toMatchObject({ summary: 'API with Meet' });
+    expect(atGoogle()?.conferenceData).toBeUndefined();
+    expect(atGoogle()?.hangoutLink).toBeUndefined();
   });
 
   it("hides another tenant's calendar (404) and refuses read-only calendars (403)", async () => {

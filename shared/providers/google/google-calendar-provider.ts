@@ -21,7 +21,7 @@ import type { Log } from '../../ports/log.ts';
 import type { AccessTokenSource } from '../oauth/access-token-source.ts';
 import { isTransient, readGoogleFailure, translateGoogleError } from './google-errors.ts';
 import { googleEventIdFor, googleInstanceId } from './google-event-ids.ts';
-import { toGoogleBody, toProviderChange, type GoogleEventResource } from './google-event-mapper.ts';
+import { conferenceDataVersionFor, toGoogleBody, toProviderChange, type GoogleEventResource } from './google-event-mapper.ts';
 import { backoffDelayMs } from '../../../shared/domain/backoff.ts';
 
 /** Google's maximum page size for events.list (providers.md A6): a full sync of N events takes ceil(N/2500) calls. */
@@ -188,7 +188,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
       'events.patch',
       (o) =>
         this.api.events.patch(
-          { calendarId: calendar.providerCalendarId, eventId: providerEventId, ...(meet ? { conferenceDataVersion: 1 } : {}), requestBody: toGoogleBody(draft, meet ? randomUUID() : null) as calendar_v3.Schema$Event },
+          { calendarId: calendar.providerCalendarId, eventId: providerEventId, ...conferenceDataVersionFor(draft), requestBody: toGoogleBody(draft, meet ? randomUUID() : null) as calendar_v3.Schema$Event },
           { ...o, headers: { ...o.headers, ...(options.etag ? { 'if-match': options.etag } : {}) } },
         ),
       // Repeating a PATCH whose answer was lost meets our own change as a 412: with a precondition, never repeat.

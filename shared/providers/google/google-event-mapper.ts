@@ -128,5 +128,12 @@ export function toGoogleBody(draft: EventDraft, conferenceRequestId: string | nu
   if (draft.attendees) body.attendees = draft.attendees.map((a) => ({ email: a.email, ...(a.name ? { displayName: a.name } : {}), ...(a.optional ? { optional: true } : {}) }));
   if (draft.recurrence !== undefined) body.recurrence = draft.recurrence ?? [];
   if (conferenceRequestId) body.conferenceData = { createRequest: { requestId: conferenceRequestId, conferenceSolutionKey: { type: 'hangoutsMeet' } } };
+  // `conference: null` takes the Meet off; Google reads conferenceData only with conferenceDataVersion=1.
+  else if (draft.conference === null) body.conferenceData = null;
   return body;
+}
+
+/** The query parameter every write that names conferenceData needs, else Google ignores the field (A21). */
+export function conferenceDataVersionFor(draft: EventDraft): { conferenceDataVersion?: number } {
+  return draft.conference === null || draft.conference?.provider === 'google_meet' ? { conferenceDataVersion: 1 } : {};
 }

@@ -111,6 +111,8 @@ export function writeEvent(
   const base = target.kind === 'record' ? renderFull(target.record, ctx) : renderInstance(target.master, target.ref, ctx);
   const input: EventInput = mode === 'patch' ? mergePatch(inputView(base), body) : { ...body };
   if (mode === 'replace' && body.conferenceData === undefined && (options.conferenceDataVersion ?? 0) >= 1) input.conferenceData = null;
+  // A PATCH's null clears a field; for conferenceData that is the removal nextConference must see (with version 1).
+  if (mode === 'patch' && body.conferenceData === null) input.conferenceData = null;
 
   if (target.kind === 'instance' || target.record.type === 'exception') return writeInstance(store, calendar, target, input, options);
   const record = target.record;
