@@ -72,6 +72,8 @@ const VideoMeetingData = z.object({
   end: z.nullable(Instant),
   /** `api`: we changed it; `provider`: the host changed it in Zoom (webhook). */
   source: z.enum(['api', 'provider']),
+  /** The calendar event a plain event write (`bookingId: null`) put the meeting's link on, when known. */
+  calendarEvent: z.optional(z.nullable(z.object({ calendarId: z.string(), eventId: z.string() }))),
 });
 
 const VideoQuotaExhaustedData = z.object({

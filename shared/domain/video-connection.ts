@@ -97,5 +97,10 @@ export const BookingMeetingRecord = z.object({
   meetingId: z.string(),
   joinUrl: z.string(),
   createdAt: Instant,
+  /**
+   * The calendar event a plain event write linked the meeting from (our ids): a meeting deleted in Zoom has
+   * its dead link taken off that event. Bookings find their events through the booking instead.
+   */
+  event: z.optional(z.object({ calendarId: z.string(), eventId: z.string() })),
 });
 export type BookingMeetingRecord = z.infer<typeof BookingMeetingRecord>;

@@ -233,6 +233,47 @@ describe('Zoom on plain event writes', () => {
     expect(zoom.meeting(meeting!.id)).toBeNull();
   }, 60_000);
 
+  it('a meeting deleted in Zoom takes its dead link off the plain event on Google and Graph, keeping the caller\'s own text', async () => {
+    const deletedEvents = () => stack.bus.published.filter((e) => e.type === 'video.meeting.deleted');
+    const title = 'Zoom gone plain';
+    const created = await json<EventBody>(
+      await createEvent(googleCalendarId, { title, start: iso(base + 21 * HOUR), end: iso(base + 22 * HOUR), description: 'Agenda: Q1', conference: { provider: 'zoom' } }),
+      201,
+    );
+    const [meeting] = meetingsTitled(title);
+    expect(googleEvent(created.providerEventId)!.location).toBe(meeting!.join_url);
+    await zoom.userDeleteMeeting(meeting!.id);
+    expect(zoom.webhookLog.at(-1)).toMatchObject({ event: 'meeting.deleted', status: 200 });
+    expect(deletedEvents().filter((e) => (e.data as { meetingId: string }).meetingId === String(meeting!.id))).toMatchObject([
+      { data: { source: 'provider', bookingId: null, calendarEvent: { calendarId: googleCalendarId, eventId: created.id } } },
+    ]);
+    // Google's own event loses the link (booking-lifecycle, asynchronously); what the caller wrote stays.
+    await eventually(async () => (googleEvent(created.providerEventId)!.location ?? null) === null);
+    expect(googleEvent(created.providerEventId)).toMatchObject({ summary: title, description: 'Agenda: Q1' });
+    const window = `start=${iso(base + 20 * HOUR)}&end=${iso(base + 23 * HOUR)}`;
+    const listed = await eventually(async () => {
+      const { items } = await json<{ items: EventBody[] }>(await stack.api(`/v1/calendars/${googleCalendarId}/events?${window}`), 200);
+      const item = items.find((e) => e.id === created.id);
+      return item && item.location === null ? item : null;
+    });
+    expect(listed.conference).toBeNull();
+
+    const graphTitle = 'Zoom gone plain Graph';
+    const onGraph = await json<EventBody>(
+      await createEvent(microsoftCalendarId, { title: graphTitle, start: iso(base + 21 * HOUR), end: iso(base + 22 * HOUR), location: 'Room 5', conference: { provider: 'zoom' } }),
+      201,
+    );
+    const [graphMeeting] = meetingsTitled(graphTitle);
+    const atGraph = () => microsoftSandbox.simulator!.getEvent(onGraph.providerEventId) as unknown as { location?: { displayName?: string }; body?: { content?: string } };
+    expect(atGraph().body?.content).toContain(graphMeeting!.join_url);
+    await zoom.userDeleteMeeting(graphMeeting!.id);
+    await eventually(async () => !atGraph().body?.content?.includes(graphMeeting!.join_url));
+    expect(atGraph().location?.displayName).toBe('Room 5');
+    // A repeated delivery finds nothing left to take off, and changes nothing.
+    await zoom.sendEvent('meeting.deleted', { object: { id: graphMeeting!.id } });
+    expect(deletedEvents().filter((e) => (e.data as { meetingId: string }).meetingId === String(graphMeeting!.id))).toHaveLength(1);
+  }, 60_000);
+
   it('writes the event without a link when the Zoom user is out of daily quota, and says so', async () => {
     const host = zoom.user('sandbox.host@example.com')!;
     zoom.consumeDaily(host.id, 100);

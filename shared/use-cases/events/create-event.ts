@@ -1,7 +1,7 @@
 import { ulid } from '../../domain/ids.ts';
 import { toCalendarEvent } from '../sync/sync-session.ts';
 import { draftFromFields, type EventFields } from './event-draft.ts';
-import { withZoomMeeting, type ConferenceFailure } from './event-zoom.ts';
+import { linkMeetingToEvent, withZoomMeeting, type ConferenceFailure } from './event-zoom.ts';
 import { openCalendarForWrite, providerWrite, toEventView, type EventView, type EventWriteDeps } from './event-write-context.ts';
 import { mirrorWrite } from './mirror-write.ts';
 
@@ -33,8 +33,11 @@ export async function createCalendarEvent(deps: EventWriteDeps, request: CreateC
   let draft = draftFromFields(zoom ? fields : request.fields, calendar.timeZone, calendar.provider);
   const key = `${request.tenantId}/${request.calendarId}/${request.key ?? ulid()}`;
   let conferenceError: ConferenceFailure | null = null;
-  if (zoom) ({ draft, failure: conferenceError } = await withZoomMeeting(deps, { tenantId: request.tenantId, writeKey: key, calendarZone: calendar.timeZone, request: zoom, draft }));
+  let meetingOwnerId: string | null = null;
+  if (zoom) ({ draft, failure: conferenceError, ownerId: meetingOwnerId } = await withZoomMeeting(deps, { tenantId: request.tenantId, writeKey: key, calendarZone: calendar.timeZone, request: zoom, draft }));
   const created = await providerWrite(() => provider.createEvent(ref, draft, { key }));
   await mirrorWrite(deps, context, { providerEventIds: [created.providerEventId], seriesIds: created.kind === 'master' ? [created.providerEventId] : [] });
-  return { ...toEventView(toCalendarEvent(calendar, created)), ...(conferenceError ? { conferenceError } : {}) };
+  const view = toEventView(toCalendarEvent(calendar, created));
+  if (meetingOwnerId) await linkMeetingToEvent(deps, request.tenantId, meetingOwnerId, { calendarId: request.calendarId, eventId: view.id });
+  return { ...view, ...(conferenceError ? { conferenceError } : {}) };
 }

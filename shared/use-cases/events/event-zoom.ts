@@ -19,7 +19,7 @@ import type { EventFields } from './event-draft.ts';
  */
 export interface EventVideoDeps {
   connections: Pick<VideoConnectionStore, 'get' | 'listAll'>;
-  meetings: Pick<BookingMeetingStore, 'findByZoomMeeting'>;
+  meetings: Pick<BookingMeetingStore, 'findByZoomMeeting' | 'getMeeting' | 'putMeeting'>;
   conferencing: BookingConferencing;
 }
 
@@ -78,7 +78,7 @@ function instantOf(time: EventTime): string {
 export async function withZoomMeeting(
   deps: { video?: EventVideoDeps | undefined; log: Log },
   input: { tenantId: string; writeKey: string; calendarZone: string | null; request: ZoomConferenceRequest; draft: EventDraft },
-): Promise<{ draft: EventDraft; failure: ConferenceFailure | null }> {
+): Promise<{ draft: EventDraft; failure: ConferenceFailure | null; ownerId: string | null }> {
   const { draft, request } = input;
   if (!deps.video) throw new AppError('video.provider_unavailable', 'Zoom is not wired into this deployment', { retryable: false, details: { field: FIELD } });
   if ('date' in draft.start) throw inputError(FIELD, 'a Zoom meeting needs a timed event, not an all-day one');
@@ -91,9 +91,10 @@ export async function withZoomMeeting(
   const end = instantOf(draft.end);
   const timeZone = ('timeZone' in draft.start ? draft.start.timeZone : null) ?? input.calendarZone ?? 'UTC';
   const spec: EventMeetingSpec = { connectionId: connection.id, userId: request.userId ?? null, title: draft.title, start, end, timeZone };
+  const ownerId = eventMeetingOwnerId(input.writeKey, spec);
   const result = await deps.video.conferencing.createMeeting({
     tenantId: input.tenantId,
-    bookingId: eventMeetingOwnerId(input.writeKey, spec),
+    bookingId: ownerId,
     connectionId: connection.id,
     ...(request.userId ? { userId: request.userId } : {}),
     title: draft.title,
@@ -104,7 +105,7 @@ export async function withZoomMeeting(
   const { conference: _conference, ...rest } = draft;
   if (!result.ok) {
     deps.log.warn('zoom meeting not created; event written without a link', { tenantId: input.tenantId, code: result.code });
-    return { draft: rest, failure: { code: result.code, message: result.message } };
+    return { draft: rest, failure: { code: result.code, message: result.message }, ownerId: null };
   }
   const joinUrl = result.meeting.joinUrl;
   return {
@@ -114,7 +115,24 @@ export async function withZoomMeeting(
       description: [draft.description, zoomJoinLine(joinUrl)].filter(Boolean).join('\n\n'),
     },
     failure: null,
+    ownerId,
   };
+}
+
+/**
+ * Notes on the meeting which event carries its link, once the event exists, so a deletion in Zoom can take
+ * the dead link off it. A failure here leaves only that clean-up undone: logged, never thrown (the event
+ * and its meeting are made).
+ */
+export async function linkMeetingToEvent(deps: { video?: EventVideoDeps | undefined; log: Log }, tenantId: string, ownerId: string, event: { calendarId: string; eventId: string }): Promise<void> {
+  if (!deps.video) return;
+  try {
+    const record = await deps.video.meetings.getMeeting(tenantId, ownerId);
+    if (!record || (record.event?.calendarId === event.calendarId && record.event.eventId === event.eventId)) return;
+    await deps.video.meetings.putMeeting({ ...record, event });
+  } catch (error) {
+    deps.log.warn('zoom meeting not linked to its event', { tenantId, eventId: event.eventId, error: String(error) });
+  }
 }
 
 async function onlyConnection(video: EventVideoDeps, tenantId: string) {

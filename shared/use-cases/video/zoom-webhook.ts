@@ -86,7 +86,23 @@ export async function handleZoomWebhook(deps: ZoomWebhookDeps, request: { header
     );
     await deps.meetings.deleteMeeting(record.tenantId, record.bookingId);
     await deps.publisher.publish([
-      domainEvent('video.meeting.deleted', record.tenantId, { provider: 'zoom', connectionId: record.connectionId, bookingId: isEventMeetingOwner(record.bookingId) ? null : record.bookingId, meetingId, joinUrl: null, start: null, end: null, source: 'provider' }, { idempotencyParts: [record.bookingId, meetingId, 'deleted'], time }),
+      domainEvent(
+        'video.meeting.deleted',
+        record.tenantId,
+        {
+          provider: 'zoom',
+          connectionId: record.connectionId,
+          bookingId: isEventMeetingOwner(record.bookingId) ? null : record.bookingId,
+          meetingId,
+          joinUrl: null,
+          start: null,
+          end: null,
+          source: 'provider',
+          // A plain event's meeting: the event whose link booking-lifecycle takes off.
+          ...(isEventMeetingOwner(record.bookingId) ? { calendarEvent: record.event ?? null } : {}),
+        },
+        { idempotencyParts: [record.bookingId, meetingId, 'deleted'], time },
+      ),
     ]);
   } else {
     const startMs = typeof object.start_time === 'string' ? Date.parse(object.start_time) : Number.NaN;
