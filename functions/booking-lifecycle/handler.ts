@@ -8,6 +8,7 @@ import { logger } from '../../shared/runtime/logger.ts';
 import { applyCalendarChange } from '../../shared/use-cases/bookings/apply-calendar-change.ts';
 import { reconcileBookingEvent } from '../../shared/use-cases/bookings/reconcile-orphan-event.ts';
 import { removeBookingMeetingLink } from '../../shared/use-cases/bookings/remove-meeting-link.ts';
+import { removeEventMeetingLink } from '../../shared/use-cases/events/remove-zoom-link.ts';
 
 /** An EventBridge rule with an SQS target puts the whole EventBridge event in the body; ours is its `detail`. */
 const EventBridgeBody = z.object({ 'detail-type': z.string(), detail: z.unknown() });
@@ -17,8 +18,8 @@ type ChangeEvent = DomainEvent<'calendar.event.created'> | DomainEvent<'calendar
 /**
  * Calendar-side edits of booking events (calendar.event.updated / deleted; created for a new instance
  * exception) → the booking follows; new events carrying a booking marker without a booking (orphans of a
- * crashed attempt) → adopted or deleted; a booking's Zoom meeting deleted in Zoom (video.meeting.deleted,
- * source provider) → its dead join URL taken off the booking's calendar event.
+ * crashed attempt) → adopted or deleted; a Zoom meeting deleted in Zoom (video.meeting.deleted, source
+ * provider) → its dead join URL taken off the booking's calendar event, or the plain event it was made for.
  */
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   return processSqsBatch<ChangeEvent>(event, {
@@ -30,13 +31,17 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
       return domainEvent as ChangeEvent;
     },
     // Changes of one event are applied in order, one at a time.
-    groupKey: (change) => (change.type === 'video.meeting.deleted' ? `${change.tenantId}/booking/${change.data.bookingId}` : `${change.tenantId}/${change.data.event.id}`),
+    groupKey: (change) => {
+      if (change.type !== 'video.meeting.deleted') return `${change.tenantId}/${change.data.event.id}`;
+      // A plain event's meeting: in line with that event's own changes.
+      return change.data.bookingId ? `${change.tenantId}/booking/${change.data.bookingId}` : `${change.tenantId}/${change.data.calendarEvent?.eventId ?? change.data.meetingId}`;
+    },
     handle: async (entries) => {
       for (const entry of entries.sort((a, b) => a.item.time.localeCompare(b.item.time))) {
         const change = entry.item;
         if (change.type === 'video.meeting.deleted') {
-          const outcome = await removeBookingMeetingLink(bookingDeps(), change);
-          if (outcome !== 'ignored') logger.info('zoom meeting deleted in zoom', { bookingId: change.data.bookingId, outcome });
+          const outcome = change.data.bookingId ? await removeBookingMeetingLink(bookingDeps(), change) : await removeEventMeetingLink(bookingDeps(), change);
+          if (outcome !== 'ignored') logger.info('zoom meeting deleted in zoom', { bookingId: change.data.bookingId, eventId: change.data.calendarEvent?.eventId ?? null, outcome });
           continue;
         }
         if (change.type === 'calendar.event.created') {
