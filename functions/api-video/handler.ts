@@ -1,7 +1,7 @@
 import { authorizeZoomRoute, connectZoomRoute, deleteZoomConnectionRoute, getZoomConnectionRoute, listZoomConnectionsRoute, zoomCallbackRoute } from '../../shared/api/video.ts';
 import { inputError } from '../../shared/domain/app-error.ts';
 import { tokenVerifier } from '../../shared/runtime/deps/auth.ts';
-import { zoomAuthorizationDeps, zoomConnectDeps } from '../../shared/runtime/deps/video.ts';
+import { zoomAuthorizationDeps, zoomConnectDeps, zoomManageDeps } from '../../shared/runtime/deps/video.ts';
 import { createApiHandler } from '../../shared/runtime/http/api-handler.ts';
 import { bindRoute } from '../../shared/runtime/http/route.ts';
 import { completeZoomAuthorization, connectZoomServerToServer, getZoomConnection, startZoomAuthorization } from '../../shared/use-cases/video/connect-zoom.ts';
@@ -23,7 +23,7 @@ export const handler = createApiHandler({
     bindRoute(listZoomConnectionsRoute, async ({ tenantId, query }) => ({ status: 200, body: await listZoomConnections(zoomConnectDeps(), { tenantId, cursor: query.cursor, limit: query.limit }) })),
     bindRoute(getZoomConnectionRoute, async ({ tenantId, params }) => ({ status: 200, body: await getZoomConnection(zoomConnectDeps(), tenantId, params.id) })),
     bindRoute(deleteZoomConnectionRoute, async ({ tenantId, params }) => {
-      await disconnectZoom(zoomConnectDeps(), tenantId, params.id);
+      await disconnectZoom(zoomManageDeps(), tenantId, params.id);
       return { status: 204 };
     }),
     bindRoute(authorizeZoomRoute, async ({ tenantId, body }) => ({ status: 200, body: await startZoomAuthorization(zoomAuthorizationDeps(), { tenantId, returnUrl: body?.returnUrl ?? null }) })),

@@ -15,6 +15,13 @@ export interface ZoomConnector {
     credentials: Extract<VideoCredentials, { kind: 'zoom_user' }>;
     user: { id: string; email: string | null; accountId: string };
   }>;
+  /**
+   * Ends a user-level connection's grant at Zoom (the app's authorization by that user), with the stored
+   * tokens. Nothing for a Server-to-Server connection (no user grant). Throws `video.unavailable`
+   * (Zoom down or unreachable, retryable), `video.auth_failed` (Zoom refused) or `video.provider_unavailable`
+   * (no user-level app configured).
+   */
+  revoke(connection: VideoConnection): Promise<void>;
   /** The meeting adapter for `connection`, hosting as `zoomUserId` (default: the connection's user). */
   provider(connection: VideoConnection, zoomUserId?: string): Promise<VideoProvider>;
 }

@@ -4,6 +4,7 @@ import { HttpZoomConnector } from '../../providers/video/zoom/zoom-connector.ts'
 import { DynamoBookingStore } from '../../storage/dynamo-booking-store.ts';
 import { DynamoVideoConnectionStore } from '../../storage/dynamo-video-connection-store.ts';
 import type { ZoomAuthorizationDeps, ZoomConnectDeps } from '../../use-cases/video/connect-zoom.ts';
+import type { ManageZoomConnectionsDeps } from '../../use-cases/video/manage-zoom-connections.ts';
 import { ZoomBookingConferencing } from '../../use-cases/video/zoom-booking-conferencing.ts';
 import type { ZoomWebhookDeps } from '../../use-cases/video/zoom-webhook.ts';
 import { config } from '../config.ts';
@@ -35,6 +36,11 @@ export const zoomConnector = lazy(
 
 export function zoomConnectDeps(): ZoomConnectDeps {
   return { videoConnections: videoConnectionStore(), zoom: zoomConnector(), clock: clock() };
+}
+
+/** Disconnect: it logs a failed revoke of a user grant at Zoom. */
+export function zoomManageDeps(): ManageZoomConnectionsDeps {
+  return { ...zoomConnectDeps(), log: logger };
 }
 
 export function zoomAuthorizationDeps(): ZoomAuthorizationDeps {

@@ -5,7 +5,7 @@ import type { Clock } from '../../../ports/clock.ts';
 import type { VideoConnectionStore } from '../../../ports/video-connection-store.ts';
 import type { VideoProvider } from '../../../ports/video-provider.ts';
 import type { ZoomConnector } from '../../../ports/zoom-connector.ts';
-import { ZoomS2STokens, ZoomUserTokens, zoomUserGrant, type S2SCredentials, type ZoomAccessTokens, type ZoomUserApp } from './zoom-tokens.ts';
+import { ZoomS2STokens, ZoomUserTokens, revokeZoomUserToken, zoomUserGrant, type S2SCredentials, type ZoomAccessTokens, type ZoomUserApp } from './zoom-tokens.ts';
 import { ZoomVideoProvider } from './zoom-video-provider.ts';
 
 export interface ZoomConnectorOptions {
@@ -69,6 +69,14 @@ export class HttpZoomConnector implements ZoomConnector {
     const zoom = this.#adapter({ token: async () => token.accessToken, invalidate: () => {} }, 'me');
     const user = await zoom.user();
     return { credentials: { kind: 'zoom_user' as const, ...token }, user: { id: user.id, email: user.email, accountId: user.accountId ?? '' } };
+  }
+
+  async revoke(connection: VideoConnection): Promise<void> {
+    if (connection.kind !== 'user') return;
+    const stored = await this.#options.store.getCredentials(connection.tenantId, connection.id);
+    if (stored?.credentials.kind !== 'zoom_user') return;
+    // The refresh token: it outlives the one-hour access token, which has usually expired by now.
+    await revokeZoomUserToken(await this.#app(), stored.credentials.refreshToken);
   }
 
   async provider(connection: VideoConnection, zoomUserId?: string): Promise<VideoProvider> {

@@ -132,6 +132,30 @@ export async function zoomUserGrant(app: ZoomUserApp, form: Record<string, strin
   return { accessToken: body.access_token, refreshToken: body.refresh_token, expiresAtMs: nowMs + (typeof body.expires_in === 'number' ? body.expires_in : 3600) * 1000 };
 }
 
+/**
+ * `POST {ZOOM_OAUTH_URL}/oauth/revoke` with the app's Basic auth and `token=`: Zoom ends the whole grant
+ * (every access and refresh token of it) and answers 200 `{"status":"success"}`.
+ */
+export async function revokeZoomUserToken(app: ZoomUserApp, token: string): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(`${app.oauthUrl.replace(/\/+$/, '')}/oauth/revoke`, {
+      method: 'POST',
+      headers: { authorization: basic(app.clientId, app.clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token }),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+  } catch (error) {
+    throw zoomUnreachable(error);
+  }
+  if (!response.ok) {
+    const failure = await readZoomFailure(response);
+    if (failure.status >= 500 || failure.status === 429) throw new AppError('video.unavailable', `Zoom revoke endpoint: HTTP ${failure.status}`, { retryable: true, details: { status: failure.status } });
+    throw new AppError('video.auth_failed', `Zoom refused to revoke the grant: ${failure.message}`, { retryable: false, details: { status: failure.status } });
+  }
+  await response.arrayBuffer();
+}
+
 /** User-level tokens: refreshed before expiry, the rotated refresh token stored with a conditional write. */
 export class ZoomUserTokens implements ZoomAccessTokens {
   readonly #app: ZoomUserApp;
