@@ -263,6 +263,11 @@ export class ZoomSimulator {
     return this.#refreshTokens.has(token);
   }
 
+  /** How many grants of the user-level app `userId` has that still work (a revoke ends one; a refresh keeps it). */
+  userGrants(userId: string): number {
+    return new Set([...this.#refreshTokens.values()].filter((t) => t.userId === userId && t.clientId === this.clientId).map((t) => t.grantId)).size;
+  }
+
   requestLog(): ZoomRequestLogEntry[] {
     return [...this.#log];
   }

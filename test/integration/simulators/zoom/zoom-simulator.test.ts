@@ -130,6 +130,7 @@ describe('Zoom simulator', () => {
     // A refresh continues the same grant: its new tokens die with it.
     const rotated = (await (await refresh(first.refresh_token)).json()) as { access_token: string; refresh_token: string };
     const other = sim.issueUserTokens(host.id);
+    const grantsBefore = sim.userGrants(host.id);
 
     const wrong = await revoke(rotated.refresh_token, basic(sim.clientId, 'not-the-secret'));
     expect(wrong.status).toBe(401);
@@ -148,6 +149,7 @@ describe('Zoom simulator', () => {
     expect(dead.status).toBe(400);
     expect(((await dead.json()) as { error: string }).error).toBe('invalid_grant');
     expect([first.access_token, rotated.access_token, rotated.refresh_token].map((t) => sim.tokenActive(t))).toEqual([false, false, false]);
+    expect(sim.userGrants(host.id)).toBe(grantsBefore - 1);
     // Another authorization of the same user is its own grant.
     expect((await me(other.access_token)).status).toBe(200);
     expect(sim.tokenActive(other.refresh_token)).toBe(true);
