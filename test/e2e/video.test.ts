@@ -443,4 +443,18 @@ describe('managing Zoom connections: list, per-user quota, disconnect', () => {
     expect((await cancel(earlier.id)).status).toBe('cancelled');
     expect(zoom.meeting(earlierMeeting.id)).not.toBeNull();
   }, 60_000);
+
+  it('disconnecting the user-level connection revokes its grant at Zoom; the S2S disconnect above revoked nothing', async () => {
+    const user = (await json<{ items: (ZoomView & { userId: string })[] }>(await stack.api('/v1/connections/zoom'), 200)).items.find((c) => c.kind === 'user')!;
+    const revokes = () => zoom.requestLog().filter((r) => r.method === 'POST' && r.path === '/oauth/revoke');
+    // Only the S2S connections were disconnected so far: no revoke reached Zoom.
+    expect(revokes()).toEqual([]);
+    const grantsBefore = zoom.userGrants(user.userId);
+    expect(grantsBefore).toBeGreaterThan(0);
+    expect((await stack.api(`/v1/connections/zoom/${user.id}`, { method: 'DELETE' })).status).toBe(204);
+    // The oracle: the simulator's own grants of that Zoom user, and its request log.
+    expect(revokes().map((r) => r.status)).toEqual([200]);
+    expect(zoom.userGrants(user.userId)).toBe(grantsBefore - 1);
+    expect((await stack.api(`/v1/connections/zoom/${user.id}`)).status).toBe(404);
+  });
 });

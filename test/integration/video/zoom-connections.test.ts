@@ -161,16 +161,80 @@ describe('Zoom connections, booking meetings and webhooks (simulator + DynamoDB 
     expect(elsewhere.items.every((c) => c.id !== a.id && c.id !== b.id)).toBe(true);
   });
 
-  it('disconnects: the item and its sealed credentials are gone, a second disconnect is 404, and a new meeting on it is video.connection_missing', async () => {
+  const revokeCalls = () => sim.requestLog().filter((entry) => entry.method === 'POST' && entry.path === '/oauth/revoke');
+
+  it('disconnects: the item and its sealed credentials are gone, a second disconnect is 404, and a new meeting on it is video.connection_missing; an S2S connection has no grant to revoke', async () => {
     const tenant = 'video-disconnect';
     const { view } = await connectZoomServerToServer(deps, { tenantId: tenant, ...SANDBOX_S2S });
-    await disconnectZoom(deps, tenant, view.id);
+    const revokesBefore = revokeCalls().length;
+    await disconnectZoom({ ...deps, log }, tenant, view.id);
+    expect(revokeCalls()).toHaveLength(revokesBefore);
     expect(await videoStore.get(tenant, view.id)).toBeNull();
     expect(await videoStore.getCredentials(tenant, view.id)).toBeNull();
     expect((await listZoomConnections(deps, { tenantId: tenant, limit: 50 })).items).toEqual([]);
-    await expect(disconnectZoom(deps, tenant, view.id)).rejects.toMatchObject({ code: 'resource.not_found' });
+    await expect(disconnectZoom({ ...deps, log }, tenant, view.id)).rejects.toMatchObject({ code: 'resource.not_found' });
     const made = await conferencing().createMeeting({ tenantId: tenant, bookingId: 'bkg_gone', connectionId: view.id, title: 'Gone', start: '2027-01-28T09:00:00.000Z', end: '2027-01-28T09:30:00.000Z', timeZone: 'UTC' });
     expect(made).toMatchObject({ ok: false, code: 'video.connection_missing', retryable: false });
+  });
+
+  /** A user-level connection through the simulator's consent page and our callback, with its stored tokens. */
+  async function connectZoomUser(tenant: string): Promise<{ id: string; accessToken: string; refreshToken: string }> {
+    const start = await startZoomAuthorization(deps, { tenantId: tenant });
+    const callback = new URL((await fetch(start.authorizationUrl, { redirect: 'manual' })).headers.get('location')!);
+    const outcome = await completeZoomAuthorization(deps, { code: callback.searchParams.get('code')!, state: callback.searchParams.get('state')! });
+    if (outcome.status !== 'connected') throw new Error('not connected');
+    const stored = (await videoStore.getCredentials(tenant, outcome.view.id))?.credentials;
+    if (stored?.kind !== 'zoom_user') throw new Error('no user grant stored');
+    return { id: outcome.view.id, accessToken: stored.accessToken, refreshToken: stored.refreshToken };
+  }
+
+  const zoomMe = (accessToken: string) => fetch(`${sim.endpoints.apiUrl}/users/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+  const zoomRefresh = (refreshToken: string) =>
+    fetch(sim.endpoints.tokenUrl, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${sim.clientId}:${sim.clientSecret}`).toString('base64')}` }, body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }) });
+
+  it('disconnecting a user-level connection revokes its grant at Zoom: the old access token answers 401 and the old refresh token 400 invalid_grant', async () => {
+    const tenant = 'video-revoke';
+    const grant = await connectZoomUser(tenant);
+    expect((await zoomMe(grant.accessToken)).status).toBe(200);
+    const revokesBefore = revokeCalls().length;
+    warnings.length = 0;
+    await disconnectZoom({ ...deps, log }, tenant, grant.id);
+    expect(revokeCalls().slice(revokesBefore).map((entry) => entry.status)).toEqual([200]);
+    expect(warnings).toEqual([]);
+    // The oracle: Zoom's (the simulator's) own view of the grant, and its API with the old tokens.
+    expect([sim.tokenActive(grant.accessToken), sim.tokenActive(grant.refreshToken)]).toEqual([false, false]);
+    const me = await zoomMe(grant.accessToken);
+    expect(me.status).toBe(401);
+    expect(await me.json()).toMatchObject({ code: 124 });
+    const refreshed = await zoomRefresh(grant.refreshToken);
+    expect(refreshed.status).toBe(400);
+    expect(await refreshed.json()).toMatchObject({ error: 'invalid_grant' });
+    expect(await videoStore.get(tenant, grant.id)).toBeNull();
+    expect(await videoStore.getCredentials(tenant, grant.id)).toBeNull();
+  });
+
+  it('a revoke Zoom fails (500, hang-up, refused app credentials) does not fail the disconnect: the connection is removed and the failure is warned with its code', async () => {
+    const tenant = 'video-revoke-fails';
+    const wrongApp = new HttpZoomConnector({ oauthUrl: sim.endpoints.oauthUrl, apiUrl: sim.endpoints.apiUrl, userApp: async () => ({ clientId: sim.clientId, clientSecret: 'not-the-secret' }), store: videoStore, clock });
+    const cases = [
+      { fail: () => sim.failNext({ method: 'POST', pathPattern: '/oauth/revoke', status: 500 }), zoom: deps.zoom, code: 'video.unavailable', answered: 500 },
+      { fail: () => sim.failNext({ method: 'POST', pathPattern: '/oauth/revoke', status: 'reset' }), zoom: deps.zoom, code: 'video.unavailable', answered: 'reset' },
+      { fail: () => {}, zoom: wrongApp, code: 'video.auth_failed', answered: 401 },
+    ] as const;
+    for (const { fail, zoom, code, answered } of cases) {
+      const grant = await connectZoomUser(tenant);
+      const revokesBefore = revokeCalls().length;
+      warnings.length = 0;
+      fail();
+      await disconnectZoom({ ...deps, zoom, log }, tenant, grant.id);
+      expect(revokeCalls().slice(revokesBefore).map((entry) => entry.status)).toEqual([answered]);
+      expect(await videoStore.get(tenant, grant.id)).toBeNull();
+      expect(await videoStore.getCredentials(tenant, grant.id)).toBeNull();
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]?.extra[0]).toMatchObject({ connectionId: grant.id, code });
+      // Best effort: Zoom never ended the grant (the user can still remove the app in Zoom).
+      expect(sim.tokenActive(grant.refreshToken)).toBe(true);
+    }
   });
 
   describe('POST /hooks/zoom use-case', () => {

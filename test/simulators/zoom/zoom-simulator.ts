@@ -84,6 +84,8 @@ interface AccessToken {
   userId: string | null;
   clientId: string;
   expiresAtMs: number;
+  /** The user grant this token came from (null for S2S): revoking any token of a grant ends all of them. */
+  grantId: string | null;
 }
 
 interface AuthCode {
@@ -149,7 +151,7 @@ export class ZoomSimulator {
   readonly #users = new Map<string, ZoomUser>();
   readonly #meetings = new Map<number, ZoomMeeting>();
   readonly #tokens = new Map<string, AccessToken>();
-  readonly #refreshTokens = new Map<string, { userId: string; clientId: string }>();
+  readonly #refreshTokens = new Map<string, { userId: string; clientId: string; grantId: string }>();
   readonly #codes = new Map<string, AuthCode>();
   /** `${userId}|${utc day}` → create/update requests counted against the daily limit. */
   readonly #daily = new Map<string, number>();
@@ -252,6 +254,18 @@ export class ZoomSimulator {
   /** Every access token of the account (or user) stops working: 401 code 124. */
   revokeTokens(): void {
     this.#tokens.clear();
+  }
+
+  /** Whether `token` (an access or refresh token) still works: false once expired, rotated away or revoked. */
+  tokenActive(token: string): boolean {
+    const access = this.#tokens.get(token);
+    if (access) return access.expiresAtMs > this.#now().getTime();
+    return this.#refreshTokens.has(token);
+  }
+
+  /** How many grants of the user-level app `userId` has that still work (a revoke ends one; a refresh keeps it). */
+  userGrants(userId: string): number {
+    return new Set([...this.#refreshTokens.values()].filter((t) => t.userId === userId && t.clientId === this.clientId).map((t) => t.grantId)).size;
   }
 
   requestLog(): ZoomRequestLogEntry[] {
@@ -386,6 +400,7 @@ export class ZoomSimulator {
     const path = request.url.pathname;
     const method = request.method;
     if (path === '/oauth/token' && method === 'POST') return this.#token(request);
+    if (path === '/oauth/revoke' && method === 'POST') return this.#revoke(request);
     if (path === '/oauth/authorize' && method === 'GET') return this.#authorize(request);
     if (!path.startsWith('/v2/')) throw zoomErrors.notFound();
     const auth = this.#authenticate(request);
@@ -421,7 +436,7 @@ export class ZoomSimulator {
       if (!app || !safeEqual(app.clientSecret, client.secret)) throw new ZoomOAuthError(400, 'invalid_client', 'Invalid client_id or client_secret');
       if (form.get('account_id') !== app.accountId) throw new ZoomOAuthError(400, 'invalid_request', 'Invalid account_id');
       const token = `s2s.${randomBytes(24).toString('base64url')}`;
-      this.#tokens.set(token, { accountId: app.accountId, userId: null, clientId: app.clientId, expiresAtMs: this.#now().getTime() + this.#accessTtl * 1000 });
+      this.#tokens.set(token, { accountId: app.accountId, userId: null, clientId: app.clientId, expiresAtMs: this.#now().getTime() + this.#accessTtl * 1000, grantId: null });
       return { status: 200, body: { access_token: token, token_type: 'bearer', expires_in: this.#accessTtl, scope: 'meeting:write:admin meeting:read:admin user:read:admin', api_url: this.endpoints.apiUrl.replace(/\/v2$/, '') } };
     }
     if (client.id !== this.clientId || !safeEqual(this.clientSecret, client.secret)) throw new ZoomOAuthError(401, 'invalid_client', 'Invalid client_id or client_secret');
@@ -442,19 +457,42 @@ export class ZoomSimulator {
       if (!owner || owner.clientId !== client.id) throw new ZoomOAuthError(400, 'invalid_grant', 'Invalid Token!');
       // Zoom rotates refresh tokens: the one just used stops working.
       this.#refreshTokens.delete(refresh);
-      return { status: 200, body: this.#userTokens(owner.userId, client.id) };
+      return { status: 200, body: this.#userTokens(owner.userId, client.id, owner.grantId) };
     }
     throw new ZoomOAuthError(400, 'unsupported_grant_type', 'Unsupported grant type');
   }
 
-  #userTokens(userId: string, clientId: string): { access_token: string; token_type: string; refresh_token: string; expires_in: number; scope: string } {
+  /** A grant's tokens; a refresh continues its grant (`grantId`), a new authorization starts one. */
+  #userTokens(userId: string, clientId: string, grantId = `grt.${randomBytes(12).toString('base64url')}`): { access_token: string; token_type: string; refresh_token: string; expires_in: number; scope: string } {
     const user = this.#users.get(userId);
     if (!user) throw new Error(`no user ${userId}`);
     const access = `usr.${randomBytes(24).toString('base64url')}`;
     const refresh = `rfr.${randomBytes(24).toString('base64url')}`;
-    this.#tokens.set(access, { accountId: user.accountId, userId, clientId, expiresAtMs: this.#now().getTime() + this.#accessTtl * 1000 });
-    this.#refreshTokens.set(refresh, { userId, clientId });
+    this.#tokens.set(access, { accountId: user.accountId, userId, clientId, expiresAtMs: this.#now().getTime() + this.#accessTtl * 1000, grantId });
+    this.#refreshTokens.set(refresh, { userId, clientId, grantId });
     return { access_token: access, token_type: 'bearer', refresh_token: refresh, expires_in: this.#accessTtl, scope: 'meeting:write meeting:read user:read' };
+  }
+
+  /**
+   * `POST /oauth/revoke` (Basic auth of the user-level app, `token=` an access or refresh token): the app's
+   * authorization by that user ends, so every access and refresh token of the grant dies, whichever was
+   * sent. An unknown or already revoked token answers 200 too (a repeat is harmless).
+   */
+  #revoke(request: SimRequest): SimResponse {
+    const form = new URLSearchParams(request.body.toString('utf8'));
+    for (const [key, value] of request.url.searchParams) if (!form.has(key)) form.set(key, value);
+    const client = basicAuth(request);
+    if (!client || client.id !== this.clientId || !safeEqual(this.clientSecret, client.secret)) throw new ZoomOAuthError(401, 'invalid_client', 'Invalid client_id or client_secret');
+    const token = form.get('token');
+    if (!token) throw new ZoomOAuthError(400, 'invalid_request', 'Missing token');
+    // Only this app's user grants: an S2S token (no grant) or another app's token is unknown here.
+    const owner = this.#tokens.get(token) ?? this.#refreshTokens.get(token);
+    const grantId = owner?.clientId === client.id ? (owner.grantId ?? null) : null;
+    if (grantId !== null) {
+      for (const [key, value] of this.#tokens) if (value.grantId === grantId) this.#tokens.delete(key);
+      for (const [key, value] of this.#refreshTokens) if (value.grantId === grantId) this.#refreshTokens.delete(key);
+    }
+    return { status: 200, body: { status: 'success' } };
   }
 
   #authorize(request: SimRequest): SimResponse {

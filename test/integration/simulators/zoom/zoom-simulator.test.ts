@@ -121,6 +121,42 @@ describe('Zoom simulator', () => {
     expect(((await reused.json()) as { error: string }).error).toBe('invalid_grant');
   });
 
+  it('revokes a user grant with the app\'s Basic auth: all its access tokens answer 401 and its refresh token 400; other grants and unknown tokens are untouched (200)', async () => {
+    const refresh = (value: string) =>
+      fetch(sim.endpoints.tokenUrl, { method: 'POST', headers: { authorization: basic(sim.clientId, sim.clientSecret) }, body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: value }) });
+    const revoke = (value: string, auth = basic(sim.clientId, sim.clientSecret)) => fetch(`${sim.endpoints.oauthUrl}/oauth/revoke`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: value }) });
+    const me = (access: string) => fetch(`${sim.endpoints.apiUrl}/users/me`, { headers: { authorization: `Bearer ${access}` } });
+    const first = sim.issueUserTokens(host.id);
+    // A refresh continues the same grant: its new tokens die with it.
+    const rotated = (await (await refresh(first.refresh_token)).json()) as { access_token: string; refresh_token: string };
+    const other = sim.issueUserTokens(host.id);
+    const grantsBefore = sim.userGrants(host.id);
+
+    const wrong = await revoke(rotated.refresh_token, basic(sim.clientId, 'not-the-secret'));
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toEqual({ reason: 'Invalid client_id or client_secret', error: 'invalid_client' });
+    expect((await me(rotated.access_token)).status).toBe(200);
+
+    const done = await revoke(first.access_token);
+    expect(done.status).toBe(200);
+    expect(await done.json()).toEqual({ status: 'success' });
+    for (const access of [first.access_token, rotated.access_token]) {
+      const answer = await me(access);
+      expect(answer.status).toBe(401);
+      expect(await answer.json()).toEqual({ code: 124, message: 'Invalid access token.' });
+    }
+    const dead = await refresh(rotated.refresh_token);
+    expect(dead.status).toBe(400);
+    expect(((await dead.json()) as { error: string }).error).toBe('invalid_grant');
+    expect([first.access_token, rotated.access_token, rotated.refresh_token].map((t) => sim.tokenActive(t))).toEqual([false, false, false]);
+    expect(sim.userGrants(host.id)).toBe(grantsBefore - 1);
+    // Another authorization of the same user is its own grant.
+    expect((await me(other.access_token)).status).toBe(200);
+    expect(sim.tokenActive(other.refresh_token)).toBe(true);
+    expect((await revoke(rotated.refresh_token)).status).toBe(200);
+    expect((await revoke('never-issued')).status).toBe(200);
+  });
+
   it('applies a write and then loses the answer when told to', async () => {
     const before = sim.meetings(host.id).length;
     sim.failNext({ method: 'POST', pathPattern: /\/meetings$/, status: 'reset', phase: 'after' });
