@@ -22,6 +22,8 @@ export interface BookingMeetingRequest {
   start: string;
   end: string;
   timeZone: string;
+  /** A recurring booking's or event's recurrence lines (`RRULE:…`): one meeting serves every occurrence. */
+  recurrence?: readonly string[] | undefined;
 }
 
 export interface BookingMeeting {

@@ -44,6 +44,11 @@ export interface VideoMeetingSpec {
   end: string;
   timeZone: string;
   description?: string;
+  /**
+   * The event's recurrence lines (`RRULE:…`, `EXDATE:…`) when it is a series: the meeting then serves every
+   * occurrence (Zoom: its own series where it repeats exactly alike, else a link without a fixed time).
+   */
+  recurrence?: readonly string[] | undefined;
 }
 
 export interface VideoProvider {

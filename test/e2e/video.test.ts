@@ -168,6 +168,25 @@ describe('video links on bookings, kept in step', () => {
     expect(videoEvents('video.meeting.deleted', booking.id)).toMatchObject([{ data: { meetingId: String(meeting!.id), source: 'api' } }]);
   }, 60_000);
 
+  it('zoom: a recurring booking gets one Zoom series with the booking\'s own occurrences; reschedule moves them all, cancel deletes it', async () => {
+    const body = { name: 'Zoom weekly', durationMinutes: 30, assignment: 'collective', conference: 'zoom', recurrence: { allowed: true, maxOccurrences: 6 }, hosts: [{ calendarIds: [googleCalendarId], scheduleId, writeCalendarId: googleCalendarId, video: { connectionId: zoomConnectionId } }] };
+    const typeId = (await json<{ id: string }>(await stack.api('/v1/booking-types', { method: 'POST', body: JSON.stringify(body) }), 201)).id;
+    const request = { bookingTypeId: typeId, start: googleSlots[45]!.start, invitee, recurrence: { rrule: 'FREQ=WEEKLY;COUNT=4' } };
+    const booking = await json<BookingBody & { occurrences: { start: string }[] }>(await stack.api('/v1/bookings', { method: 'POST', body: JSON.stringify(request) }), 201);
+    const meeting = zoomMeetingOf(booking.conference.joinUrl)!;
+    expect(meeting).toMatchObject({ type: 8, recurrence: { type: 2, repeat_interval: 1, end_times: 4 } });
+    // The Zoom simulator's own expansion of its recurrence against the booking's occurrences.
+    const starts = (list: { start: string }[]) => list.map((o) => new Date(Date.parse(o.start)).toISOString().replace('.000Z', 'Z'));
+    expect(zoom.occurrences(meeting.id)).toEqual(starts(booking.occurrences));
+
+    const moved = await json<BookingBody & { occurrences: { start: string }[] }>(await stack.api(`/v1/bookings/${booking.id}/reschedule`, { method: 'POST', body: JSON.stringify({ start: googleSlots[47]!.start }) }), 200);
+    expect(zoom.occurrences(meeting.id)).toEqual(starts(moved.occurrences));
+    expect(Date.parse(zoom.occurrences(meeting.id)[0]!)).toBe(Date.parse(googleSlots[47]!.start));
+
+    await cancel(booking.id);
+    expect(zoom.meeting(meeting.id)).toBeNull();
+  }, 60_000);
+
   it('zoom: the host moving or deleting the booking event in Google moves or deletes the Zoom meeting too', async () => {
     const booking = await book(zoomTypeId, googleSlots[30]!.start);
     const meeting = zoomMeetingOf(booking.conference.joinUrl)!;

@@ -7,6 +7,7 @@ import type { ClaimRange } from '../../ports/booking-claim-store.ts';
 import { deleteCalendarEvent } from '../events/delete-event.ts';
 import { updateCalendarEvent } from '../events/update-event.ts';
 import { checkBookable, CLAIM_LEASE_MS, claimRangesOf, freeInStore, freeLive, occurrencesOf, publishBookingEvent, replaceBookingOrConflict, slotUnavailable, type BookingDeps, type Occurrence } from './booking-rules.ts';
+import { deleteBookingMeeting, moveBookingMeeting } from './booking-video.ts';
 
 export type OccurrenceScope = (typeof OCCURRENCE_SCOPES)[number];
 
@@ -231,6 +232,9 @@ export async function rescheduleOccurrences(deps: BookingDeps, booking: Booking,
     history: [...booking.history, { at: nowIso, source: 'api', change: 'rescheduled', start: formatInstant(namedNow.startMs), end: formatInstant(namedNow.endMs), occurrence: namedOriginal }],
   };
   const stored = await replaceBookingOrConflict(deps, moved, marked.version);
+  // The whole series moved: its Zoom series moves alike. One occurrence or the following ones keep the
+  // meeting where it is — its one link serves every occurrence at whatever time it is held.
+  if (scope === 'series') await moveBookingMeeting(deps, stored, bookingType);
   const previous = { start: formatInstant(states[named]!.startMs), end: formatInstant(states[named]!.endMs) };
   await publishBookingEvent(deps, stored, 'booking.rescheduled', { booking: toBookingView(stored), source: 'api', previous, ...(input.occurrence !== undefined ? { occurrence: namedOriginal } : {}), scope });
   return toBookingView(stored);
@@ -300,6 +304,8 @@ export async function cancelOccurrences(deps: BookingDeps, booking: Booking, inp
     updatedAt: nowIso,
     history: [...booking.history, { at: nowIso, source: 'api', change: 'cancelled', start: formatInstant(states[named]!.startMs), end: formatInstant(states[named]!.endMs), occurrence: namedOriginal }],
   }, marked.version);
+  // Nothing left to meet for: the series' Zoom meeting goes too (some left: its one link still serves them).
+  if (allCancelled) await deleteBookingMeeting(deps, cancelled);
   await publishBookingEvent(deps, cancelled, 'booking.cancelled', { booking: toBookingView(cancelled), source: 'api', ...(input.occurrence !== undefined ? { occurrence: namedOriginal } : {}), scope, ...(input.reason ? { reason: input.reason } : {}) });
   return toBookingView(cancelled);
 }

@@ -3,7 +3,7 @@ import type { BookingType } from '../../domain/booking-type.ts';
 import type { Booking } from '../../domain/booking.ts';
 import { videoConferenceOf } from '../../domain/video-conference.ts';
 import { openCalendarForWrite, type EventView } from '../events/event-write-context.ts';
-import type { BookingDeps } from './booking-rules.ts';
+import { rruleLineOf, type BookingDeps } from './booking-rules.ts';
 
 /** Reads of a booking's event while Google still says the Meet is `pending` (providers.md item 21). */
 const PENDING_READS = 5;
@@ -52,6 +52,7 @@ export async function moveBookingMeeting(deps: BookingDeps, booking: Booking, bo
       start: booking.start,
       end: booking.end,
       timeZone: booking.invitee.timeZone,
+      ...(booking.recurrence ? { recurrence: [rruleLineOf(booking.recurrence.rrule)] } : {}),
     })
     .catch((error: unknown) => ({ ok: false as const, code: 'internal.unexpected', message: String(error), retryable: true }));
   if (!result.ok) deps.log.warn('zoom meeting not moved with the booking', { bookingId: booking.id, code: result.code, message: result.message });

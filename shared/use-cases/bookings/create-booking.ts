@@ -20,6 +20,7 @@ import {
   freeLive,
   occurrencesOf,
   publishBookingEvent,
+  rruleLineOf,
   slotUnavailable,
   type BookingDeps,
   type Occurrence,
@@ -254,7 +255,7 @@ async function writeBooking(
       ...(meeting ? { location: meeting.joinUrl } : {}),
       attendees,
       ...(conference ? { conference } : {}),
-      ...(input.recurrence ? { recurrence: [`RRULE:${input.recurrence.rrule.toUpperCase().replace(/^RRULE:/, '')}`] } : {}),
+      ...(input.recurrence ? { recurrence: [rruleLineOf(input.recurrence.rrule)] } : {}),
     },
   });
   await deps.claims.confirm({ tenantId: input.tenantId, bookingId, resources, ranges: claimRangesOf(occurrences) });
@@ -315,6 +316,8 @@ async function zoomMeeting(deps: BookingDeps, input: CreateBookingInput, booking
       start: formatInstant(first.startMs),
       end: formatInstant(first.endMs),
       timeZone: input.invitee.timeZone,
+      // A recurring booking's meeting serves every occurrence (a scheduled one's link expires 30 days after it).
+      ...(input.recurrence ? { recurrence: [rruleLineOf(input.recurrence.rrule)] } : {}),
     });
     if (result.ok) return result.meeting;
     if (result.code === 'video.connection_missing') missing = result.message;

@@ -1,7 +1,9 @@
+import type { CalendarEvent } from '../../domain/calendar-event.ts';
 import { ulid } from '../../domain/ids.ts';
+import { toCalendarEvent } from '../sync/sync-session.ts';
 import { deleteEventMeeting } from './event-zoom.ts';
 import { effectiveScope, resolveEventTarget, type EventScope } from './event-target.ts';
-import { openCalendarForWrite, providerWrite, type EventWriteDeps } from './event-write-context.ts';
+import { openCalendarForWrite, providerWrite, type EventWriteDeps, type WriteContext } from './event-write-context.ts';
 import { mirrorWrite } from './mirror-write.ts';
 import { splitSeries } from './split-series.ts';
 
@@ -37,8 +39,15 @@ export async function deleteCalendarEvent(deps: EventWriteDeps, request: DeleteC
     }
   }
   const id = target.kind === 'single' ? target.providerEventId : target.seriesId;
+  // A series' own Zoom meeting is named by its link; Graph keeps no stored master to read it from.
+  const before = target.kind === 'single' || target.stored?.kind === 'master' || !deps.video ? target.stored : await seriesAsProviderHasIt(context, id);
   await providerWrite(() => provider.deleteEvent(ref, id));
   await mirrorWrite(deps, context, { providerEventIds: [id], seriesIds: target.kind === 'single' ? [] : [id] });
   // The event's own Zoom meeting goes with it (a booking's is deleted by the booking's cancel).
-  if (target.kind === 'single') await deleteEventMeeting(deps, request.tenantId, target.stored);
+  await deleteEventMeeting(deps, request.tenantId, before);
+}
+
+async function seriesAsProviderHasIt(context: WriteContext, seriesId: string): Promise<CalendarEvent | null> {
+  const series = await context.provider.getEvent(context.ref, seriesId);
+  return series ? toCalendarEvent(context.calendar, series) : null;
 }

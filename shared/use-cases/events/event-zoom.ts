@@ -46,6 +46,8 @@ export interface EventMeetingSpec {
   start: string;
   end: string;
   timeZone: string;
+  /** A series' recurrence lines; absent for a single event. */
+  recurrence?: readonly string[] | undefined;
 }
 
 /**
@@ -55,7 +57,8 @@ export interface EventMeetingSpec {
  * the wrong time). The same request again gets the same id, so the same meeting.
  */
 export function eventMeetingOwnerId(writeKey: string, spec: EventMeetingSpec): string {
-  const fields = [spec.connectionId, spec.userId ?? '', spec.title, spec.start, spec.end, spec.timeZone];
+  // A single event's fields alone, so its id stays what it was before series could have meetings.
+  const fields = [spec.connectionId, spec.userId ?? '', spec.title, spec.start, spec.end, spec.timeZone, ...(spec.recurrence && spec.recurrence.length > 0 ? ['recurrence', ...spec.recurrence] : [])];
   const digest = createHash('sha256').update(['event-meeting', writeKey, ...fields].join('\u0000')).digest('hex');
   return `${OWNER_PREFIX}${digest.slice(0, 26)}`;
 }
@@ -73,7 +76,8 @@ function instantOf(time: EventTime): string {
  * Makes the Zoom meeting of a new event and puts its join URL in the draft's location (when the caller set
  * none) and description. A failure Zoom or the quota causes does not refuse the write: the event is made
  * without a link and the failure is answered (and evented and logged by the seam). A request Zoom can
- * never satisfy (no or an unknown connection, an all-day or recurring event) is a 400 naming the field.
+ * never satisfy (no or an unknown connection, an all-day event) is a 400 naming the field. A series gets one
+ * meeting for all its occurrences (Zoom's own series where it repeats alike, else a link with no fixed time).
  */
 export async function withZoomMeeting(
   deps: { video?: EventVideoDeps | undefined; log: Log },
@@ -82,7 +86,6 @@ export async function withZoomMeeting(
   const { draft, request } = input;
   if (!deps.video) throw new AppError('video.provider_unavailable', 'Zoom is not wired into this deployment', { retryable: false, details: { field: FIELD } });
   if ('date' in draft.start) throw inputError(FIELD, 'a Zoom meeting needs a timed event, not an all-day one');
-  if (draft.recurrence && draft.recurrence.length > 0) throw inputError(FIELD, 'Zoom links on recurring events are not supported yet: write one event per meeting, or use a booking type with recurrence');
   const connection = request.connectionId ? await deps.video.connections.get(input.tenantId, request.connectionId) : await onlyConnection(deps.video, input.tenantId);
   if (!connection) throw inputError('body.conference.connectionId', 'no Zoom connection with this id');
   if (connection.status !== 'active') throw inputError('body.conference.connectionId', `the Zoom connection is ${connection.status}; reconnect it first`);
@@ -90,7 +93,8 @@ export async function withZoomMeeting(
   const start = instantOf(draft.start);
   const end = instantOf(draft.end);
   const timeZone = ('timeZone' in draft.start ? draft.start.timeZone : null) ?? input.calendarZone ?? 'UTC';
-  const spec: EventMeetingSpec = { connectionId: connection.id, userId: request.userId ?? null, title: draft.title, start, end, timeZone };
+  const recurrence = draft.recurrence && draft.recurrence.length > 0 ? draft.recurrence : undefined;
+  const spec: EventMeetingSpec = { connectionId: connection.id, userId: request.userId ?? null, title: draft.title, start, end, timeZone, recurrence };
   const ownerId = eventMeetingOwnerId(input.writeKey, spec);
   const result = await deps.video.conferencing.createMeeting({
     tenantId: input.tenantId,
@@ -101,6 +105,7 @@ export async function withZoomMeeting(
     start,
     end,
     timeZone,
+    ...(recurrence ? { recurrence } : {}),
   });
   const { conference: _conference, ...rest } = draft;
   if (!result.ok) {
@@ -149,21 +154,23 @@ async function ownedMeetingOf(video: EventVideoDeps, tenantId: string, event: Ca
   return record && record.tenantId === tenantId && isEventMeetingOwner(record.bookingId) ? record : null;
 }
 
-/** After a single event moved or was renamed: its own Zoom meeting follows; a failure is logged, never thrown. */
+/** After a single event or a whole series moved, was renamed or got another rule: its own Zoom meeting follows; a failure is logged, never thrown. */
 export async function followEventMeeting(deps: { video?: EventVideoDeps | undefined; log: Log }, tenantId: string, before: CalendarEvent | null, after: CalendarEvent): Promise<void> {
   if (!deps.video || !before) return;
   const record = await ownedMeetingOf(deps.video, tenantId, before);
   if (!record || 'date' in after.start) return;
   const start = instantOf(after.start);
   const end = instantOf(after.end);
-  if (start === instantOf(before.start) && end === instantOf(before.end) && after.title === before.title) return;
+  const rule = (event: CalendarEvent) => (event.recurrence ?? []).join('\n');
+  if (start === instantOf(before.start) && end === instantOf(before.end) && after.title === before.title && rule(after) === rule(before)) return;
+  const recurrence = after.recurrence && after.recurrence.length > 0 ? after.recurrence : undefined;
   const result = await deps.video.conferencing
-    .moveMeeting({ tenantId, bookingId: record.bookingId, connectionId: record.connectionId, userId: record.zoomUserId, meetingId: record.meetingId, title: after.title ?? '', start, end, timeZone: after.start.timeZone ?? 'UTC' })
+    .moveMeeting({ tenantId, bookingId: record.bookingId, connectionId: record.connectionId, userId: record.zoomUserId, meetingId: record.meetingId, title: after.title ?? '', start, end, timeZone: after.start.timeZone ?? 'UTC', ...(recurrence ? { recurrence } : {}) })
     .catch((error: unknown) => ({ ok: false as const, code: 'internal.unexpected', message: String(error), retryable: true }));
   if (!result.ok) deps.log.warn('zoom meeting not moved with its event', { tenantId, eventId: after.id, code: result.code });
 }
 
-/** After a single event was deleted: its own Zoom meeting is deleted; a failure is logged, never thrown. */
+/** After a single event or a whole series was deleted: its own Zoom meeting is deleted; a failure is logged, never thrown. */
 export async function deleteEventMeeting(deps: { video?: EventVideoDeps | undefined; log: Log }, tenantId: string, event: CalendarEvent | null): Promise<void> {
   if (!deps.video) return;
   const record = await ownedMeetingOf(deps.video, tenantId, event);
@@ -175,7 +182,7 @@ export async function deleteEventMeeting(deps: { video?: EventVideoDeps | undefi
 }
 
 /**
- * A PATCH with `conference: null` on a single event whose Zoom meeting its own create made: the patch also
+ * A PATCH with `conference: null` on a single event or a series whose Zoom meeting its own create made: the patch also
  * takes our link text off (the location when it is exactly the join URL, our `Join Zoom:` line; fields the
  * patch sets itself win), so the next read does not find the meeting again. Returns the patch to write and
  * whether the meeting is to be deleted after the calendar write.

@@ -68,8 +68,10 @@ export async function updateCalendarEvent(deps: EventWriteDeps, request: UpdateC
   const id = target.kind === 'single' ? target.providerEventId : target.seriesId;
   const current = await provider.getEvent(ref, id);
   if (!current) throw notFound('Event');
+  // The event or series as the provider has it now (Graph stores no series master of its own).
+  const before = toCalendarEvent(calendar, current);
   // `conference: null` on an event with its own Zoom meeting: the link text goes, then the meeting.
-  const { fields, dropsMeeting } = target.kind === 'single' ? await withoutEventMeeting(deps, request.tenantId, target.stored, request.fields) : { fields: request.fields, dropsMeeting: false };
+  const { fields, dropsMeeting } = await withoutEventMeeting(deps, request.tenantId, before, request.fields);
   let draft = mergeDraft(current, fields, calendar.timeZone, kind);
   if (target.kind === 'instance' && (request.fields.start !== undefined || request.fields.end !== undefined)) {
     const instance = await currentInstance(context, target);
@@ -83,7 +85,7 @@ export async function updateCalendarEvent(deps: EventWriteDeps, request: UpdateC
   await mirrorWrite(deps, context, { providerEventIds: [id], seriesIds: target.kind === 'single' ? [] : [id] });
   const after = toCalendarEvent(calendar, updated);
   // The event's own Zoom meeting (made by its create) moves with it; the calendar change stands regardless.
-  if (dropsMeeting) await deleteEventMeeting(deps, request.tenantId, target.stored);
-  else if (target.kind === 'single') await followEventMeeting(deps, request.tenantId, target.stored, after);
+  if (dropsMeeting) await deleteEventMeeting(deps, request.tenantId, before);
+  else await followEventMeeting(deps, request.tenantId, before, after);
   return toEventView(after);
 }

@@ -98,7 +98,7 @@ export class ZoomBookingConferencing implements BookingConferencing {
   }
 
   #spec(request: BookingMeetingRequest) {
-    return { key: `booking:${request.tenantId}:${request.bookingId}`, title: request.title, start: request.start, end: request.end, timeZone: request.timeZone };
+    return { key: `booking:${request.tenantId}:${request.bookingId}`, title: request.title, start: request.start, end: request.end, timeZone: request.timeZone, ...(request.recurrence ? { recurrence: request.recurrence } : {}) };
   }
 
   async #attempt(request: BookingMeetingRequest, run: (zoom: VideoProvider, hostId: string) => Promise<VideoMeeting>): Promise<BookingMeetingResult> {

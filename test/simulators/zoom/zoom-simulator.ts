@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { ZoomApiError, ZoomOAuthError, zoomErrors } from './errors.ts';
 import { errorResponse, startHttpServer, type RunningServer, type SimRequest, type SimResponse } from './server.ts';
+import { occurrencesOf, parseRecurrence, type SimRecurrence } from './recurrence.ts';
 import { encryptedToken, signedRequest, type WebhookDelivery } from './webhooks.ts';
 
 /**
@@ -48,6 +49,8 @@ export interface ZoomMeeting {
   start_url: string;
   join_url: string;
   password: string;
+  /** Type 8 only: Zoom's own series; GET lists its `occurrences`. */
+  recurrence?: SimRecurrence;
   settings: { waiting_room: boolean; join_before_host: boolean; host_video: boolean; participant_video: boolean; mute_upon_entry: boolean; global_dial_in_numbers?: { country: string; country_name: string; number: string; type: string }[] };
 }
 
@@ -225,6 +228,13 @@ export class ZoomSimulator {
   meeting(id: number | string): ZoomMeeting | null {
     const found = this.#meetings.get(Number(id));
     return found ? structuredClone(found) : null;
+  }
+
+  /** The occurrences Zoom lists for a type 8 meeting (its own expansion of the recurrence), else []. */
+  occurrences(id: number | string): string[] {
+    const found = this.#meetings.get(Number(id));
+    if (!found || found.type !== 8 || !found.recurrence) return [];
+    return occurrencesOf(found.recurrence, found.start_time, found.duration, found.timezone).map((o) => o.start_time);
   }
 
   /** Requests counted against `userId`'s daily create/update limit today. */
@@ -413,7 +423,7 @@ export class ZoomSimulator {
     }
     if ((match = /^\/v2\/meetings\/([^/]+)$/.exec(path))) {
       const meeting = this.#meetingFor(auth, match[1]!);
-      if (method === 'GET') return { status: 200, body: meeting };
+      if (method === 'GET') return { status: 200, body: this.#meetingJson(meeting) };
       if (method === 'PATCH') return this.#patchMeeting(request, auth, meeting);
       if (method === 'DELETE') {
         this.#meetings.delete(meeting.id);
@@ -618,6 +628,7 @@ export class ZoomSimulator {
       fields.agenda = body.agenda;
     }
     if (body.settings !== undefined && (typeof body.settings !== 'object' || body.settings === null)) throw zoomErrors.validation('Invalid field: settings.');
+    if (body.recurrence !== undefined) fields.recurrence = parseRecurrence(body.recurrence);
     return fields;
   }
 
@@ -632,7 +643,9 @@ export class ZoomSimulator {
   #createMeeting(request: SimRequest, _auth: AccessToken, user: ZoomUser): SimResponse {
     const body = jsonBody(request);
     const fields = this.#meetingFields(body, false);
-    if (fields.type === 2 && !fields.start_time) throw zoomErrors.validation('start_time is required for a scheduled meeting.');
+    if ((fields.type === 2 || fields.type === 8) && !fields.start_time) throw zoomErrors.validation('start_time is required for a scheduled meeting.');
+    if (fields.type === 8 && !fields.recurrence) throw zoomErrors.validation('recurrence is required for a recurring meeting with a fixed time.');
+    if (fields.type !== 8) delete fields.recurrence;
     const limitHeaders = this.#countWrite(user.id);
     let id: number;
     do id = randomInt(80_000_000_000, 99_999_999_999);
@@ -656,6 +669,7 @@ export class ZoomSimulator {
       join_url: `https://zoom.us/j/${id}?pwd=${randomBytes(12).toString('base64url')}`,
       password,
       settings: this.#settings(null, body.settings),
+      ...(fields.recurrence ? { recurrence: fields.recurrence } : {}),
     };
     meeting.settings.global_dial_in_numbers = [{ country: 'US', country_name: 'US', number: '+1 646 558 8656', type: 'toll' }, { country: 'DE', country_name: 'Germany', number: '+49 69 7104 9922', type: 'toll' }];
     this.#meetings.set(id, meeting);
@@ -665,10 +679,20 @@ export class ZoomSimulator {
   #patchMeeting(request: SimRequest, _auth: AccessToken, meeting: ZoomMeeting): SimResponse {
     const body = jsonBody(request);
     const fields = this.#meetingFields(body, true);
+    const nextType = fields.type ?? meeting.type;
+    if (nextType === 8 && !fields.recurrence && !meeting.recurrence) throw zoomErrors.validation('recurrence is required for a recurring meeting with a fixed time.');
     const limitHeaders = this.#countWrite(meeting.host_id);
     Object.assign(meeting, fields);
+    if (meeting.type !== 8) delete meeting.recurrence;
     if (body.settings !== undefined) meeting.settings = this.#settings(meeting.settings, body.settings);
     return { status: 204, headers: limitHeaders };
+  }
+
+  /** A meeting as GET /meetings/{id} shows it: a type 8 series with its occurrences. */
+  #meetingJson(meeting: ZoomMeeting): Record<string, unknown> {
+    const json: Record<string, unknown> = { ...structuredClone(meeting) };
+    if (meeting.type === 8 && meeting.recurrence) json.occurrences = occurrencesOf(meeting.recurrence, meeting.start_time, meeting.duration, meeting.timezone);
+    return json;
   }
 
   #listMeetings(request: SimRequest, user: ZoomUser): SimResponse {

@@ -4,6 +4,7 @@ import { backoffDelayMs, type BackoffPolicy } from '../../../domain/backoff.ts';
 import type { Clock } from '../../../ports/clock.ts';
 import type { VideoMeeting, VideoMeetingSpec, VideoProvider } from '../../../ports/video-provider.ts';
 import { readZoomFailure, zoomError, zoomUnreachable } from './zoom-errors.ts';
+import { zoomMeetingShape } from './zoom-recurrence.ts';
 import type { ZoomAccessTokens } from './zoom-tokens.ts';
 
 export interface ZoomVideoProviderOptions {
@@ -23,6 +24,8 @@ export interface ZoomVideoProviderOptions {
 
 interface ZoomMeetingJson {
   id: number;
+  type?: number;
+  created_at?: string;
   topic?: string;
   start_time?: string;
   duration?: number;
@@ -37,7 +40,8 @@ const MAX_INLINE_WAIT_MS = 10_000;
 
 /**
  * Zoom meetings over the REST API (providers.md item 53): type 2 (scheduled) with start, duration and
- * zone, waiting room on and join-before-host off. Zoom has no idempotency key, so a create carries a short
+ * zone — for a series type 8 (Zoom's own series) or 3 (no fixed time), see zoomMeetingShape — waiting room
+ * on and join-before-host off. Zoom has no idempotency key, so a create carries a short
  * reference derived from the key in its agenda; when a create's answer is lost, the host's meetings are
  * searched for it before anything is created again.
  */
@@ -56,11 +60,11 @@ export class ZoomVideoProvider implements VideoProvider {
     const userPath = `/users/${encodeURIComponent(this.#options.userId)}`;
     const existing = await this.#findByMarker(userPath, marker);
     if (existing) return existing;
-    const body = { ...this.#body(spec, marker), type: 2, settings: { waiting_room: true, join_before_host: false } };
+    const body = { ...this.#body(spec, marker), settings: { waiting_room: true, join_before_host: false } };
     const attempts = this.#options.maxAttempts ?? 3;
     for (let attempt = 0; ; attempt++) {
       try {
-        return toMeeting((await this.#request('POST', `${userPath}/meetings`, body, 1)) as ZoomMeetingJson);
+        return toMeeting((await this.#request('POST', `${userPath}/meetings`, body, 1)) as ZoomMeetingJson, spec);
       } catch (error) {
         if (!(error instanceof AppError) || !error.retryable || attempt + 1 >= attempts) throw error;
         // The answer may have been lost after Zoom created it: look before creating again.
@@ -75,7 +79,7 @@ export class ZoomVideoProvider implements VideoProvider {
 
   async getMeeting(ref: string): Promise<VideoMeeting | null> {
     try {
-      return toMeeting((await this.#request('GET', `/meetings/${encodeURIComponent(ref)}`)) as ZoomMeetingJson);
+      return toMeeting((await this.#request('GET', `/meetings/${encodeURIComponent(ref)}`)) as ZoomMeetingJson, null);
     } catch (error) {
       if (error instanceof AppError && error.code === 'video.not_found') return null;
       throw error;
@@ -83,9 +87,13 @@ export class ZoomVideoProvider implements VideoProvider {
   }
 
   async updateMeeting(ref: string, spec: VideoMeetingSpec): Promise<VideoMeeting> {
-    // A PATCH is a full statement of start, duration and topic: repeating it is harmless.
+    // A PATCH is a full statement of type, start, duration, recurrence and topic: repeating it is harmless.
     await this.#request('PATCH', `/meetings/${encodeURIComponent(ref)}`, this.#body(spec, zoomReference(spec.key)));
-    const meeting = await this.getMeeting(ref);
+    const found = (await this.#request('GET', `/meetings/${encodeURIComponent(ref)}`).catch((error: unknown) => {
+      if (error instanceof AppError && error.code === 'video.not_found') return null;
+      throw error;
+    })) as ZoomMeetingJson | null;
+    const meeting = found ? toMeeting(found, spec) : null;
     if (!meeting) throw new AppError('video.not_found', `Zoom: meeting ${ref} is gone`, { retryable: false });
     return meeting;
   }
@@ -108,7 +116,9 @@ export class ZoomVideoProvider implements VideoProvider {
   #body(spec: VideoMeetingSpec, marker: string): Record<string, unknown> {
     const startMs = Date.parse(spec.start);
     const minutes = Math.max(1, Math.ceil((Date.parse(spec.end) - startMs) / 60_000));
+    const shape = zoomMeetingShape(spec.recurrence, startMs, spec.timeZone);
     return {
+      ...shape,
       topic: spec.title.slice(0, 200),
       start_time: new Date(startMs).toISOString().replace(/\.\d{3}Z$/, 'Z'),
       duration: minutes,
@@ -123,7 +133,7 @@ export class ZoomVideoProvider implements VideoProvider {
       const query = `?type=upcoming&page_size=300${pageToken ? `&next_page_token=${encodeURIComponent(pageToken)}` : ''}`;
       const body = (await this.#request('GET', `${userPath}/meetings${query}`)) as { meetings?: ZoomMeetingJson[]; next_page_token?: string };
       const found = (body.meetings ?? []).find((m) => m.agenda?.includes(marker));
-      if (found) return (await this.getMeeting(String(found.id))) ?? toMeeting(found);
+      if (found) return (await this.getMeeting(String(found.id))) ?? toMeeting(found, null);
       pageToken = body.next_page_token ?? '';
       if (!pageToken) return null;
     }
@@ -176,9 +186,11 @@ export function zoomReference(key: string): string {
   return `ref:${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
 }
 
-function toMeeting(json: ZoomMeetingJson): VideoMeeting {
-  if (typeof json.id !== 'number' || !json.join_url || !json.start_time) throw new AppError('video.unavailable', 'Zoom answered a meeting without id, join URL or start', { retryable: true });
-  const startMs = Date.parse(json.start_time);
+/** `asked`: the spec of the write Zoom answered, whose times stand for a meeting with no fixed time (type 3 may have none of its own). */
+function toMeeting(json: ZoomMeetingJson, asked: VideoMeetingSpec | null): VideoMeeting {
+  const startText = json.start_time ?? (json.type === 3 ? (asked?.start ?? json.created_at) : undefined);
+  if (typeof json.id !== 'number' || !json.join_url || !startText) throw new AppError('video.unavailable', 'Zoom answered a meeting without id, join URL or start', { retryable: true });
+  const startMs = Date.parse(startText);
   const dialIn = (json.settings?.global_dial_in_numbers ?? []).filter((n) => n.number).map((n) => ({ number: n.number!, country: n.country ?? null }));
   return {
     provider: 'zoom',
