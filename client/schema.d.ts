@@ -2976,8 +2976,10 @@ export interface operations {
                             calendarId: string;
                             conference: {
                                 id: string | null;
+                                joinUrl: string | null;
+                                meetingId: string | null;
                                 /** @enum {string} */
-                                provider: "google_meet" | "teams" | "zoom" | "other";
+                                provider: "google_meet" | "microsoft_teams" | "zoom" | "other";
                                 /** @enum {string} */
                                 status: "pending" | "ready";
                                 url: string | null;
@@ -3140,8 +3142,10 @@ export interface operations {
                         calendarId: string;
                         conference: {
                             id: string | null;
+                            joinUrl: string | null;
+                            meetingId: string | null;
                             /** @enum {string} */
-                            provider: "google_meet" | "teams" | "zoom" | "other";
+                            provider: "google_meet" | "microsoft_teams" | "zoom" | "other";
                             /** @enum {string} */
                             status: "pending" | "ready";
                             url: string | null;
@@ -3377,8 +3381,10 @@ export interface operations {
                         calendarId: string;
                         conference: {
                             id: string | null;
+                            joinUrl: string | null;
+                            meetingId: string | null;
                             /** @enum {string} */
-                            provider: "google_meet" | "teams" | "zoom" | "other";
+                            provider: "google_meet" | "microsoft_teams" | "zoom" | "other";
                             /** @enum {string} */
                             status: "pending" | "ready";
                             url: string | null;

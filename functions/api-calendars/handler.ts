@@ -1,4 +1,4 @@
-import { freeBusyRoute, listCalendarsRoute, listEventsRoute, updateCalendarRoute } from '../../shared/api/calendars.ts';
+import { freeBusyRoute, listCalendarsRoute, listEventsRoute, toEventItem, updateCalendarRoute } from '../../shared/api/calendars.ts';
 import { createApiHandler } from '../../shared/runtime/http/api-handler.ts';
 import { bindRoute } from '../../shared/runtime/http/route.ts';
 import { tokenVerifier } from '../../shared/runtime/deps/auth.ts';
@@ -23,7 +23,7 @@ export const handler = createApiHandler({
     })),
     bindRoute(listEventsRoute, async ({ tenantId, params, query }) => ({
       status: 200,
-      body: await listEvents(listEventsDeps(), { tenantId, calendarId: params.id, range: rangeOf(query), cursor: query.cursor, limit: query.limit, expand: query.expand }),
+      body: await listEvents(listEventsDeps(), { tenantId, calendarId: params.id, range: rangeOf(query), cursor: query.cursor, limit: query.limit, expand: query.expand }).then((page) => ({ ...page, items: page.items.map(toEventItem) })),
     })),
     bindRoute(freeBusyRoute, async ({ tenantId, query }) => ({
       status: 200,

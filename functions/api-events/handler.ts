@@ -1,3 +1,4 @@
+import { toEventItem } from '../../shared/api/calendars.ts';
 import { createEventRoute, deleteEventRoute, updateEventRoute } from '../../shared/api/events.ts';
 import { createApiHandler } from '../../shared/runtime/http/api-handler.ts';
 import { bindRoute, type RouteResponse } from '../../shared/runtime/http/route.ts';
@@ -19,12 +20,12 @@ export const handler = createApiHandler({
   verifier: tokenVerifier,
   routes: [
     bindRoute(createEventRoute, ({ tenantId, params, body, headers }) =>
-      once(tenantId, headers, ['createEvent', params, body], async (key) => ({ status: 201, body: await createCalendarEvent(eventWriteDeps(), { tenantId, calendarId: params.id, fields: body, key }) })),
+      once(tenantId, headers, ['createEvent', params, body], async (key) => ({ status: 201, body: toEventItem(await createCalendarEvent(eventWriteDeps(), { tenantId, calendarId: params.id, fields: body, key })) })),
     ),
     bindRoute(updateEventRoute, ({ tenantId, params, query, body, headers }) =>
       once(tenantId, headers, ['updateEvent', params, query, body], async (key) => ({
         status: 200,
-        body: await updateCalendarEvent(eventWriteDeps(), { tenantId, calendarId: params.id, eventId: params.eventId, scope: query.scope, fields: body, key }),
+        body: toEventItem(await updateCalendarEvent(eventWriteDeps(), { tenantId, calendarId: params.id, eventId: params.eventId, scope: query.scope, fields: body, key })),
       })),
     ),
     bindRoute(deleteEventRoute, ({ tenantId, params, query, headers }) =>

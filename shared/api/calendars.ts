@@ -81,10 +81,37 @@ export const UpdateCalendarBody = z
   .check(z.refine((body) => body.syncEnabled !== undefined || body.syncWindow !== undefined || body.kind !== undefined, 'send syncEnabled, syncWindow, kind or several'));
 
 /** A stored event as served: no tenant; in expanded listings each item is one occurrence. */
-export const EventItem = z.extend(z.omit(CalendarEvent, { tenantId: true }), {
+/**
+ * An event's meeting as the API shows it (scheduling.md, the video issue): the provider under the API's own
+ * names (`microsoft_teams`, as requests and bookings say it), `joinUrl` and `meetingId`. `url` and `id`
+ * (the same values) and `status` are kept from the first API for existing clients.
+ */
+export const EventConference = z.object({
+  provider: z.enum(['google_meet', 'microsoft_teams', 'zoom', 'other']),
+  /** Null while a Google Meet is still `pending`. */
+  joinUrl: z.nullable(z.string()),
+  meetingId: z.nullable(z.string()),
+  status: z.enum(['pending', 'ready']),
+  /** Same as joinUrl. */
+  url: z.nullable(z.string()),
+  /** Same as meetingId. */
+  id: z.nullable(z.string()),
+});
+export type EventConference = z.infer<typeof EventConference>;
+
+export const EventItem = z.extend(z.omit(CalendarEvent, { tenantId: true, conference: true }), {
+  conference: z.nullable(EventConference),
   /** Expanded listings only: the series' event id and the instance's original start, or the event id of a single event. */
   occurrenceId: z.optional(z.string()),
 });
+
+/** A stored event's view (no tenant) as the API serves it: its conference under the API's names. */
+export function toEventItem<T extends { conference: CalendarEvent['conference'] }>(event: T): Omit<T, 'conference'> & { conference: EventConference | null } {
+  const { conference, ...rest } = event;
+  if (!conference) return { ...rest, conference: null };
+  const provider = conference.provider === 'teams' ? 'microsoft_teams' : conference.provider;
+  return { ...rest, conference: { provider, joinUrl: conference.url, meetingId: conference.id, status: conference.status, url: conference.url, id: conference.id } };
+}
 
 export const BusyInterval = z.object({ start: Instant, end: Instant });
 

@@ -14,7 +14,7 @@ interface ApiEvent {
   providerEventId: string;
   title: string;
   start: { dateTime?: string; date?: string; timeZone?: string | null };
-  conference: { provider: string } | null;
+  conference: { provider: string; joinUrl?: string | null; meetingId?: string | null } | null;
 }
 interface Problem {
   status: number;
@@ -142,6 +142,13 @@ describe('event writes through the HTTP API', () => {
     expect(created.conference?.provider).toBe('google_meet');
     const atGoogle = () => sandboxSimulators.google!.truth(SANDBOX_GOOGLE_USER).find((e) => e.id === created.providerEventId);
     await eventually(async () => atGoogle()?.hangoutLink);
+    // Read back through a sync (Google pushes): the Meet under the API's names, the link Google made.
+    const listed = await eventually(async () => {
+      const page = (await (await stack.api(`/v1/calendars/${calendarId}/events?start=${at(2)}&end=${at(4)}`)).json()) as { items: ApiEvent[] };
+      const item = page.items.find((e) => e.id === created.id);
+      return item?.conference?.joinUrl ? item : null;
+    });
+    expect(listed.conference).toMatchObject({ provider: 'google_meet', joinUrl: atGoogle()!.hangoutLink, meetingId: atGoogle()!.conferenceData!.conferenceId, status: 'ready' });
     // `conference: null` takes the Meet off at Google itself, not only in our answer.
     const patched = await stack.api(`/v1/calendars/${calendarId}/events/${created.id}`, { method: 'PATCH', body: JSON.stringify({ conference: null }) });
     expect(patched.status, await patched.clone().text()).toBe(200);

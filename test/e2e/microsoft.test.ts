@@ -13,7 +13,7 @@ interface ApiEvent {
   location: string | null;
   kind: string;
   start: { dateTime?: string; date?: string; timeZone?: string | null };
-  conference: { provider: string; url: string | null } | null;
+  conference: { provider: string; url: string | null; joinUrl: string | null; id: string | null; meetingId: string | null } | null;
   attendees: { email: string; responseStatus: string; optional: boolean }[];
 }
 
@@ -63,8 +63,11 @@ describe('Microsoft 365 end to end in the local stack (sandbox Graph simulator)'
     const items = await events();
     const review = items.find((e) => e.title === 'Quarterly review')!;
     expect(review.start.timeZone).toBe('Europe/Berlin');
-    expect(review.conference).toMatchObject({ provider: 'teams' });
-    expect(review.conference!.url).toMatch(/^https:\/\/teams\.microsoft\.com\//);
+    // The API's names (the video issue): microsoft_teams, joinUrl and meetingId; url and id kept alike.
+    expect(review.conference).toMatchObject({ provider: 'microsoft_teams', status: 'ready' });
+    expect(review.conference!.joinUrl).toMatch(/^https:\/\/teams\.microsoft\.com\//);
+    expect(review.conference!.url).toBe(review.conference!.joinUrl);
+    expect(review.conference!.id).toBe(review.conference!.meetingId);
     expect(review.attendees.map((a) => [a.email, a.responseStatus, a.optional])).toEqual([
       ['megan@contoso.test', 'accepted', false],
       ['lee@contoso.test', 'tentative', true],
