@@ -47,7 +47,8 @@ export async function deleteCalendarEvent(deps: EventWriteDeps, request: DeleteC
   await deleteEventMeeting(deps, request.tenantId, before);
 }
 
+/** Read only to find its meeting: a failure here must not stop the delete (the meeting then stays at Zoom). */
 async function seriesAsProviderHasIt(context: WriteContext, seriesId: string): Promise<CalendarEvent | null> {
-  const series = await context.provider.getEvent(context.ref, seriesId);
+  const series = await context.provider.getEvent(context.ref, seriesId).catch(() => null);
   return series ? toCalendarEvent(context.calendar, series) : null;
 }
