@@ -19,7 +19,8 @@ const MAX_PAGES = 20;
 /**
  * The limit ledger of a booking type around [fromMs, toMs): its confirmed occurrences (each occurrence of a
  * recurring booking counts on its own day) in the hosts' schedule zones. Null when the type has no limits,
- * so callers skip the read. `excludeBookingId`: a booking being moved does not count against its new time.
+ * so callers skip the read. `excludeBookingId`: a booking being moved does not count against its new time;
+ * `excludeOccurrences`: just those occurrences of it (moved ones of a series).
  */
 export async function limitLedgerFor(
   deps: BookingLimitDeps,
@@ -27,7 +28,7 @@ export async function limitLedgerFor(
   bookingType: BookingType,
   fromMs: number,
   toMs: number,
-  options: { excludeBookingId?: string | undefined } = {},
+  options: { excludeBookingId?: string | undefined; excludeOccurrences?: { bookingId: string; startsMs: readonly number[] } | undefined } = {},
 ): Promise<BookingLimitLedger | null> {
   if (!hasLimits(bookingType)) return null;
   const schedules = await deps.schedules.getMany(tenantId, [...new Set(bookingType.hosts.map((host) => host.scheduleId))]);
@@ -45,7 +46,11 @@ export async function limitLedgerFor(
     );
     for (const booking of result.items) {
       if (booking.id === options.excludeBookingId) continue;
-      for (const startMs of confirmedStartsOf(booking)) if (startMs >= range.fromMs && startMs < range.toMs) booked.push({ hostIndex: booking.hostIndex, startMs });
+      // Occurrences being moved leave their old days; the booking's others stay where they are.
+      const leaving = booking.id === options.excludeOccurrences?.bookingId ? new Set(options.excludeOccurrences.startsMs) : null;
+      for (const startMs of confirmedStartsOf(booking)) {
+        if (startMs >= range.fromMs && startMs < range.toMs && !leaving?.has(startMs)) booked.push({ hostIndex: booking.hostIndex, startMs });
+      }
     }
     if (!result.cursor) break;
     cursor = result.cursor;

@@ -7,7 +7,9 @@ import type { ClaimRange } from '../../ports/booking-claim-store.ts';
 import { deleteCalendarEvent } from '../events/delete-event.ts';
 import { updateCalendarEvent } from '../events/update-event.ts';
 import { checkBookable, CLAIM_LEASE_MS, claimRangesOf, freeInStore, freeLive, occurrencesOf, publishBookingEvent, replaceBookingOrConflict, slotUnavailable, type BookingDeps, type Occurrence } from './booking-rules.ts';
+import { hostsOpenAt, LIMIT_REACHED_DETAIL, limitLedgerFor } from './booking-limits.ts';
 import { deleteBookingMeeting, moveBookingMeeting } from './booking-video.ts';
+import { withLimitLock } from './limit-lock.ts';
 
 export type OccurrenceScope = (typeof OCCURRENCE_SCOPES)[number];
 
@@ -167,77 +169,86 @@ export async function rescheduleOccurrences(deps: BookingDeps, booking: Booking,
   const ontoOwn = newTimes.filter((o) => staying.some((s) => overlaps(o, s)));
   if (ontoOwn.length > 0) throw await slotUnavailable(deps, input.tenantId, bookingType, newTimes, ontoOwn);
 
-  // Only this booking's host (and room) matter: it keeps them.
-  const hostType = { ...bookingType, assignment: 'collective' as const, hosts: booking.hosts.map((host) => bookingType.hosts.find((h) => h.writeCalendarId === host.writeCalendarId) ?? bookingType.hosts[booking.hostIndex]!), rooms: booking.room ? [{ calendarId: booking.room.calendarId }] : [] };
-  const free = await freeInStore(deps, input.tenantId, hostType, newTimes, 'body.start');
-  // The store still shows the moving occurrences where they are: a collision with them is judged live below.
-  const collisions = free.collisions.filter((o) => !oldTimes.some((old) => overlaps(o, old)));
-  if (collisions.length > 0) throw await slotUnavailable(deps, input.tenantId, bookingType, newTimes, collisions);
-  const calendars = [...hostType.hosts.flatMap((host) => host.calendarIds), ...(booking.room ? [booking.room.calendarId] : [])];
-  if (!(await freeLive(deps, input.tenantId, calendars, bookingType, newTimes, oldTimes))) throw await slotUnavailable(deps, input.tenantId, bookingType, newTimes, newTimes);
+  // Concurrent bookings and moves of a type with limits take turns per host and week (limit-lock.ts), and the
+  // moved occurrences are held to the daily/weekly limits on their new days like a new booking.
+  return withLimitLock(deps, { tenantId: input.tenantId, owner: booking.id, bookingType, startsMs: newTimes.map((o) => o.startMs) }, async () => {
+    const ledger = await limitLedgerFor(deps, input.tenantId, bookingType, Math.min(...newTimes.map((o) => o.startMs)), Math.max(...newTimes.map((o) => o.endMs)), { excludeOccurrences: { bookingId: booking.id, startsMs: oldTimes.map((o) => o.startMs) } });
+    const heldHosts = bookingType.assignment === 'collective' ? bookingType.hosts.map((_host, index) => index) : [booking.hostIndex];
+    if (newTimes.length > 0 && hostsOpenAt(ledger, bookingType, heldHosts, newTimes.map((o) => o.startMs)).length === 0) {
+      throw await slotUnavailable(deps, input.tenantId, bookingType, newTimes, newTimes, LIMIT_REACHED_DETAIL);
+    }
+    // Only this booking's host (and room) matter: it keeps them.
+    const hostType = { ...bookingType, assignment: 'collective' as const, hosts: booking.hosts.map((host) => bookingType.hosts.find((h) => h.writeCalendarId === host.writeCalendarId) ?? bookingType.hosts[booking.hostIndex]!), rooms: booking.room ? [{ calendarId: booking.room.calendarId }] : [] };
+    const free = await freeInStore(deps, input.tenantId, hostType, newTimes, 'body.start');
+    // The store still shows the moving occurrences where they are: a collision with them is judged live below.
+    const collisions = free.collisions.filter((o) => !oldTimes.some((old) => overlaps(o, old)));
+    if (collisions.length > 0) throw await slotUnavailable(deps, input.tenantId, bookingType, newTimes, collisions);
+    const calendars = [...hostType.hosts.flatMap((host) => host.calendarIds), ...(booking.room ? [booking.room.calendarId] : [])];
+    if (!(await freeLive(deps, input.tenantId, calendars, bookingType, newTimes, oldTimes))) throw await slotUnavailable(deps, input.tenantId, bookingType, newTimes, newTimes);
 
-  const ranges = claimRangesOf(newTimes);
-  const oldRanges = claimRangesOf(oldTimes);
-  const claimed = await deps.claims.claim({ tenantId: input.tenantId, bookingId: booking.id, resources: booking.claim.resources, ranges, leaseUntilMs: now.getTime() + CLAIM_LEASE_MS, nowMs: now.getTime() });
-  if (!claimed.ok) throw await slotUnavailable(deps, input.tenantId, bookingType, newTimes, newTimes);
-  const namedOriginal = formatInstant(states[named]!.originalStartMs);
-  // Marked before the provider write: when the move comes back through sync it is known as ours.
-  const marked = await replaceBookingOrConflict(deps, { ...booking, pending: { kind: 'move', occurrence: namedOriginal, start: formatInstant(newTimes[0]?.startMs ?? fromStartMs), end: formatInstant(newTimes[0]?.endMs ?? fromStartMs) } }, booking.version);
-  const providerEvents = [...booking.providerEvents];
-  try {
-    for (const write of writes) {
-      const event = await updateCalendarEvent(deps.writes, {
-        tenantId: input.tenantId,
-        calendarId: calendarOfSeries(booking, write.seriesEventId),
-        eventId: write.eventId,
-        scope: write.scope,
-        // Names the series a split creates: a retry of the same move finds it instead of making a second one.
-        key: `${booking.id}:${write.seriesEventId}:${write.eventId}:${write.startMs}`,
-        fields: { start: formatInstant(write.startMs), end: formatInstant(write.endMs), timeZone: booking.invitee.timeZone },
-      });
-      if (write.scope === 'following' && event.id !== write.seriesEventId) {
-        // The split's new series holds these occurrences from now on; its edits must find the booking too.
-        await deps.bookings.linkEvent(input.tenantId, event.id, booking.id);
-        providerEvents.push({ calendarId: calendarOfSeries(booking, write.seriesEventId), eventId: event.id });
-        for (const index of write.indexes) next[index] = { ...next[index]!, seriesEventId: event.id };
-      }
-      if (write.scope === 'series') {
-        // A moved series' rule instances are new (Google drops the old exceptions, an EXDATE names the old
-        // time): its cancelled occurrences are cancelled again where they are now. A split carries them itself.
-        for (const index of write.indexes.filter((i) => states[i]!.status === 'cancelled')) {
-          await deleteCalendarEvent(deps.writes, { tenantId: input.tenantId, calendarId: calendarOfSeries(booking, write.seriesEventId), eventId: instanceEventId(write.seriesEventId, next[index]!.originalStartMs), scope: 'instance' }).catch((error: unknown) => {
-            if (!isAppError(error, 'resource.not_found') && !isAppError(error, 'provider.not_found')) throw error;
-          });
+    const ranges = claimRangesOf(newTimes);
+    const oldRanges = claimRangesOf(oldTimes);
+    const claimed = await deps.claims.claim({ tenantId: input.tenantId, bookingId: booking.id, resources: booking.claim.resources, ranges, leaseUntilMs: now.getTime() + CLAIM_LEASE_MS, nowMs: now.getTime() });
+    if (!claimed.ok) throw await slotUnavailable(deps, input.tenantId, bookingType, newTimes, newTimes);
+    const namedOriginal = formatInstant(states[named]!.originalStartMs);
+    // Marked before the provider write: when the move comes back through sync it is known as ours.
+    const marked = await replaceBookingOrConflict(deps, { ...booking, pending: { kind: 'move', occurrence: namedOriginal, start: formatInstant(newTimes[0]?.startMs ?? fromStartMs), end: formatInstant(newTimes[0]?.endMs ?? fromStartMs) } }, booking.version);
+    const providerEvents = [...booking.providerEvents];
+    try {
+      for (const write of writes) {
+        const event = await updateCalendarEvent(deps.writes, {
+          tenantId: input.tenantId,
+          calendarId: calendarOfSeries(booking, write.seriesEventId),
+          eventId: write.eventId,
+          scope: write.scope,
+          // Names the series a split creates: a retry of the same move finds it instead of making a second one.
+          key: `${booking.id}:${write.seriesEventId}:${write.eventId}:${write.startMs}`,
+          fields: { start: formatInstant(write.startMs), end: formatInstant(write.endMs), timeZone: booking.invitee.timeZone },
+        });
+        if (write.scope === 'following' && event.id !== write.seriesEventId) {
+          // The split's new series holds these occurrences from now on; its edits must find the booking too.
+          await deps.bookings.linkEvent(input.tenantId, event.id, booking.id);
+          providerEvents.push({ calendarId: calendarOfSeries(booking, write.seriesEventId), eventId: event.id });
+          for (const index of write.indexes) next[index] = { ...next[index]!, seriesEventId: event.id };
+        }
+        if (write.scope === 'series') {
+          // A moved series' rule instances are new (Google drops the old exceptions, an EXDATE names the old
+          // time): its cancelled occurrences are cancelled again where they are now. A split carries them itself.
+          for (const index of write.indexes.filter((i) => states[i]!.status === 'cancelled')) {
+            await deleteCalendarEvent(deps.writes, { tenantId: input.tenantId, calendarId: calendarOfSeries(booking, write.seriesEventId), eventId: instanceEventId(write.seriesEventId, next[index]!.originalStartMs), scope: 'instance' }).catch((error: unknown) => {
+              if (!isAppError(error, 'resource.not_found') && !isAppError(error, 'provider.not_found')) throw error;
+            });
+          }
         }
       }
+    } catch (error) {
+      // Not moved (or not all of it): give back what the new times took that the old ones do not hold.
+      const taken = subtractRanges(ranges, claimRangesOf(states.filter((o) => o.status === 'confirmed')));
+      if (taken.length) await deps.claims.release({ tenantId: input.tenantId, bookingId: booking.id, resources: booking.claim.resources, ranges: taken }).catch(() => undefined);
+      const { pending: _pending, ...unmarked } = marked;
+      await deps.bookings.replace({ ...unmarked, providerEvents }, marked.version).catch(() => undefined);
+      throw error;
     }
-  } catch (error) {
-    // Not moved (or not all of it): give back what the new times took that the old ones do not hold.
-    const taken = subtractRanges(ranges, claimRangesOf(states.filter((o) => o.status === 'confirmed')));
-    if (taken.length) await deps.claims.release({ tenantId: input.tenantId, bookingId: booking.id, resources: booking.claim.resources, ranges: taken }).catch(() => undefined);
-    const { pending: _pending, ...unmarked } = marked;
-    await deps.bookings.replace({ ...unmarked, providerEvents }, marked.version).catch(() => undefined);
-    throw error;
-  }
-  await deps.claims.confirm({ tenantId: input.tenantId, bookingId: booking.id, resources: booking.claim.resources, ranges });
-  const freed = subtractRanges(oldRanges, claimRangesOf(next.filter((o) => o.status === 'confirmed')));
-  if (freed.length) await deps.claims.release({ tenantId: input.tenantId, bookingId: booking.id, resources: booking.claim.resources, ranges: freed });
+    await deps.claims.confirm({ tenantId: input.tenantId, bookingId: booking.id, resources: booking.claim.resources, ranges });
+    const freed = subtractRanges(oldRanges, claimRangesOf(next.filter((o) => o.status === 'confirmed')));
+    if (freed.length) await deps.claims.release({ tenantId: input.tenantId, bookingId: booking.id, resources: booking.claim.resources, ranges: freed });
 
-  const nowIso = now.toISOString();
-  const { pending: _pending, ...current } = marked;
-  const namedNow = next[named]!;
-  const moved: Booking = {
-    ...withOccurrences({ ...current, providerEvents }, next),
-    updatedAt: nowIso,
-    history: [...booking.history, { at: nowIso, source: 'api', change: 'rescheduled', start: formatInstant(namedNow.startMs), end: formatInstant(namedNow.endMs), occurrence: namedOriginal }],
-  };
-  const stored = await replaceBookingOrConflict(deps, moved, marked.version);
-  // The whole series moved: its Zoom series moves alike. One occurrence or the following ones keep the
-  // meeting where it is — its one link serves every occurrence at whatever time it is held.
-  if (scope === 'series') await moveBookingMeeting(deps, stored, bookingType);
-  const previous = { start: formatInstant(states[named]!.startMs), end: formatInstant(states[named]!.endMs) };
-  await publishBookingEvent(deps, stored, 'booking.rescheduled', { booking: toBookingView(stored), source: 'api', previous, ...(input.occurrence !== undefined ? { occurrence: namedOriginal } : {}), scope });
-  return toBookingView(stored);
+    const nowIso = now.toISOString();
+    const { pending: _pending, ...current } = marked;
+    const namedNow = next[named]!;
+    const moved: Booking = {
+      ...withOccurrences({ ...current, providerEvents }, next),
+      updatedAt: nowIso,
+      history: [...booking.history, { at: nowIso, source: 'api', change: 'rescheduled', start: formatInstant(namedNow.startMs), end: formatInstant(namedNow.endMs), occurrence: namedOriginal }],
+    };
+    const stored = await replaceBookingOrConflict(deps, moved, marked.version);
+    // The whole series moved: its Zoom series moves alike. One occurrence or the following ones keep the
+    // meeting where it is — its one link serves every occurrence at whatever time it is held.
+    if (scope === 'series') await moveBookingMeeting(deps, stored, bookingType);
+    const previous = { start: formatInstant(states[named]!.startMs), end: formatInstant(states[named]!.endMs) };
+    await publishBookingEvent(deps, stored, 'booking.rescheduled', { booking: toBookingView(stored), source: 'api', previous, ...(input.occurrence !== undefined ? { occurrence: namedOriginal } : {}), scope });
+    return toBookingView(stored);
+  });
 }
 
 export interface OccurrenceCancelInput {

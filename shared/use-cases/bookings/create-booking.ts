@@ -9,6 +9,7 @@ import { formatInstant } from '../../domain/timestamps.ts';
 import type { BookingMeeting } from '../../ports/booking-conferencing.ts';
 import { createCalendarEvent } from '../events/create-event.ts';
 import { hostsOpenAt, LIMIT_REACHED_DETAIL, limitLedgerFor } from './booking-limits.ts';
+import { withLimitLock } from './limit-lock.ts';
 import { calendarMeetingJoinUrl } from './booking-video.ts';
 import {
   bookingIdFor,
@@ -76,56 +77,60 @@ export async function createBooking(deps: BookingDeps, input: CreateBookingInput
   const free = await freeInStore(deps, input.tenantId, bookingType, occurrences, 'body.start');
   if (free.collisions.length > 0 || free.hosts.length === 0) throw await slotUnavailable(deps, input.tenantId, bookingType, occurrences, free.collisions.length ? free.collisions : occurrences);
 
-  const ranges = claimRangesOf(occurrences);
-  // Daily/weekly limits per host, at every occurrence: a host at its limit is not free for this booking
-  // (collective: nobody is). The slot list applies the same ledger, so it never offered this time.
-  const ledger = await limitLedgerFor(deps, input.tenantId, bookingType, occurrences[0]!.startMs, occurrences.at(-1)!.endMs);
-  const eligible = hostsOpenAt(ledger, bookingType, free.hosts, occurrences.map((o) => o.startMs));
-  if (eligible.length === 0) throw await slotUnavailable(deps, input.tenantId, bookingType, occurrences, occurrences, LIMIT_REACHED_DETAIL);
-  const hostOrder = await hostCandidates(deps, input.tenantId, bookingType, eligible);
-  const roomOrder: (number | null)[] = bookingType.rooms && bookingType.rooms.length > 0 ? free.rooms : [null];
-  let lostAt: Occurrence[] = [];
-  for (const hostIndexes of hostOrder) {
-    const hostCalendars = hostIndexes.flatMap((i) => bookingType.hosts[i]!.calendarIds);
-    if (!(await freeLive(deps, input.tenantId, hostCalendars, bookingType, occurrences))) {
-      lostAt = await liveCollisions(deps, input.tenantId, hostCalendars, bookingType, occurrences);
-      continue;
-    }
-    for (const roomIndex of roomOrder) {
-      if (roomIndex !== null && !(await freeLive(deps, input.tenantId, [bookingType.rooms![roomIndex]!.calendarId], bookingType, occurrences))) {
-        lostAt = await liveCollisions(deps, input.tenantId, [bookingType.rooms![roomIndex]!.calendarId], bookingType, occurrences);
+  // Concurrent bookings of a type with limits take turns per host and week: each reads the ledger with the
+  // others' bookings in it (limit-lock.ts).
+  return withLimitLock(deps, { tenantId: input.tenantId, owner: bookingId, bookingType, startsMs: occurrences.map((o) => o.startMs) }, async () => {
+    const ranges = claimRangesOf(occurrences);
+    // Daily/weekly limits per host, at every occurrence: a host at its limit is not free for this booking
+    // (collective: nobody is). The slot list applies the same ledger, so it never offered this time.
+    const ledger = await limitLedgerFor(deps, input.tenantId, bookingType, occurrences[0]!.startMs, occurrences.at(-1)!.endMs);
+    const eligible = hostsOpenAt(ledger, bookingType, free.hosts, occurrences.map((o) => o.startMs));
+    if (eligible.length === 0) throw await slotUnavailable(deps, input.tenantId, bookingType, occurrences, occurrences, LIMIT_REACHED_DETAIL);
+    const hostOrder = await hostCandidates(deps, input.tenantId, bookingType, eligible);
+    const roomOrder: (number | null)[] = bookingType.rooms && bookingType.rooms.length > 0 ? free.rooms : [null];
+    let lostAt: Occurrence[] = [];
+    for (const hostIndexes of hostOrder) {
+      const hostCalendars = hostIndexes.flatMap((i) => bookingType.hosts[i]!.calendarIds);
+      if (!(await freeLive(deps, input.tenantId, hostCalendars, bookingType, occurrences))) {
+        lostAt = await liveCollisions(deps, input.tenantId, hostCalendars, bookingType, occurrences);
         continue;
       }
-      const resources = claimResourcesOf(bookingType, hostIndexes, roomIndex);
-      const claimed = await deps.claims.claim({ tenantId: input.tenantId, bookingId, resources, ranges, leaseUntilMs: now.getTime() + CLAIM_LEASE_MS, nowMs: now.getTime() });
-      if (!claimed.ok) {
-        // A recurring booking's 409 names the occurrences a concurrent booking took (claims hold granules).
-        lostAt = occurrences.filter((_o, i) => claimed.conflicts.some((c) => c.startMs >= ranges[i]!.startMs && c.startMs < ranges[i]!.endMs));
-        // The room (or the host) went to a concurrent booking: try the next room, then the next host.
-        if (claimed.conflicts.every((c) => roomIndex !== null && c.resource === resources.at(-1))) continue;
-        break;
+      for (const roomIndex of roomOrder) {
+        if (roomIndex !== null && !(await freeLive(deps, input.tenantId, [bookingType.rooms![roomIndex]!.calendarId], bookingType, occurrences))) {
+          lostAt = await liveCollisions(deps, input.tenantId, [bookingType.rooms![roomIndex]!.calendarId], bookingType, occurrences);
+          continue;
+        }
+        const resources = claimResourcesOf(bookingType, hostIndexes, roomIndex);
+        const claimed = await deps.claims.claim({ tenantId: input.tenantId, bookingId, resources, ranges, leaseUntilMs: now.getTime() + CLAIM_LEASE_MS, nowMs: now.getTime() });
+        if (!claimed.ok) {
+          // A recurring booking's 409 names the occurrences a concurrent booking took (claims hold granules).
+          lostAt = occurrences.filter((_o, i) => claimed.conflicts.some((c) => c.startMs >= ranges[i]!.startMs && c.startMs < ranges[i]!.endMs));
+          // The room (or the host) went to a concurrent booking: try the next room, then the next host.
+          if (claimed.conflicts.every((c) => roomIndex !== null && c.resource === resources.at(-1))) continue;
+          break;
+        }
+        const attempt: BookingAttempt = {
+          tenantId: input.tenantId,
+          bookingId,
+          bookingTypeId: bookingType.id,
+          start: formatInstant(startMs),
+          invitee: { name: input.invitee.name, email: input.invitee.email, timeZone: input.invitee.timeZone, ...(input.invitee.phone ? { phone: input.invitee.phone } : {}), ...(input.invitee.locale ? { locale: input.invitee.locale } : {}) },
+          ...(input.notes ? { notes: input.notes } : {}),
+          ...(input.recurrence ? { recurrence: { rrule: input.recurrence.rrule } } : {}),
+          ...(input.key !== undefined ? { key: input.key } : {}),
+          hostIndexes,
+          roomIndex,
+          writeCalendarId: bookingType.hosts[hostIndexes[0]!]!.writeCalendarId,
+          resources,
+          ranges,
+          startedAt: now.toISOString(),
+          leaseUntilMs: now.getTime() + CLAIM_LEASE_MS,
+        };
+        return finishAttempt(deps, bookingType, attempt, occurrences);
       }
-      const attempt: BookingAttempt = {
-        tenantId: input.tenantId,
-        bookingId,
-        bookingTypeId: bookingType.id,
-        start: formatInstant(startMs),
-        invitee: { name: input.invitee.name, email: input.invitee.email, timeZone: input.invitee.timeZone, ...(input.invitee.phone ? { phone: input.invitee.phone } : {}), ...(input.invitee.locale ? { locale: input.invitee.locale } : {}) },
-        ...(input.notes ? { notes: input.notes } : {}),
-        ...(input.recurrence ? { recurrence: { rrule: input.recurrence.rrule } } : {}),
-        ...(input.key !== undefined ? { key: input.key } : {}),
-        hostIndexes,
-        roomIndex,
-        writeCalendarId: bookingType.hosts[hostIndexes[0]!]!.writeCalendarId,
-        resources,
-        ranges,
-        startedAt: now.toISOString(),
-        leaseUntilMs: now.getTime() + CLAIM_LEASE_MS,
-      };
-      return finishAttempt(deps, bookingType, attempt, occurrences);
     }
-  }
-  throw await slotUnavailable(deps, input.tenantId, bookingType, occurrences, lostAt.length > 0 ? lostAt : occurrences);
+    throw await slotUnavailable(deps, input.tenantId, bookingType, occurrences, lostAt.length > 0 ? lostAt : occurrences);
+  });
 }
 
 /**

@@ -4,6 +4,7 @@ import { formatInstant } from '../../domain/timestamps.ts';
 import { updateCalendarEvent } from '../events/update-event.ts';
 import { occurrenceIndexOf, rescheduleOccurrences, subtractRanges, type OccurrenceScope } from './booking-occurrences.ts';
 import { hostsOpenAt, LIMIT_REACHED_DETAIL, limitLedgerFor } from './booking-limits.ts';
+import { withLimitLock } from './limit-lock.ts';
 import { moveBookingMeeting } from './booking-video.ts';
 import { checkBookable, CLAIM_LEASE_MS, claimRangesOf, freeInStore, freeLive, occurrencesOf, publishBookingEvent, replaceBookingOrConflict, slotUnavailable, type BookingDeps, type Occurrence } from './booking-rules.ts';
 
@@ -37,62 +38,65 @@ export async function rescheduleBooking(deps: BookingDeps, input: { tenantId: st
   // The store still shows the booking's own event: a collision inside its current time is judged live below.
   const collisions = free.collisions.filter((o) => !(o.startMs < old.endMs && o.endMs > old.startMs));
   if (collisions.length > 0) throw await slotUnavailable(deps, input.tenantId, bookingType, occurrences, collisions);
-  // The daily/weekly limits at the new time, without this booking itself (it leaves its old time).
-  const ledger = await limitLedgerFor(deps, input.tenantId, bookingType, occurrences[0]!.startMs, occurrences.at(-1)!.endMs, { excludeBookingId: booking.id });
-  const heldHosts = bookingType.assignment === 'collective' ? bookingType.hosts.map((_host, index) => index) : [booking.hostIndex];
-  if (hostsOpenAt(ledger, bookingType, heldHosts, occurrences.map((o) => o.startMs)).length === 0) {
-    throw await slotUnavailable(deps, input.tenantId, bookingType, occurrences, occurrences, LIMIT_REACHED_DETAIL);
-  }
-  const calendars = [...hostType.hosts.flatMap((host) => host.calendarIds), ...(booking.room ? [booking.room.calendarId] : [])];
-  if (!(await freeLive(deps, input.tenantId, calendars, bookingType, occurrences, old))) throw await slotUnavailable(deps, input.tenantId, bookingType, occurrences, occurrences);
-
-  const ranges = claimRangesOf(occurrences);
-  const claimed = await deps.claims.claim({ tenantId: input.tenantId, bookingId: booking.id, resources: booking.claim.resources, ranges, leaseUntilMs: now.getTime() + CLAIM_LEASE_MS, nowMs: now.getTime() });
-  if (!claimed.ok) throw await slotUnavailable(deps, input.tenantId, bookingType, occurrences, occurrences);
-  const freed = subtractRanges(booking.claim.ranges, ranges);
-  const newStart = formatInstant(occurrences[0]!.startMs);
-  const newEnd = formatInstant(occurrences[0]!.endMs);
-  // Marked before the provider write: when the move comes back through sync it is known as ours.
-  const marked = await replaceBookingOrConflict(deps, { ...booking, pending: { kind: 'move', start: newStart, end: newEnd } }, booking.version);
-  try {
-    for (const event of booking.providerEvents) {
-      await updateCalendarEvent(deps.writes, {
-        tenantId: input.tenantId,
-        calendarId: event.calendarId,
-        eventId: event.eventId,
-        ...(booking.recurrence ? { scope: 'series' as const } : {}),
-        fields: { start: formatInstant(occurrences[0]!.startMs), end: formatInstant(occurrences[0]!.endMs), timeZone: booking.invitee.timeZone },
-      });
+  // Concurrent bookings and moves of a type with limits take turns per host and week (limit-lock.ts).
+  return withLimitLock(deps, { tenantId: input.tenantId, owner: booking.id, bookingType, startsMs: occurrences.map((o) => o.startMs) }, async () => {
+    // The daily/weekly limits at the new time, without this booking itself (it leaves its old time).
+    const ledger = await limitLedgerFor(deps, input.tenantId, bookingType, occurrences[0]!.startMs, occurrences.at(-1)!.endMs, { excludeBookingId: booking.id });
+    const heldHosts = bookingType.assignment === 'collective' ? bookingType.hosts.map((_host, index) => index) : [booking.hostIndex];
+    if (hostsOpenAt(ledger, bookingType, heldHosts, occurrences.map((o) => o.startMs)).length === 0) {
+      throw await slotUnavailable(deps, input.tenantId, bookingType, occurrences, occurrences, LIMIT_REACHED_DETAIL);
     }
-  } catch (error) {
-    // The event did not move: give back what the new time took (granules the old time also holds stay).
-    const taken = subtractRanges(ranges, booking.claim.ranges);
-    if (taken.length) await deps.claims.release({ tenantId: input.tenantId, bookingId: booking.id, resources: booking.claim.resources, ranges: taken }).catch(() => undefined);
-    const { pending: _pending, ...unmarked } = marked;
-    await deps.bookings.replace(unmarked, marked.version).catch(() => undefined);
-    throw error;
-  }
-  await deps.claims.confirm({ tenantId: input.tenantId, bookingId: booking.id, resources: booking.claim.resources, ranges });
-  if (freed.length) await deps.claims.release({ tenantId: input.tenantId, bookingId: booking.id, resources: booking.claim.resources, ranges: freed });
+    const calendars = [...hostType.hosts.flatMap((host) => host.calendarIds), ...(booking.room ? [booking.room.calendarId] : [])];
+    if (!(await freeLive(deps, input.tenantId, calendars, bookingType, occurrences, old))) throw await slotUnavailable(deps, input.tenantId, bookingType, occurrences, occurrences);
 
-  const nowIso = now.toISOString();
-  const previous = { start: booking.start, end: booking.end };
-  const { pending: _pending, ...current } = marked;
-  const moved: Booking = {
-    ...current,
-    start: formatInstant(occurrences[0]!.startMs),
-    end: formatInstant(occurrences[0]!.endMs),
-    ...(occurrences.length > 1 ? { occurrences: occurrences.map((o) => ({ start: formatInstant(o.startMs), end: formatInstant(o.endMs), status: 'confirmed' as const })) } : {}),
-    claim: { resources: booking.claim.resources, ranges },
-    // The video meeting is moved to the new time below: a time the host set in Zoom is no longer flagged.
-    conference: { provider: current.conference.provider, joinUrl: current.conference.joinUrl },
-    updatedAt: nowIso,
-    history: [...booking.history, { at: nowIso, source: 'api', change: 'rescheduled', start: formatInstant(occurrences[0]!.startMs), end: formatInstant(occurrences[0]!.endMs) }],
-  };
-  const stored = await replaceBookingOrConflict(deps, moved, marked.version);
-  await moveBookingMeeting(deps, stored, bookingType);
-  await publishBookingEvent(deps, stored, 'booking.rescheduled', { booking: toBookingView(stored), source: 'api', previous });
-  return toBookingView(stored);
+    const ranges = claimRangesOf(occurrences);
+    const claimed = await deps.claims.claim({ tenantId: input.tenantId, bookingId: booking.id, resources: booking.claim.resources, ranges, leaseUntilMs: now.getTime() + CLAIM_LEASE_MS, nowMs: now.getTime() });
+    if (!claimed.ok) throw await slotUnavailable(deps, input.tenantId, bookingType, occurrences, occurrences);
+    const freed = subtractRanges(booking.claim.ranges, ranges);
+    const newStart = formatInstant(occurrences[0]!.startMs);
+    const newEnd = formatInstant(occurrences[0]!.endMs);
+    // Marked before the provider write: when the move comes back through sync it is known as ours.
+    const marked = await replaceBookingOrConflict(deps, { ...booking, pending: { kind: 'move', start: newStart, end: newEnd } }, booking.version);
+    try {
+      for (const event of booking.providerEvents) {
+        await updateCalendarEvent(deps.writes, {
+          tenantId: input.tenantId,
+          calendarId: event.calendarId,
+          eventId: event.eventId,
+          ...(booking.recurrence ? { scope: 'series' as const } : {}),
+          fields: { start: formatInstant(occurrences[0]!.startMs), end: formatInstant(occurrences[0]!.endMs), timeZone: booking.invitee.timeZone },
+        });
+      }
+    } catch (error) {
+      // The event did not move: give back what the new time took (granules the old time also holds stay).
+      const taken = subtractRanges(ranges, booking.claim.ranges);
+      if (taken.length) await deps.claims.release({ tenantId: input.tenantId, bookingId: booking.id, resources: booking.claim.resources, ranges: taken }).catch(() => undefined);
+      const { pending: _pending, ...unmarked } = marked;
+      await deps.bookings.replace(unmarked, marked.version).catch(() => undefined);
+      throw error;
+    }
+    await deps.claims.confirm({ tenantId: input.tenantId, bookingId: booking.id, resources: booking.claim.resources, ranges });
+    if (freed.length) await deps.claims.release({ tenantId: input.tenantId, bookingId: booking.id, resources: booking.claim.resources, ranges: freed });
+
+    const nowIso = now.toISOString();
+    const previous = { start: booking.start, end: booking.end };
+    const { pending: _pending, ...current } = marked;
+    const moved: Booking = {
+      ...current,
+      start: formatInstant(occurrences[0]!.startMs),
+      end: formatInstant(occurrences[0]!.endMs),
+      ...(occurrences.length > 1 ? { occurrences: occurrences.map((o) => ({ start: formatInstant(o.startMs), end: formatInstant(o.endMs), status: 'confirmed' as const })) } : {}),
+      claim: { resources: booking.claim.resources, ranges },
+      // The video meeting is moved to the new time below: a time the host set in Zoom is no longer flagged.
+      conference: { provider: current.conference.provider, joinUrl: current.conference.joinUrl },
+      updatedAt: nowIso,
+      history: [...booking.history, { at: nowIso, source: 'api', change: 'rescheduled', start: formatInstant(occurrences[0]!.startMs), end: formatInstant(occurrences[0]!.endMs) }],
+    };
+    const stored = await replaceBookingOrConflict(deps, moved, marked.version);
+    await moveBookingMeeting(deps, stored, bookingType);
+    await publishBookingEvent(deps, stored, 'booking.rescheduled', { booking: toBookingView(stored), source: 'api', previous });
+    return toBookingView(stored);
+  });
 }
 
 // Shared with the calendar-side consumer; kept importable from here.
