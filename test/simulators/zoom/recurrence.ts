@@ -72,17 +72,22 @@ function wallAt(zone: string, ms: number): { y: number; mo: number; d: number; h
   return { y: get('year'), mo: get('month'), d: get('day'), h: get('hour'), mi: get('minute'), s: get('second') };
 }
 
-/** The instant a wall-clock time names in the zone (a time a DST gap skips moves forward by the gap). */
+/**
+ * The instant a wall-clock time names in the zone: a time the autumn change shows twice is its first
+ * (summer-time) instant; a time a spring gap skips is read with the offset before the gap (so it moves
+ * forward by the gap). Zoom does not document its choice; RFC 5545's (§3.3.5) is taken.
+ */
 function instantOf(zone: string, y: number, mo: number, d: number, h: number, mi: number): number {
   const asUtc = Date.UTC(y, mo - 1, d, h, mi);
-  let guess = asUtc;
-  for (let i = 0; i < 3; i++) {
-    const wall = wallAt(zone, guess);
-    const shown = Date.UTC(wall.y, wall.mo - 1, wall.d, wall.h, wall.mi);
-    if (shown === asUtc) return guess;
-    guess += asUtc - shown;
-  }
-  return guess;
+  const shownAt = (ms: number) => {
+    const wall = wallAt(zone, ms);
+    return Date.UTC(wall.y, wall.mo - 1, wall.d, wall.h, wall.mi);
+  };
+  const offsetAt = (ms: number) => shownAt(ms) - Math.floor(ms / 60_000) * 60_000;
+  const before = offsetAt(asUtc - 86_400_000);
+  const after = offsetAt(asUtc + 86_400_000);
+  const valid = [asUtc - before, asUtc - after].filter((t) => shownAt(t) === asUtc);
+  return valid.length > 0 ? Math.min(...valid) : asUtc - before;
 }
 
 /** The occurrences Zoom lists for a type 8 meeting, in the meeting's zone, at most a few hundred. */
