@@ -196,10 +196,12 @@ describe('video links on bookings, kept in step', () => {
     google.patchEvent(SANDBOX_GOOGLE_USER, googleId, { start: { dateTime: iso(movedStart) }, end: { dateTime: iso(movedStart + 30 * 60_000) } });
     await eventually(async () => (Date.parse(zoom.meeting(meeting.id)?.start_time ?? '') === movedStart ? true : null), 30_000);
     expect(Date.parse((await getBooking(booking.id)).start)).toBe(movedStart);
+    // Zoom has the new time before the consumer publishes the event that says so: wait for it, then exactly one.
+    await eventually(async () => (videoEvents('video.meeting.updated', booking.id).length > 0 ? true : null), 10_000);
     expect(videoEvents('video.meeting.updated', booking.id)).toHaveLength(1);
     google.deleteEvent(SANDBOX_GOOGLE_USER, googleId);
     await eventually(async () => (zoom.meeting(meeting.id) === null ? true : null), 30_000);
-    expect((await getBooking(booking.id)).status).toBe('cancelled');
+    await eventually(async () => ((await getBooking(booking.id)).status === 'cancelled' && videoEvents('video.meeting.deleted', booking.id).length > 0 ? true : null), 10_000);
     expect(videoEvents('video.meeting.deleted', booking.id)).toHaveLength(1);
   }, 90_000);
 
