@@ -1,4 +1,5 @@
 import { AppError } from '../../domain/app-error.ts';
+import { backoffDelayMs, type BackoffPolicy } from '../../domain/backoff.ts';
 import { hasLimits, limitWindowsAt } from '../../domain/booking-limits.ts';
 import type { BookingType } from '../../domain/booking-type.ts';
 import type { BookingClaimStore } from '../../ports/booking-claim-store.ts';
@@ -16,6 +17,8 @@ const LOCK_LEASE_MS = 60_000;
 /** How long a booking waits for another of the same type and week to finish before it asks to be retried. */
 const LOCK_WAIT_MS = 8_000;
 const LOCK_RANGE = [{ startMs: 0, endMs: 300_000 }];
+/** The turn of the booking ahead is a provider write or two: short waits first. */
+const LOCK_RETRY: BackoffPolicy = { baseMs: 40, capMs: 400 };
 
 /**
  * Runs `work` — read the limit ledger, claim, write, store — while no other booking or reschedule of the
@@ -43,7 +46,7 @@ export async function withLimitLock<T>(deps: LimitLockDeps, input: { tenantId: s
     const claimed = await deps.claims.claim({ ...lock, leaseUntilMs: nowMs + LOCK_LEASE_MS, nowMs });
     if (claimed.ok) break;
     if (Date.now() >= waitUntil || attempt >= 60) throw new AppError('resource.conflict', 'Another booking of this type for the same week is being made; repeat the request', { retryable: true });
-    await new Promise((resolve) => setTimeout(resolve, Math.min(400, 25 * 2 ** attempt) * (0.5 + Math.random())));
+    await new Promise((resolve) => setTimeout(resolve, backoffDelayMs(attempt, LOCK_RETRY)));
   }
   try {
     return await work();
