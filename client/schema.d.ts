@@ -2975,6 +2975,10 @@ export interface operations {
                             }[];
                             calendarId: string;
                             conference: {
+                                dialIn?: {
+                                    country: string | null;
+                                    number: string;
+                                }[];
                                 id: string | null;
                                 joinUrl: string | null;
                                 meetingId: string | null;
@@ -3141,6 +3145,10 @@ export interface operations {
                         }[];
                         calendarId: string;
                         conference: {
+                            dialIn?: {
+                                country: string | null;
+                                number: string;
+                            }[];
                             id: string | null;
                             joinUrl: string | null;
                             meetingId: string | null;
@@ -3380,6 +3388,10 @@ export interface operations {
                         }[];
                         calendarId: string;
                         conference: {
+                            dialIn?: {
+                                country: string | null;
+                                number: string;
+                            }[];
                             id: string | null;
                             joinUrl: string | null;
                             meetingId: string | null;

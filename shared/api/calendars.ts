@@ -96,6 +96,8 @@ export const EventConference = z.object({
   url: z.nullable(z.string()),
   /** Same as meetingId. */
   id: z.nullable(z.string()),
+  /** Phone numbers to join by, when the provider gives any. */
+  dialIn: z.optional(z.array(z.object({ number: z.string(), country: z.nullable(z.string()) }))),
 });
 export type EventConference = z.infer<typeof EventConference>;
 
@@ -110,7 +112,7 @@ export function toEventItem<T extends { conference: CalendarEvent['conference'] 
   const { conference, ...rest } = event;
   if (!conference) return { ...rest, conference: null };
   const provider = conference.provider === 'teams' ? 'microsoft_teams' : conference.provider;
-  return { ...rest, conference: { provider, joinUrl: conference.url, meetingId: conference.id, status: conference.status, url: conference.url, id: conference.id } };
+  return { ...rest, conference: { provider, joinUrl: conference.url, meetingId: conference.id, status: conference.status, url: conference.url, id: conference.id, ...(conference.dialIn ? { dialIn: conference.dialIn } : {}) } };
 }
 
 export const BusyInterval = z.object({ start: Instant, end: Instant });

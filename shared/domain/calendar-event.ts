@@ -55,6 +55,8 @@ export const Conference = z.object({
   url: z.nullable(z.string()),
   id: z.nullable(z.string()),
   status: z.enum(['pending', 'ready']),
+  /** Phone numbers to join by, when the provider gives any (Meet's phone entry points, Teams' toll numbers). */
+  dialIn: z.optional(z.array(z.object({ number: z.string(), country: z.nullable(z.string()) }))),
 });
 export type Conference = z.infer<typeof Conference>;
 

@@ -14,7 +14,7 @@ interface ApiEvent {
   providerEventId: string;
   title: string;
   start: { dateTime?: string; date?: string; timeZone?: string | null };
-  conference: { provider: string; joinUrl?: string | null; meetingId?: string | null } | null;
+  conference: { provider: string; joinUrl?: string | null; meetingId?: string | null; dialIn?: { number: string; country: string | null }[] } | null;
 }
 interface Problem {
   status: number;
@@ -149,6 +149,10 @@ describe('event writes through the HTTP API', () => {
       return item?.conference?.joinUrl ? item : null;
     });
     expect(listed.conference).toMatchObject({ provider: 'google_meet', joinUrl: atGoogle()!.hangoutLink, meetingId: atGoogle()!.conferenceData!.conferenceId, status: 'ready' });
+    // Dial-in: Google's phone entry points, number as shown and region.
+    const phones = atGoogle()!.conferenceData!.entryPoints!.filter((e) => e.entryPointType === 'phone');
+    expect(phones.length).toBeGreaterThan(0);
+    expect(listed.conference!.dialIn).toEqual(phones.map((p) => ({ number: p.label, country: p.regionCode })));
     // `conference: null` takes the Meet off at Google itself, not only in our answer.
     const patched = await stack.api(`/v1/calendars/${calendarId}/events/${created.id}`, { method: 'PATCH', body: JSON.stringify({ conference: null }) });
     expect(patched.status, await patched.clone().text()).toBe(200);

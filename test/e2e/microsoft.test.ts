@@ -13,7 +13,7 @@ interface ApiEvent {
   location: string | null;
   kind: string;
   start: { dateTime?: string; date?: string; timeZone?: string | null };
-  conference: { provider: string; url: string | null; joinUrl: string | null; id: string | null; meetingId: string | null } | null;
+  conference: { provider: string; url: string | null; joinUrl: string | null; id: string | null; meetingId: string | null; dialIn?: { number: string; country: string | null }[] } | null;
   attendees: { email: string; responseStatus: string; optional: boolean }[];
 }
 
@@ -68,6 +68,9 @@ describe('Microsoft 365 end to end in the local stack (sandbox Graph simulator)'
     expect(review.conference!.joinUrl).toMatch(/^https:\/\/teams\.microsoft\.com\//);
     expect(review.conference!.url).toBe(review.conference!.joinUrl);
     expect(review.conference!.id).toBe(review.conference!.meetingId);
+    // The Graph simulator's own onlineMeeting: its conference id and toll number, read back as meetingId and dialIn.
+    const atGraph = microsoftSandbox.simulator!.getEvent(review.providerEventId) as unknown as { onlineMeeting: { conferenceId: string; tollNumber: string } };
+    expect(review.conference).toMatchObject({ meetingId: atGraph.onlineMeeting.conferenceId, dialIn: [{ number: atGraph.onlineMeeting.tollNumber, country: null }] });
     expect(review.attendees.map((a) => [a.email, a.responseStatus, a.optional])).toEqual([
       ['megan@contoso.test', 'accepted', false],
       ['lee@contoso.test', 'tentative', true],

@@ -24,7 +24,7 @@ export interface GoogleEventResource {
   conferenceData?: {
     conferenceId?: string | null;
     conferenceSolution?: { key?: { type?: string | null } | null } | null;
-    entryPoints?: { entryPointType?: string | null; uri?: string | null }[] | null;
+    entryPoints?: { entryPointType?: string | null; uri?: string | null; label?: string | null; regionCode?: string | null }[] | null;
     createRequest?: { status?: { statusCode?: string | null } | null; conferenceSolutionKey?: { type?: string | null } | null } | null;
   } | null;
 }
@@ -56,7 +56,11 @@ function conferenceOf(event: GoogleEventResource): Conference | null {
   // A pending Meet has no conferenceSolution yet: its kind is in the create request.
   const type = data?.conferenceSolution?.key?.type ?? data?.createRequest?.conferenceSolutionKey?.type ?? (event.hangoutLink ? 'hangoutsMeet' : null);
   const provider = type === 'hangoutsMeet' ? 'google_meet' : video && /zoom\.us\//.test(video) ? 'zoom' : video && /teams\.microsoft\.com/.test(video) ? 'teams' : 'other';
-  return { provider, url: video, id: data?.conferenceId ?? null, status: pending && !video ? 'pending' : 'ready' };
+  // Phone entry points: `uri` is `tel:+1-323-555-0123`, `label` the number as shown.
+  const dialIn = (data?.entryPoints ?? [])
+    .filter((entry) => entry.entryPointType === 'phone' && (entry.label || entry.uri))
+    .map((entry) => ({ number: entry.label || entry.uri!.replace(/^tel:/, ''), country: entry.regionCode ?? null }));
+  return { provider, url: video, id: data?.conferenceId ?? null, status: pending && !video ? 'pending' : 'ready', ...(dialIn.length > 0 ? { dialIn } : {}) };
 }
 
 /**

@@ -68,7 +68,10 @@ function conferenceOf(event: GraphEvent): Conference | null {
   const joinUrl = event.onlineMeeting?.joinUrl ?? null;
   if (!joinUrl && !event.isOnlineMeeting) return null;
   const provider = event.onlineMeetingProvider === 'teamsForBusiness' || (joinUrl !== null && /teams\.microsoft\.com/i.test(joinUrl)) ? 'teams' : 'other';
-  return { provider, url: joinUrl, id: event.onlineMeeting?.conferenceId ?? null, status: joinUrl ? 'ready' : 'pending' };
+  // Audio conferencing (when the tenant has it): the toll number, then the toll-free ones; Graph names no country.
+  const numbers = [event.onlineMeeting?.tollNumber, ...(event.onlineMeeting?.tollFreeNumbers ?? [])].filter((n): n is string => typeof n === 'string' && n.length > 0);
+  const dialIn = numbers.map((number) => ({ number, country: null }));
+  return { provider, url: joinUrl, id: event.onlineMeeting?.conferenceId ?? null, status: joinUrl ? 'ready' : 'pending', ...(dialIn.length > 0 ? { dialIn } : {}) };
 }
 
 function malformed(event: GraphEvent, what: string): AppError {

@@ -70,7 +70,7 @@ export interface GraphEvent {
   attendees?: GraphAttendee[] | null;
   isOnlineMeeting?: boolean | null;
   onlineMeetingProvider?: string | null;
-  onlineMeeting?: { joinUrl?: string | null; conferenceId?: string | null } | null;
+  onlineMeeting?: { joinUrl?: string | null; conferenceId?: string | null; tollNumber?: string | null; tollFreeNumbers?: string[] | null } | null;
   recurrence?: GraphPatternedRecurrence | null;
   lastModifiedDateTime?: string | null;
 }

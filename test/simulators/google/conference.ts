@@ -20,6 +20,11 @@ export function nextConference(input: EventInput, existing: ConferenceState | nu
   return { requestId: request.requestId, status: 'pending', meetingCode: meetingCode(`${eventId}/${request.requestId}`) };
 }
 
+function pinOf(meetingCode: string): string {
+  const digits = createHash('sha256').update(`pin/${meetingCode}`).digest().subarray(0, 9).reduce((text, byte) => text + String(byte % 10), '');
+  return digits;
+}
+
 function meetingCode(seed: string): string {
   const letters = createHash('sha256')
     .update(seed)
@@ -37,7 +42,11 @@ export function conferenceView(state: ConferenceState | null): { conferenceData:
   return {
     conferenceData: {
       createRequest,
-      entryPoints: [{ entryPointType: 'video', uri, label: `meet.google.com/${state.meetingCode}` }],
+      entryPoints: [
+        { entryPointType: 'video', uri, label: `meet.google.com/${state.meetingCode}` },
+        // Meet's dial-in: a number per region with a PIN (the number is a fictional one).
+        { entryPointType: 'phone', uri: 'tel:+1-323-555-0142', label: '+1 323-555-0142', pin: pinOf(state.meetingCode), regionCode: 'US' },
+      ],
       conferenceSolution: { key: { type: 'hangoutsMeet' }, name: 'Google Meet', iconUri: 'https://fonts.gstatic.com/s/i/productlogos/meet_2020q4/v6/web-512dp/logo_meet_2020q4_color_2x_web_512dp.png' },
       conferenceId: state.meetingCode,
     },

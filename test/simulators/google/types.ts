@@ -21,7 +21,7 @@ export interface EventAttendee {
 
 export interface ConferenceData {
   createRequest?: { requestId?: string; conferenceSolutionKey?: { type?: string }; status?: { statusCode: 'pending' | 'success' | 'failure' } };
-  entryPoints?: { entryPointType: string; uri: string; label?: string }[];
+  entryPoints?: { entryPointType: string; uri: string; label?: string; pin?: string; regionCode?: string }[];
   conferenceSolution?: { key: { type: string }; name: string; iconUri: string };
   conferenceId?: string;
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { GraphHttpError, badRequest, malformedId, notFound } from './graph-error.ts';
 import { parseDateTimeText } from './graph-time.ts';
 import { newChangeKey, newEventId, newICalUId, parseItemId } from './ids.ts';
@@ -206,7 +206,9 @@ export class EventOperations {
     const unsupportedProvider = input.content.onlineMeetingProvider === 'unknown' || !(user.onlineMeetingProviders ?? ['teamsForBusiness']).includes('teamsForBusiness');
     if (!content.isOnlineMeeting || unsupportedProvider) return { ...content, isOnlineMeeting: false, onlineMeetingProvider: 'unknown', onlineMeeting: null };
     const joinUrl = previous?.onlineMeeting?.joinUrl ?? teamsJoinUrl(user);
-    return { ...content, onlineMeetingProvider: 'teamsForBusiness', onlineMeeting: { joinUrl } };
+    // Audio conferencing: a conference id and a toll number (fictional), as Graph shows them when licensed.
+    const conferenceId = previous?.onlineMeeting?.conferenceId ?? String(100_000_000 + (createHash('sha256').update(joinUrl).digest().readUInt32BE(0) % 900_000_000));
+    return { ...content, onlineMeetingProvider: 'teamsForBusiness', onlineMeeting: { joinUrl, conferenceId, tollNumber: '+1 425-555-0199', tollFreeNumbers: [] } };
   }
 
   private withRecurrenceZone(recurrence: NonNullable<StoredEvent['recurrence']>, content: EventContent): NonNullable<StoredEvent['recurrence']> {

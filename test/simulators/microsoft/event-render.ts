@@ -90,7 +90,7 @@ function renderCommon(event: StoredEvent, content: EventContent, span: { startMs
     locations: content.location.displayName ? [{ displayName: content.location.displayName, locationType: 'default', uniqueIdType: 'unknown' }] : [],
     attendees: content.attendees.map((a) => ({ type: a.type, status: { ...a.status }, emailAddress: { ...a.emailAddress } })),
     organizer: { emailAddress: { ...event.organizer.emailAddress } },
-    onlineMeeting: content.onlineMeeting ? { joinUrl: content.onlineMeeting.joinUrl } : null,
+    onlineMeeting: content.onlineMeeting ? { ...content.onlineMeeting } : null,
   };
 }
 

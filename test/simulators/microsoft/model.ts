@@ -68,7 +68,7 @@ export interface EventContent {
   attendees: Attendee[];
   isOnlineMeeting: boolean;
   onlineMeetingProvider: 'teamsForBusiness' | 'unknown';
-  onlineMeeting: { joinUrl: string } | null;
+  onlineMeeting: { joinUrl: string; conferenceId?: string; tollNumber?: string; tollFreeNumbers?: string[] } | null;
   importance: 'low' | 'normal' | 'high';
   sensitivity: 'normal' | 'personal' | 'private' | 'confidential';
   categories: string[];
