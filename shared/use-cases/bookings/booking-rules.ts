@@ -96,12 +96,12 @@ export function occurrencesOf(bookingType: BookingType, startMs: number, timeZon
   return occurrences;
 }
 
-/** Claims are whole 5-minute granules: the booking's times rounded outwards. */
 /** A booking's `recurrence.rrule` (with or without the `RRULE:` prefix) as the event's recurrence line. */
 export function rruleLineOf(rrule: string): string {
   return `RRULE:${rrule.toUpperCase().replace(/^RRULE:/, '')}`;
 }
 
+/** Claims are whole 5-minute granules: the booking's times rounded outwards. */
 export function claimRangesOf(occurrences: readonly Occurrence[]): ClaimRange[] {
   const granule = 5 * MINUTE_MS;
   return occurrences.map((o) => ({ startMs: Math.floor(o.startMs / granule) * granule, endMs: Math.ceil(o.endMs / granule) * granule }));
