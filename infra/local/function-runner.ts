@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FUNCTIONS, functionNamed, type FunctionSpec } from '../topology.ts';
+import { withInvocationLogger } from '../../shared/runtime/logger.ts';
 import { lambdaContext } from './lambda-context.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
@@ -43,7 +44,9 @@ export class FunctionRunner {
       timer = setTimeout(() => reject(new Error(`Task timed out after ${spec.timeoutSeconds} seconds (${spec.name})`)), spec.timeoutSeconds * 1000);
     });
     try {
-      return (await Promise.race([handler(event, lambdaContext(spec.name, spec.timeoutSeconds, spec.memoryMb)), timeout])) as R;
+      const context = lambdaContext(spec.name, spec.timeoutSeconds, spec.memoryMb);
+      // One process runs every function here: each invocation logs under its own name and request id.
+      return (await withInvocationLogger(context, () => Promise.race([handler(event, context), timeout]))) as R;
     } finally {
       clearTimeout(timer);
     }

@@ -1,4 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import { AsyncLocalStorage } from 'node:async_hooks';
 
 /**
  * Structured JSON logs (Powertools). Any property whose name suggests a secret is replaced before the line
@@ -19,11 +21,35 @@ function levelFromEnv(): LogLevel {
   return (['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'] as const).find((l) => l === level) ?? 'INFO';
 }
 
-export const logger = new Logger({
+const baseLogger = new Logger({
   serviceName: 'calendar-integrations',
   logLevel: levelFromEnv(),
   jsonReplacerFn: redactSecrets,
 });
+
+/** The logger of the invocation running now, when something started one (the local stack: many at once). */
+const invocationLogger = new AsyncLocalStorage<Logger>();
+
+/**
+ * The one logger every module imports. In Lambda one invocation runs at a time per process, so it is simply
+ * the base logger. Where invocations of many functions interleave in one process (the local stack), each
+ * runs with a child of its own (withInvocationLogger), so its lines carry its own function name and request
+ * id instead of whichever handler set them last.
+ */
+export const logger: Logger = new Proxy(baseLogger, {
+  get(target, property) {
+    const current = invocationLogger.getStore() ?? target;
+    const value: unknown = Reflect.get(current, property, current);
+    return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(current) : value;
+  },
+});
+
+/** Runs one invocation with a logger of its own carrying the invocation's Lambda context (function name, request id). */
+export function withInvocationLogger<T>(context: Context, run: () => Promise<T>): Promise<T> {
+  const child = baseLogger.createChild();
+  child.addContext(context);
+  return invocationLogger.run(child, run);
+}
 
 /** An error as a loggable object: name, code and message, never a provider response body. */
 export function describeError(error: unknown): Record<string, unknown> {
