@@ -4,7 +4,7 @@ import { parseDomainEvent, type DomainEvent } from '../../shared/domain/domain-e
 import { processSqsBatch } from '../../shared/messaging/sqs-batch.ts';
 import { bookingDeps } from '../../shared/runtime/deps/bookings.ts';
 import { jobQueue } from '../../shared/runtime/deps/messaging.ts';
-import { logger } from '../../shared/runtime/logger.ts';
+import { logger, withLambdaContext } from '../../shared/runtime/logger.ts';
 import { applyCalendarChange } from '../../shared/use-cases/bookings/apply-calendar-change.ts';
 import { reconcileBookingEvent } from '../../shared/use-cases/bookings/reconcile-orphan-event.ts';
 import { removeBookingMeetingLink } from '../../shared/use-cases/bookings/remove-meeting-link.ts';
@@ -21,7 +21,7 @@ type ChangeEvent = DomainEvent<'calendar.event.created'> | DomainEvent<'calendar
  * crashed attempt) → adopted or deleted; a Zoom meeting deleted in Zoom (video.meeting.deleted, source
  * provider) → its dead join URL taken off the booking's calendar event, or the plain event it was made for.
  */
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+async function handleInvocation(event: SQSEvent): Promise<SQSBatchResponse> {
   return processSqsBatch<ChangeEvent>(event, {
     parse: (body) => {
       const domainEvent = parseDomainEvent(EventBridgeBody.parse(JSON.parse(body)).detail);
@@ -60,3 +60,6 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
     log: logger,
   });
 }
+
+/** Lambda's entry: the invocation logs with its context (function name, request id). */
+export const handler = withLambdaContext(handleInvocation);

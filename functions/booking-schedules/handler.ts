@@ -4,7 +4,7 @@ import { parseDomainEvent, type DomainEvent } from '../../shared/domain/domain-e
 import { processSqsBatch } from '../../shared/messaging/sqs-batch.ts';
 import { bookingTimerDeps } from '../../shared/runtime/deps/booking-timers.ts';
 import { jobQueue } from '../../shared/runtime/deps/messaging.ts';
-import { logger } from '../../shared/runtime/logger.ts';
+import { logger, withLambdaContext } from '../../shared/runtime/logger.ts';
 import { syncBookingTimers } from '../../shared/use-cases/bookings/sync-booking-timers.ts';
 
 /** An EventBridge rule with an SQS target puts the whole EventBridge event in the body; ours is its `detail`. */
@@ -30,7 +30,7 @@ function parseBody(body: string): BookingRef {
 }
 
 /** booking.created / rescheduled / cancelled (and resync requests) → the booking's reminder and completion timers follow it. */
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+async function handleInvocation(event: SQSEvent): Promise<SQSBatchResponse> {
   return processSqsBatch<BookingRef>(event, {
     parse: parseBody,
     // The timers follow the stored booking, so several changes of one booking in a batch need one run.
@@ -45,3 +45,6 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
     log: logger,
   });
 }
+
+/** Lambda's entry: the invocation logs with its context (function name, request id). */
+export const handler = withLambdaContext(handleInvocation);

@@ -5,7 +5,7 @@ import { backoffRetryDelay, processSqsBatch } from '../../shared/messaging/sqs-b
 import { config } from '../../shared/runtime/config.ts';
 import { jobQueue } from '../../shared/runtime/deps/messaging.ts';
 import { notificationEventDeps } from '../../shared/runtime/deps/notification-delivery.ts';
-import { logger } from '../../shared/runtime/logger.ts';
+import { logger, withLambdaContext } from '../../shared/runtime/logger.ts';
 import { handleNotificationEvent } from '../../shared/use-cases/notifications/handle-notification-event.ts';
 
 /** An EventBridge rule with an SQS target puts the whole EventBridge event in the body; ours is its `detail`. */
@@ -16,7 +16,7 @@ const EventBridgeBody = z.object({ 'detail-type': z.string(), detail: z.unknown(
  * point). A transient failure keeps the message hidden for a backoff (from 5 s); on the last allowed
  * attempt it is recorded failed instead, so the DLQ holds only what could not be handled at all.
  */
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+async function handleInvocation(event: SQSEvent): Promise<SQSBatchResponse> {
   const maxAttempts = config().NOTIFICATION_MAX_ATTEMPTS;
   return processSqsBatch<DomainEvent>(event, {
     parse: (body) => parseDomainEvent(EventBridgeBody.parse(JSON.parse(body)).detail),
@@ -30,3 +30,6 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
     log: logger,
   });
 }
+
+/** Lambda's entry: the invocation logs with its context (function name, request id). */
+export const handler = withLambdaContext(handleInvocation);

@@ -5,7 +5,7 @@ import { pushChannelIndex } from '../../shared/runtime/deps/storage.ts';
 import { renewDeps, requestSyncDeps } from '../../shared/runtime/deps/write-side.ts';
 import { createApiHandler } from '../../shared/runtime/http/api-handler.ts';
 import { bindRoute } from '../../shared/runtime/http/route.ts';
-import { logger } from '../../shared/runtime/logger.ts';
+import { logger, withLambdaContext } from '../../shared/runtime/logger.ts';
 import { handleGraphLifecycle, type GraphLifecycleDeps } from '../../shared/use-cases/push/handle-graph-lifecycle.ts';
 import { graphValidationToken, handleGraphNotifications, parseGraphNotificationBody, type GraphNotificationDeps } from '../../shared/use-cases/push/handle-graph-notification.ts';
 import { integrationLogStore } from '../../shared/runtime/deps/integration-log.ts';
@@ -42,8 +42,11 @@ const api = createApiHandler({
  * text/plain, the token form-decoded from the raw query string (API Gateway's parsed query values differ in
  * how they treat `+`, and the echo must be exact). It touches no storage, so it is fast even on a cold start.
  */
-export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
+async function handleInvocation(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
   const token = graphValidationToken(event.rawQueryString);
   if (token !== null) return { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, body: token };
   return api(event, context);
 }
+
+/** Lambda's entry: the invocation logs with its context (function name, request id). */
+export const handler = withLambdaContext(handleInvocation);

@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import type { RekeyProgress } from '../../shared/ports/sealed-secret-rekey.ts';
 import { rotateSealedSecretsDeps } from '../../shared/runtime/deps/rekey.ts';
 import { rotateSealedSecrets } from '../../shared/use-cases/rotate-sealed-secrets.ts';
+import { withLambdaContext } from '../../shared/runtime/logger.ts';
 
 /** Stop taking pages this long before the Lambda timeout, so the last page's progress is saved. */
 const STOP_BEFORE_TIMEOUT_MS = 30_000;
@@ -13,9 +14,12 @@ const STOP_BEFORE_TIMEOUT_MS = 30_000;
  * same handler through the function runner). An unfinished walk continues where the last run stopped; the
  * reply says how far it got, and `completedAt` + `keyId` say when the old key can be retired.
  */
-export async function handler(event: { restart?: boolean } | undefined, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RekeyProgress> {
+async function handleInvocation(event: { restart?: boolean } | undefined, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RekeyProgress> {
   return rotateSealedSecrets(rotateSealedSecretsDeps(), {
     restart: event?.restart === true,
     ...(context ? { hasTime: () => context.getRemainingTimeInMillis() > STOP_BEFORE_TIMEOUT_MS } : {}),
   });
 }
+
+/** Lambda's entry: the invocation logs with its context (function name, request id). */
+export const handler = withLambdaContext(handleInvocation);

@@ -3,13 +3,13 @@ import { backoffRetryDelay, processSqsBatch } from '../../shared/messaging/sqs-b
 import { SyncJob } from '../../shared/domain/sync-job.ts';
 import { jobQueue } from '../../shared/runtime/deps/messaging.ts';
 import { syncDeps } from '../../shared/runtime/deps/write-side.ts';
-import { logger } from '../../shared/runtime/logger.ts';
+import { logger, withLambdaContext } from '../../shared/runtime/logger.ts';
 import { runSyncJob } from '../../shared/use-cases/sync/run-sync-job.ts';
 
 /** Failed syncs wait about 2, 4, 8 … minutes (≤ 15) between attempts; a rate limit waits what the provider asked. */
 export const syncRetryDelaySeconds = backoffRetryDelay(120_000);
 
-export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+async function handleInvocation(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   return processSqsBatch<SyncJob>(event, {
     parse: (body) => SyncJob.parse(JSON.parse(body)),
     // Several jobs for one calendar in a batch (a burst of pushes) become one sync run.
@@ -29,3 +29,6 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
     log: logger,
   });
 }
+
+/** Lambda's entry: the invocation logs with its context (function name, request id). */
+export const handler = withLambdaContext(handleInvocation);

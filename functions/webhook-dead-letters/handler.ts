@@ -2,7 +2,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DeliveryMessage } from '../../shared/domain/webhook-delivery.ts';
 import { processSqsBatch } from '../../shared/messaging/sqs-batch.ts';
 import { deadLetterReconcileDeps } from '../../shared/runtime/deps/webhooks.ts';
-import { logger } from '../../shared/runtime/logger.ts';
+import { logger, withLambdaContext } from '../../shared/runtime/logger.ts';
 import { reconcileDeadLetter } from '../../shared/use-cases/webhooks/reconcile-dead-letter.ts';
 
 /**
@@ -11,7 +11,7 @@ import { reconcileDeadLetter } from '../../shared/use-cases/webhooks/reconcile-d
  * reconcile yet, the store being down) waits out the DLQ's visibility timeout and stays there, alarmed, for
  * an operator; the DLQ has no redrive of its own.
  */
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+async function handleInvocation(event: SQSEvent): Promise<SQSBatchResponse> {
   return processSqsBatch<DeliveryMessage>(event, {
     parse: (body) => DeliveryMessage.parse(JSON.parse(body)),
     handle: async ([entry]) => {
@@ -22,3 +22,6 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
     log: logger,
   });
 }
+
+/** Lambda's entry: the invocation logs with its context (function name, request id). */
+export const handler = withLambdaContext(handleInvocation);

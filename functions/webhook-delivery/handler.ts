@@ -3,7 +3,7 @@ import { DeliveryMessage } from '../../shared/domain/webhook-delivery.ts';
 import { backoffRetryDelay, processSqsBatch } from '../../shared/messaging/sqs-batch.ts';
 import { jobQueue } from '../../shared/runtime/deps/messaging.ts';
 import { deliveryWorkerDeps } from '../../shared/runtime/deps/webhooks.ts';
-import { logger } from '../../shared/runtime/logger.ts';
+import { logger, withLambdaContext } from '../../shared/runtime/logger.ts';
 import { processDelivery } from '../../shared/use-cases/webhooks/process-delivery.ts';
 
 /**
@@ -11,7 +11,7 @@ import { processDelivery } from '../../shared/use-cases/webhooks/process-deliver
  * the next attempt waits as the hidden in-flight message. An unexpected error (DynamoDB down, KMS throttled)
  * retries soon (from 2 s) rather than on the sync queue's slower default.
  */
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+async function handleInvocation(event: SQSEvent): Promise<SQSBatchResponse> {
   return processSqsBatch<DeliveryMessage>(event, {
     parse: (body) => DeliveryMessage.parse(JSON.parse(body)),
     handle: ([entry]) => processDelivery(deliveryWorkerDeps(), entry!.item),
@@ -21,3 +21,6 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
     log: logger,
   });
 }
+
+/** Lambda's entry: the invocation logs with its context (function name, request id). */
+export const handler = withLambdaContext(handleInvocation);

@@ -51,6 +51,18 @@ export function withInvocationLogger<T>(context: Context, run: () => Promise<T>)
   return invocationLogger.run(child, run);
 }
 
+/**
+ * A non-HTTP Lambda entry point (queues, schedules, direct invocations) whose lines carry the invocation's
+ * context, as the HTTP handlers' do through their middleware. The handler keeps its own signature; Lambda
+ * passes the context second.
+ */
+export function withLambdaContext<A extends unknown[], R>(handle: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return (...args: A) => {
+    const context = args[1] as Partial<Context> | undefined;
+    return context && typeof context.awsRequestId === 'string' && typeof context.functionName === 'string' ? withInvocationLogger(context as Context, () => handle(...args)) : handle(...args);
+  };
+}
+
 /** An error as a loggable object: name, code and message, never a provider response body. */
 export function describeError(error: unknown): Record<string, unknown> {
   if (error instanceof Error) {

@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { lambdaContext } from '../../../infra/local/lambda-context.ts';
-import { logger, withInvocationLogger } from '../../../shared/runtime/logger.ts';
+import { logger, withInvocationLogger, withLambdaContext } from '../../../shared/runtime/logger.ts';
 
 // The local stack runs every function in one process: interleaved invocations must each log under their own
 // function name and request id (before, all lines carried whichever handler had set the context last).
@@ -51,5 +51,23 @@ describe('withInvocationLogger', () => {
     // Keys an invocation appended stay with it.
     expect(entries.find((e) => e.message === 'outside any invocation')).toMatchObject({ message: 'outside any invocation' });
     expect(entries.find((e) => e.message === 'outside any invocation')?.label).toBeUndefined();
+  });
+
+  it('gives a queue or scheduled handler the context Lambda passes it, and keeps its signature and answer', async () => {
+    logger.setLogLevel('INFO');
+    const lines = captureStdout();
+    const handler = withLambdaContext(async (event: { n: number }, _context?: Context) => {
+      logger.info('batch done', { n: event.n });
+      return event.n * 2;
+    });
+    const context = lambdaContext('webhook-delivery', 30, 256);
+    expect(await handler({ n: 21 }, context)).toBe(42);
+    // Called without a context (a test, a direct call): it still runs, under the base logger.
+    expect(await handler({ n: 1 })).toBe(2);
+    const entries = lines.map((line) => JSON.parse(line) as { message: string; n: number; function_name?: string; function_request_id?: string });
+    expect(entries.map((e) => [e.n, e.function_name ?? null, e.function_request_id ?? null])).toEqual([
+      [21, 'webhook-delivery', context.awsRequestId],
+      [1, null, null],
+    ]);
   });
 });
