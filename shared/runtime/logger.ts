@@ -57,9 +57,18 @@ export function withInvocationLogger<T>(context: Context, run: () => Promise<T>)
  * passes the context second.
  */
 export function withLambdaContext<A extends unknown[], R>(handle: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
-  return (...args: A) => {
+  return async (...args: A) => {
     const context = args[1] as Partial<Context> | undefined;
-    return context && typeof context.awsRequestId === 'string' && typeof context.functionName === 'string' ? withInvocationLogger(context as Context, () => handle(...args)) : handle(...args);
+    // The local stack's runner has given this invocation a logger of its own already.
+    if (invocationLogger.getStore() || !context || typeof context.awsRequestId !== 'string' || typeof context.functionName !== 'string') return handle(...args);
+    // Lambda: one invocation at a time. The base logger (its cold start counted once per process) takes the
+    // context; keys appended during the invocation are dropped after it, so none leaks into the next.
+    baseLogger.addContext(context as Context);
+    try {
+      return await handle(...args);
+    } finally {
+      baseLogger.resetKeys();
+    }
   };
 }
 

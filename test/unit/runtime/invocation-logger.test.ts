@@ -53,21 +53,25 @@ describe('withInvocationLogger', () => {
     expect(entries.find((e) => e.message === 'outside any invocation')?.label).toBeUndefined();
   });
 
-  it('gives a queue or scheduled handler the context Lambda passes it, and keeps its signature and answer', async () => {
+  it('gives a queue or scheduled handler the context Lambda passes it, keeps its answer, and drops its keys after it', async () => {
     logger.setLogLevel('INFO');
     const lines = captureStdout();
     const handler = withLambdaContext(async (event: { n: number }, _context?: Context) => {
+      if (event.n === 21) logger.appendKeys({ onlyInThisInvocation: true });
       logger.info('batch done', { n: event.n });
       return event.n * 2;
     });
-    const context = lambdaContext('webhook-delivery', 30, 256);
-    expect(await handler({ n: 21 }, context)).toBe(42);
-    // Called without a context (a test, a direct call): it still runs, under the base logger.
+    // Called without a context (a test, a direct call): it runs as it is.
     expect(await handler({ n: 1 })).toBe(2);
-    const entries = lines.map((line) => JSON.parse(line) as { message: string; n: number; function_name?: string; function_request_id?: string });
-    expect(entries.map((e) => [e.n, e.function_name ?? null, e.function_request_id ?? null])).toEqual([
-      [21, 'webhook-delivery', context.awsRequestId],
-      [1, null, null],
+    const first = lambdaContext('webhook-delivery', 30, 256);
+    const second = lambdaContext('webhook-delivery', 30, 256);
+    expect(await handler({ n: 21 }, first)).toBe(42);
+    expect(await handler({ n: 5 }, second)).toBe(10);
+    const entries = lines.map((line) => JSON.parse(line) as { n: number; function_name?: string; function_request_id?: string; onlyInThisInvocation?: boolean });
+    expect(entries.map((e) => [e.n, e.function_name ?? null, e.function_request_id ?? null, e.onlyInThisInvocation ?? false])).toEqual([
+      [1, null, null, false],
+      [21, 'webhook-delivery', first.awsRequestId, true],
+      [5, 'webhook-delivery', second.awsRequestId, false],
     ]);
   });
 });
