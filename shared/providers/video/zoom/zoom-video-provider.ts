@@ -78,24 +78,25 @@ export class ZoomVideoProvider implements VideoProvider {
   }
 
   async getMeeting(ref: string): Promise<VideoMeeting | null> {
-    try {
-      return toMeeting((await this.#request('GET', `/meetings/${encodeURIComponent(ref)}`)) as ZoomMeetingJson, null);
-    } catch (error) {
-      if (error instanceof AppError && error.code === 'video.not_found') return null;
-      throw error;
-    }
+    return this.#read(ref, null);
   }
 
   async updateMeeting(ref: string, spec: VideoMeetingSpec): Promise<VideoMeeting> {
     // A PATCH is a full statement of type, start, duration, recurrence and topic: repeating it is harmless.
     await this.#request('PATCH', `/meetings/${encodeURIComponent(ref)}`, this.#body(spec, zoomReference(spec.key)));
-    const found = (await this.#request('GET', `/meetings/${encodeURIComponent(ref)}`).catch((error: unknown) => {
-      if (error instanceof AppError && error.code === 'video.not_found') return null;
-      throw error;
-    })) as ZoomMeetingJson | null;
-    const meeting = found ? toMeeting(found, spec) : null;
+    const meeting = await this.#read(ref, spec);
     if (!meeting) throw new AppError('video.not_found', `Zoom: meeting ${ref} is gone`, { retryable: false });
     return meeting;
+  }
+
+  /** The meeting as Zoom has it, null when gone; `asked` stands in for the times of a meeting with none of its own. */
+  async #read(ref: string, asked: VideoMeetingSpec | null): Promise<VideoMeeting | null> {
+    try {
+      return toMeeting((await this.#request('GET', `/meetings/${encodeURIComponent(ref)}`)) as ZoomMeetingJson, asked);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'video.not_found') return null;
+      throw error;
+    }
   }
 
   async deleteMeeting(ref: string): Promise<void> {
