@@ -16,11 +16,18 @@ export const LIMIT_REACHED_DETAIL = "The booking type's daily or weekly limit is
 const PAGE_SIZE = 200;
 const MAX_PAGES = 20;
 
+/** Each host's schedule zone, in host order: the zone its local days and ISO weeks are counted in. */
+export async function hostZonesOf(deps: Pick<BookingLimitDeps, 'schedules'>, tenantId: string, bookingType: BookingType): Promise<string[]> {
+  const schedules = await deps.schedules.getMany(tenantId, [...new Set(bookingType.hosts.map((host) => host.scheduleId))]);
+  return bookingType.hosts.map((host) => schedules.get(host.scheduleId)?.timeZone ?? 'UTC');
+}
+
 /**
  * The limit ledger of a booking type around [fromMs, toMs): its confirmed occurrences (each occurrence of a
  * recurring booking counts on its own day) in the hosts' schedule zones. Null when the type has no limits,
  * so callers skip the read. `excludeBookingId`: a booking being moved does not count against its new time;
- * `excludeOccurrences`: just those occurrences of it (moved ones of a series).
+ * `excludeOccurrences`: just those occurrences of it (moved ones of a series). `zones`: the hosts' zones when
+ * the caller has read them already (withLimitLock has).
  */
 export async function limitLedgerFor(
   deps: BookingLimitDeps,
@@ -28,11 +35,10 @@ export async function limitLedgerFor(
   bookingType: BookingType,
   fromMs: number,
   toMs: number,
-  options: { excludeBookingId?: string | undefined; excludeOccurrences?: { bookingId: string; startsMs: readonly number[] } | undefined } = {},
+  options: { excludeBookingId?: string | undefined; excludeOccurrences?: { bookingId: string; startsMs: readonly number[] } | undefined; zones?: readonly string[] | undefined } = {},
 ): Promise<BookingLimitLedger | null> {
   if (!hasLimits(bookingType)) return null;
-  const schedules = await deps.schedules.getMany(tenantId, [...new Set(bookingType.hosts.map((host) => host.scheduleId))]);
-  const zones = bookingType.hosts.map((host) => schedules.get(host.scheduleId)?.timeZone ?? 'UTC');
+  const zones = options.zones ?? (await hostZonesOf(deps, tenantId, bookingType));
   const range = limitReadRange(fromMs, toMs);
   const booked: BookedOccurrence[] = [];
   let cursor: string | null = null;

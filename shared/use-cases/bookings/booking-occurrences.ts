@@ -171,10 +171,10 @@ export async function rescheduleOccurrences(deps: BookingDeps, booking: Booking,
 
   // Concurrent bookings and moves of a type with limits take turns per host and week (limit-lock.ts), and the
   // moved occurrences are held to the daily/weekly limits on their new days like a new booking.
-  return withLimitLock(deps, { tenantId: input.tenantId, owner: booking.id, bookingType, startsMs: newTimes.map((o) => o.startMs) }, async () => {
+  return withLimitLock(deps, { tenantId: input.tenantId, owner: booking.id, bookingType, startsMs: newTimes.map((o) => o.startMs) }, async (zones) => {
     if (newTimes.length > 0) {
       const newStarts = newTimes.map((o) => o.startMs);
-      const ledger = await limitLedgerFor(deps, input.tenantId, bookingType, Math.min(...newStarts), Math.max(...newTimes.map((o) => o.endMs)), { excludeOccurrences: { bookingId: booking.id, startsMs: oldTimes.map((o) => o.startMs) } });
+      const ledger = await limitLedgerFor(deps, input.tenantId, bookingType, Math.min(...newStarts), Math.max(...newTimes.map((o) => o.endMs)), { excludeOccurrences: { bookingId: booking.id, startsMs: oldTimes.map((o) => o.startMs) }, zones });
       const heldHosts = bookingType.assignment === 'collective' ? bookingType.hosts.map((_host, index) => index) : [booking.hostIndex];
       if (hostsOpenAt(ledger, bookingType, heldHosts, newStarts).length === 0) throw await slotUnavailable(deps, input.tenantId, bookingType, newTimes, newTimes, LIMIT_REACHED_DETAIL);
     }

@@ -79,11 +79,11 @@ export async function createBooking(deps: BookingDeps, input: CreateBookingInput
 
   // Concurrent bookings of a type with limits take turns per host and week: each reads the ledger with the
   // others' bookings in it (limit-lock.ts).
-  return withLimitLock(deps, { tenantId: input.tenantId, owner: bookingId, bookingType, startsMs: occurrences.map((o) => o.startMs) }, async () => {
+  return withLimitLock(deps, { tenantId: input.tenantId, owner: bookingId, bookingType, startsMs: occurrences.map((o) => o.startMs) }, async (zones) => {
     const ranges = claimRangesOf(occurrences);
     // Daily/weekly limits per host, at every occurrence: a host at its limit is not free for this booking
     // (collective: nobody is). The slot list applies the same ledger, so it never offered this time.
-    const ledger = await limitLedgerFor(deps, input.tenantId, bookingType, occurrences[0]!.startMs, occurrences.at(-1)!.endMs);
+    const ledger = await limitLedgerFor(deps, input.tenantId, bookingType, occurrences[0]!.startMs, occurrences.at(-1)!.endMs, { zones });
     const eligible = hostsOpenAt(ledger, bookingType, free.hosts, occurrences.map((o) => o.startMs));
     if (eligible.length === 0) throw await slotUnavailable(deps, input.tenantId, bookingType, occurrences, occurrences, LIMIT_REACHED_DETAIL);
     const hostOrder = await hostCandidates(deps, input.tenantId, bookingType, eligible);

@@ -5,6 +5,7 @@ import type { BookingType } from '../../domain/booking-type.ts';
 import type { BookingClaimStore } from '../../ports/booking-claim-store.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { ScheduleStore } from '../../ports/schedule-store.ts';
+import { hostZonesOf } from './booking-limits.ts';
 
 export interface LimitLockDeps {
   claims: BookingClaimStore;
@@ -27,15 +28,20 @@ const LOCK_RETRY: BackoffPolicy = { baseMs: 40, capMs: 400 };
  * times of a day with one place left both read the ledger before either is stored and both pass. The lock
  * is a claim (conditional DynamoDB writes, atomic across every host and week the booking touches, held
  * across Lambda instances) with a lease; a booking waits briefly for the one ahead, then is told to retry
- * (409 `resource.conflict`, retryable). Types without limits take no lock.
+ * (409 `resource.conflict`, retryable). `work` gets the hosts' zones (undefined: no limits, no lock). Types
+ * without limits take no lock.
  */
-export async function withLimitLock<T>(deps: LimitLockDeps, input: { tenantId: string; owner: string; bookingType: BookingType; startsMs: readonly number[] }, work: () => Promise<T>): Promise<T> {
+export async function withLimitLock<T>(
+  deps: LimitLockDeps,
+  input: { tenantId: string; owner: string; bookingType: BookingType; startsMs: readonly number[] },
+  work: (hostZones: readonly string[] | undefined) => Promise<T>,
+): Promise<T> {
   const { bookingType } = input;
-  if (!hasLimits(bookingType) || input.startsMs.length === 0) return work();
-  const schedules = await deps.schedules.getMany(input.tenantId, [...new Set(bookingType.hosts.map((host) => host.scheduleId))]);
+  if (!hasLimits(bookingType) || input.startsMs.length === 0) return work(undefined);
+  // Read once: the lock's weeks and the ledger `work` reads are counted in the same zones.
+  const zones = await hostZonesOf(deps, input.tenantId, bookingType);
   const resources = new Set<string>();
-  bookingType.hosts.forEach((host, index) => {
-    const zone = schedules.get(host.scheduleId)?.timeZone ?? 'UTC';
+  zones.forEach((zone, index) => {
     for (const startMs of input.startsMs) resources.add(`limit:${bookingType.id}:${index}:${limitWindowsAt(zone, startMs).weekStartMs}`);
   });
   const lock = { tenantId: input.tenantId, bookingId: input.owner, resources: [...resources].sort(), ranges: LOCK_RANGE };
@@ -49,7 +55,7 @@ export async function withLimitLock<T>(deps: LimitLockDeps, input: { tenantId: s
     await new Promise((resolve) => setTimeout(resolve, backoffDelayMs(attempt, LOCK_RETRY)));
   }
   try {
-    return await work();
+    return await work(zones);
   } finally {
     // Released at once; should this fail, the lease lets the next booking in.
     await deps.claims.release(lock).catch(() => undefined);

@@ -39,9 +39,9 @@ export async function rescheduleBooking(deps: BookingDeps, input: { tenantId: st
   const collisions = free.collisions.filter((o) => !(o.startMs < old.endMs && o.endMs > old.startMs));
   if (collisions.length > 0) throw await slotUnavailable(deps, input.tenantId, bookingType, occurrences, collisions);
   // Concurrent bookings and moves of a type with limits take turns per host and week (limit-lock.ts).
-  return withLimitLock(deps, { tenantId: input.tenantId, owner: booking.id, bookingType, startsMs: occurrences.map((o) => o.startMs) }, async () => {
+  return withLimitLock(deps, { tenantId: input.tenantId, owner: booking.id, bookingType, startsMs: occurrences.map((o) => o.startMs) }, async (zones) => {
     // The daily/weekly limits at the new time, without this booking itself (it leaves its old time).
-    const ledger = await limitLedgerFor(deps, input.tenantId, bookingType, occurrences[0]!.startMs, occurrences.at(-1)!.endMs, { excludeBookingId: booking.id });
+    const ledger = await limitLedgerFor(deps, input.tenantId, bookingType, occurrences[0]!.startMs, occurrences.at(-1)!.endMs, { excludeBookingId: booking.id, zones });
     const heldHosts = bookingType.assignment === 'collective' ? bookingType.hosts.map((_host, index) => index) : [booking.hostIndex];
     if (hostsOpenAt(ledger, bookingType, heldHosts, occurrences.map((o) => o.startMs)).length === 0) {
       throw await slotUnavailable(deps, input.tenantId, bookingType, occurrences, occurrences, LIMIT_REACHED_DETAIL);
