@@ -80,6 +80,9 @@ export async function handleZoomWebhook(deps: ZoomWebhookDeps, request: { header
   const record = await deps.meetings.findByZoomMeeting(meetingId);
   if (!record) return { status: 200, body: { ignored: 'unknown meeting' } };
   const time = deps.clock.now();
+  // A plain event write's meeting has no booking: its events say `bookingId: null`.
+  const eventOwned = isEventMeetingOwner(record.bookingId);
+  const bookingId = eventOwned ? null : record.bookingId;
   if (event.event === 'meeting.deleted') {
     await updateBooking(deps, record.tenantId, record.bookingId, (booking) =>
       booking.conference.provider === 'zoom' && booking.conference.joinUrl !== null ? { ...booking, conference: { provider: booking.conference.provider, joinUrl: null } } : null,
@@ -92,14 +95,14 @@ export async function handleZoomWebhook(deps: ZoomWebhookDeps, request: { header
         {
           provider: 'zoom',
           connectionId: record.connectionId,
-          bookingId: isEventMeetingOwner(record.bookingId) ? null : record.bookingId,
+          bookingId,
           meetingId,
           joinUrl: null,
           start: null,
           end: null,
           source: 'provider',
           // A plain event's meeting: the event whose link booking-lifecycle takes off.
-          ...(isEventMeetingOwner(record.bookingId) ? { calendarEvent: record.event ?? null } : {}),
+          ...(eventOwned ? { calendarEvent: record.event ?? null } : {}),
         },
         { idempotencyParts: [record.bookingId, meetingId, 'deleted'], time },
       ),
@@ -117,10 +120,10 @@ export async function handleZoomWebhook(deps: ZoomWebhookDeps, request: { header
       });
     }
     await deps.publisher.publish([
-      domainEvent('video.meeting.updated', record.tenantId, { provider: 'zoom', connectionId: record.connectionId, bookingId: isEventMeetingOwner(record.bookingId) ? null : record.bookingId, meetingId, joinUrl: record.joinUrl, start, end, source: 'provider' }, { idempotencyParts: [record.bookingId, meetingId, 'updated', timestampText], time }),
+      domainEvent('video.meeting.updated', record.tenantId, { provider: 'zoom', connectionId: record.connectionId, bookingId, meetingId, joinUrl: record.joinUrl, start, end, source: 'provider' }, { idempotencyParts: [record.bookingId, meetingId, 'updated', timestampText], time }),
     ]);
   }
-  deps.log.info('zoom.webhook', { event: event.event, tenantId: record.tenantId, bookingId: isEventMeetingOwner(record.bookingId) ? null : record.bookingId, meetingId });
+  deps.log.info('zoom.webhook', { event: event.event, tenantId: record.tenantId, bookingId, meetingId });
   return { status: 200, body: { received: event.event } };
 }
 
