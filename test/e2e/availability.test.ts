@@ -4,6 +4,7 @@ import { OtherClient } from '../integration/caldav/support/caldav-setup.ts';
 import { eventually } from '../support/eventually.ts';
 import { startTestStack, type TestStack } from '../support/local-stack.ts';
 import { startRadicale, type Radicale } from '../support/radicale.ts';
+import { json } from '../support/json-response.ts';
 
 /**
  * The issue's "Done means", through the local stack: a schedule; 30-minute collective slots across a Google
@@ -56,11 +57,6 @@ afterAll(async () => {
   await stack?.stop();
   await radicale?.stop();
 });
-
-async function json<T>(response: Response, status = 200): Promise<T> {
-  expect(response.status, await response.clone().text()).toBe(status);
-  return (await response.json()) as T;
-}
 
 async function connectOAuth(provider: 'google' | 'microsoft'): Promise<string> {
   const { authorizationUrl } = await json<{ authorizationUrl: string }>(await stack.api(`/v1/connections/${provider}/authorize`, { method: 'POST', body: '{}' }));

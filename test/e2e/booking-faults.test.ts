@@ -11,6 +11,7 @@ import { bookingIdFor, CLAIM_LEASE_MS } from '../../shared/use-cases/bookings/bo
 import { IDEMPOTENCY_LEASE_SECONDS } from '../../shared/use-cases/events/idempotent-request.ts';
 import { eventually } from '../support/eventually.ts';
 import { startTestStack, type TestStack } from '../support/local-stack.ts';
+import { json } from '../support/json-response.ts';
 
 /**
  * Bookings under faults and contention on the local stack (DynamoDB Local, the Google simulator; issue 12
@@ -35,11 +36,6 @@ const ROOM = 'room-1@resource.example.com';
 const calendarIds: Record<string, string> = {};
 const types: Record<string, string> = {};
 const dayStart = Math.floor(Date.now() / DAY) * DAY;
-
-async function json<T>(response: Response, status: number): Promise<T> {
-  expect(response.status, await response.clone().text()).toBe(status);
-  return (await response.json()) as T;
-}
 
 const invitee = (name: string) => ({ name, email: `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}@example.com`, timeZone: 'Europe/Berlin' });
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxSimulators, SANDBOX_GOOGLE_USER } from '../../infra/local/sandbox-google.ts';
 import { startTestStack, type TestStack } from '../support/local-stack.ts';
 import { connectSandboxAccount } from '../support/sandbox-connect.ts';
+import { json } from '../support/json-response.ts';
 
 /**
  * Daily and weekly limits under concurrency, through the local stack on DynamoDB Local: N bookings sent at
@@ -17,11 +18,6 @@ const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 // A Monday three weeks out, clear of the sandbox's seeded events.
 const today = Math.floor(Date.now() / DAY) * DAY;
 const monday = today + 21 * DAY + ((8 - new Date(today + 21 * DAY).getUTCDay()) % 7) * DAY;
-
-async function json<T>(response: Response, status: number): Promise<T> {
-  expect(response.status, await response.clone().text()).toBe(status);
-  return (await response.json()) as T;
-}
 
 async function limitedType(name: string, limits: { dailyLimit?: number; weeklyLimit?: number }, extra: Record<string, unknown> = {}): Promise<string> {
   const body = { name, durationMinutes: 30, assignment: 'collective', ...limits, ...extra, hosts: [{ calendarIds: [calendarId], scheduleId, writeCalendarId: calendarId }] };

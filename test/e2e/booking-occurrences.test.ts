@@ -5,6 +5,7 @@ import type { DomainEvent } from '../../shared/domain/domain-events.ts';
 import { eventually } from '../support/eventually.ts';
 import { startRadicale, type Radicale } from '../support/radicale.ts';
 import { startTestStack, type TestStack } from '../support/local-stack.ts';
+import { json } from '../support/json-response.ts';
 
 /**
  * One occurrence (or this-and-following) of a recurring booking on the local stack (DynamoDB Local, the
@@ -31,11 +32,6 @@ interface BookingReply {
   start: string;
   occurrences: Occurrence[];
   providerEvents: { eventId: string }[];
-}
-
-async function json<T>(response: Response, status: number): Promise<T> {
-  expect(response.status, await response.clone().text()).toBe(status);
-  return (await response.json()) as T;
 }
 
 const book = (start: string, name: string, rrule?: string, typeId = bookingTypeId) =>

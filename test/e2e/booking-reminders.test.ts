@@ -4,6 +4,7 @@ import type { DomainEvent } from '../../shared/domain/domain-events.ts';
 import type { OutboxMessage } from '../../shared/notify/outbox.ts';
 import { eventually } from '../support/eventually.ts';
 import { startTestStack, type TestStack } from '../support/local-stack.ts';
+import { json } from '../support/json-response.ts';
 
 /**
  * Reminders and booking.completed through the local stack (issue 14 item 3, issue 12 item 3): a booking
@@ -19,11 +20,6 @@ const DAY = 86_400_000;
 const MIN = 60_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 const invitee = { name: 'Rita Reminded', email: 'rita@example.com', timeZone: 'Europe/Berlin' };
-
-async function json<T>(response: Response, status: number): Promise<T> {
-  expect(response.status, await response.clone().text()).toBe(status);
-  return (await response.json()) as T;
-}
 
 const post = (path: string, body: unknown) => stack.api(path, { method: 'POST', body: JSON.stringify(body) });
 const bookingIdOf = (event: DomainEvent) => (event.data as { booking: { id: string } }).booking.id;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.ts';
 import { startTestStack, type TestStack } from '../support/local-stack.ts';
+import { json } from '../support/json-response.ts';
 
 /** Booking types through the local stack (api-bookings wired from the topology): CRUD, slots checked against free/busy, isolation, 400s. */
 let stack: TestStack;
@@ -17,11 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
-
-async function json<T>(response: Response, status = 200): Promise<T> {
-  expect(response.status, await response.clone().text()).toBe(status);
-  return (await response.json()) as T;
-}
 
 describe('booking types on the local stack', () => {
   it('creates a round-robin booking type for the sandbox user, lists slots that free/busy confirms, and keeps other tenants out', async () => {

@@ -3,6 +3,7 @@ import { sandboxSimulators, SANDBOX_GOOGLE_USER } from '../../infra/local/sandbo
 import type { DomainEvent } from '../../shared/domain/domain-events.ts';
 import { eventually } from '../support/eventually.ts';
 import { startTestStack, type TestStack } from '../support/local-stack.ts';
+import { json } from '../support/json-response.ts';
 
 /**
  * Bookings on the local stack (DynamoDB Local, the Google simulator as the host's calendar): the rules of
@@ -17,11 +18,6 @@ const published: DomainEvent[] = [];
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 const invitee = { name: 'Ines Invitee', email: 'ines@example.com', timeZone: 'Europe/Berlin' };
-
-async function json<T>(response: Response, status: number): Promise<T> {
-  expect(response.status, await response.clone().text()).toBe(status);
-  return (await response.json()) as T;
-}
 
 /** Events of the booking type at the simulator (the host's real calendar), not cancelled. */
 function providerEvents(): { id: string; start: string }[] {

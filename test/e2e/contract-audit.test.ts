@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookReceiver, type ReceivedDelivery, type WebhookReceiver } from '../simulators/webhook-receiver/receiver.ts';
 import { connectSandboxAccount } from '../support/sandbox-connect.ts';
 import { startTestStack, type TestStack } from '../support/local-stack.ts';
+import { json } from '../support/json-response.ts';
 
 /**
  * An outside-in audit of scheduling.md §2–§5 through the local stack, as an acceptance test would drive it:
@@ -17,10 +18,6 @@ let cal: string;
 const MIN = 60_000;
 const DAY = 86_400_000;
 
-async function json<T>(response: Response, status = 200): Promise<T> {
-  expect(response.status, await response.clone().text()).toBe(status);
-  return (await response.json()) as T;
-}
 const post = (path: string, body: unknown, token?: string) => stack.api(path, { method: 'POST', body: JSON.stringify(body), token });
 
 beforeAll(async () => {

@@ -5,6 +5,7 @@ import { eventually } from '../support/eventually.ts';
 import { startTestStack, type TestStack } from '../support/local-stack.ts';
 import { startRadicale, type Radicale, type RadicaleUser } from '../support/radicale.ts';
 import { SANDBOX_S2S, type ZoomSimulator } from '../simulators/zoom/index.ts';
+import { json } from '../support/json-response.ts';
 
 /**
  * Zoom links on plain event writes to a CalDAV calendar (scheduling.md §2), against a real Radicale and the
@@ -28,11 +29,6 @@ interface EventBody {
   location: string | null;
   description: string | null;
   conference: { provider: string; url: string | null; id: string | null } | null;
-}
-
-async function json<T>(response: Response, status: number): Promise<T> {
-  expect(response.status, await response.clone().text()).toBe(status);
-  return (await response.json()) as T;
 }
 
 /** One property of Radicale's stored VEVENT, read with ical.js (unfolded, unescaped). */

@@ -6,6 +6,7 @@ import { eventually } from '../support/eventually.ts';
 import { startTestStack, type TestStack } from '../support/local-stack.ts';
 import { connectSandboxAccount } from '../support/sandbox-connect.ts';
 import { SANDBOX_S2S, type ZoomSimulator } from '../simulators/zoom/index.ts';
+import { json } from '../support/json-response.ts';
 
 /**
  * Zoom links on plain event writes (scheduling.md §2 `conference.provider: "zoom"`), on the local stack in
@@ -36,15 +37,17 @@ interface Problem {
   errors?: { field: string; message: string }[];
 }
 
-async function json<T>(response: Response, status: number): Promise<T> {
-  expect(response.status, await response.clone().text()).toBe(status);
-  return (await response.json()) as T;
-}
-
 const createEvent = (calendarId: string, body: Record<string, unknown>, key?: string) =>
   stack.api(`/v1/calendars/${calendarId}/events`, { method: 'POST', body: JSON.stringify(body), headers: key ? { 'idempotency-key': key } : {} });
 const googleEvent = (id: string) => sandboxSimulators.google!.truth(SANDBOX_GOOGLE_USER).find((e) => e.id === id && e.status !== 'cancelled') ?? null;
 const meetingsTitled = (title: string) => zoom.meetings().filter((m) => m.topic === title);
+/** An hour-long Google event with a Zoom link and the caller's own description; its meeting is linked in Google's location. */
+async function googleZoomEvent(title: string, startMs: number, description: string): Promise<{ created: EventBody; meeting: ReturnType<typeof meetingsTitled>[number] }> {
+  const created = await json<EventBody>(await createEvent(googleCalendarId, { title, start: iso(startMs), end: iso(startMs + HOUR), description, conference: { provider: 'zoom' } }), 201);
+  const [meeting] = meetingsTitled(title);
+  expect(googleEvent(created.providerEventId)!.location).toBe(meeting!.join_url);
+  return { created, meeting: meeting! };
+}
 interface LogEntry {
   bookingId: string | null;
   summary: string;
@@ -218,13 +221,7 @@ describe('Zoom on plain event writes', () => {
   }, 60_000);
 
   it('PATCH conference null takes the link off the event (keeping the caller\'s own text) and deletes the meeting', async () => {
-    const title = 'Zoom dropped';
-    const created = await json<EventBody>(
-      await createEvent(googleCalendarId, { title, start: iso(base + 19 * HOUR), end: iso(base + 20 * HOUR), description: 'Agenda: budget', conference: { provider: 'zoom' } }),
-      201,
-    );
-    const [meeting] = meetingsTitled(title);
-    expect(googleEvent(created.providerEventId)!.location).toBe(meeting!.join_url);
+    const { created, meeting } = await googleZoomEvent('Zoom dropped', base + 19 * HOUR, 'Agenda: budget');
     const patched = await json<EventBody>(await stack.api(`/v1/calendars/${googleCalendarId}/events/${created.id}`, { method: 'PATCH', body: JSON.stringify({ conference: null }) }), 200);
     expect(patched.conference).toBeNull();
     const atGoogle = googleEvent(created.providerEventId)!;
@@ -236,12 +233,7 @@ describe('Zoom on plain event writes', () => {
   it('a meeting deleted in Zoom takes its dead link off the plain event on Google and Graph, keeping the caller\'s own text', async () => {
     const deletedEvents = () => stack.bus.published.filter((e) => e.type === 'video.meeting.deleted');
     const title = 'Zoom gone plain';
-    const created = await json<EventBody>(
-      await createEvent(googleCalendarId, { title, start: iso(base + 21 * HOUR), end: iso(base + 22 * HOUR), description: 'Agenda: Q1', conference: { provider: 'zoom' } }),
-      201,
-    );
-    const [meeting] = meetingsTitled(title);
-    expect(googleEvent(created.providerEventId)!.location).toBe(meeting!.join_url);
+    const { created, meeting } = await googleZoomEvent(title, base + 21 * HOUR, 'Agenda: Q1');
     await zoom.userDeleteMeeting(meeting!.id);
     expect(zoom.webhookLog.at(-1)).toMatchObject({ event: 'meeting.deleted', status: 200 });
     expect(deletedEvents().filter((e) => (e.data as { meetingId: string }).meetingId === String(meeting!.id))).toMatchObject([

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookReceiver, type WebhookReceiver } from '../simulators/webhook-receiver/receiver.ts';
 import { eventually } from '../support/eventually.ts';
 import { startTestStack, type TestStack } from '../support/local-stack.ts';
+import { json } from '../support/json-response.ts';
 
 /** Compressed webhook retries and http to loopback, read when the stack starts. */
 const ENV = { ALLOW_INSECURE_WEBHOOK_URLS: '1', WEBHOOK_RETRY_SCHEDULE: '0.2,0.2', WEBHOOK_TIMEOUT_MS: '1000' };
@@ -36,11 +37,6 @@ let connectionId: string;
 let endpointId: string;
 const saved: Record<string, string | undefined> = {};
 
-async function json<T>(response: Response, status = 200): Promise<T> {
-  const text = await response.text();
-  expect(response.status, text).toBe(status);
-  return JSON.parse(text) as T;
-}
 const logs = async (query = '', token?: string) => json<{ items: Entry[]; nextCursor: string | null }>(await stack.api(`/v1/logs${query}`, token ? { token } : {}));
 
 beforeAll(async () => {

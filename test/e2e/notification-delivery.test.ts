@@ -5,6 +5,7 @@ import type { OutboxMessage } from '../../shared/notify/outbox.ts';
 import { notificationOverrides } from '../../shared/runtime/deps/notifications.ts';
 import { eventually } from '../support/eventually.ts';
 import { startTestStack, type TestStack } from '../support/local-stack.ts';
+import { json } from '../support/json-response.ts';
 
 /**
  * Notifications end to end on the sandbox stack (`npm start` with no credentials): a booking made through
@@ -18,10 +19,6 @@ let slots: { start: string }[];
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-async function json<T>(response: Response, status = 200): Promise<T> {
-  expect(response.status, await response.clone().text()).toBe(status);
-  return (await response.json()) as T;
-}
 const post = (path: string, body: unknown) => stack.api(path, { method: 'POST', body: JSON.stringify(body) });
 const outbox = async (channel?: string) => (await json<{ items: OutboxMessage[] }>(await fetch(`${stack.url}/local/outbox${channel ? `?channel=${channel}` : ''}`))).items;
 

@@ -2,6 +2,7 @@ import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notificationOverrides } from '../../shared/runtime/deps/notifications.ts';
 import { startTestStack, type TestStack } from '../support/local-stack.ts';
+import { json } from '../support/json-response.ts';
 
 /** Notification channels, the consumer and the outbox through the local stack (api-notifications, notification-sender wired from the topology). */
 let stack: TestStack;
@@ -17,11 +18,6 @@ afterAll(async () => {
   delete notificationOverrides.resolver;
   await stack?.stop();
 });
-
-async function json<T>(response: Response, status = 200): Promise<T> {
-  expect(response.status, await response.clone().text()).toBe(status);
-  return (await response.json()) as T;
-}
 
 const post = (path: string, body: unknown, token?: string) => stack.api(path, { method: 'POST', body: JSON.stringify(body), ...(token ? { token } : {}) });
 

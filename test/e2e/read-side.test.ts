@@ -7,6 +7,7 @@ import { startTestStack, type TestStack } from '../support/local-stack.ts';
 import { freePort } from '../../infra/local/net.ts';
 import { syncedCalendar, testCalendar, testConnection } from '../support/stores.ts';
 import { allDay, storedEvent, timed } from '../unit/read-side/support.ts';
+import { json } from '../support/json-response.ts';
 
 let stack: TestStack;
 let otherToken: string;
@@ -72,11 +73,6 @@ afterAll(async () => {
   if (previousGoogleApiUrl === undefined) delete process.env.GOOGLE_API_URL;
   else process.env.GOOGLE_API_URL = previousGoogleApiUrl;
 });
-
-async function json<T>(response: Response, status = 200): Promise<T> {
-  expect(response.status, await response.clone().text()).toBe(status);
-  return (await response.json()) as T;
-}
 
 describe('read side through the local stack', () => {
   it("lists a connection's calendars, primary first, and hides another tenant's", async () => {

@@ -6,6 +6,7 @@ import type { DomainEvent } from '../../shared/domain/domain-events.ts';
 import { eventually } from '../support/eventually.ts';
 import { startTestStack, type TestStack } from '../support/local-stack.ts';
 import { SANDBOX_S2S, signedRequest, zoomSignature, type ZoomSimulator } from '../simulators/zoom/index.ts';
+import { json } from '../support/json-response.ts';
 
 /**
  * Issue 13's "Done means" on the local stack in sandbox mode: a booking type with conference zoom for a
@@ -33,11 +34,6 @@ interface BookingBody {
   end: string;
   conference: { provider: string; joinUrl: string | null; movedInProvider?: { start: string; end: string | null } };
   providerEvents: { calendarId: string; eventId: string }[];
-}
-
-async function json<T>(response: Response, status: number): Promise<T> {
-  expect(response.status, await response.clone().text()).toBe(status);
-  return (await response.json()) as T;
 }
 
 const videoEvents = (type: string, bookingId: string) => stack.bus.published.filter((e: DomainEvent) => e.type === type && (e.data as { bookingId?: string }).bookingId === bookingId);

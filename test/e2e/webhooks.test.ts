@@ -2,6 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookReceiver, type ReceivedDelivery, type WebhookReceiver } from '../simulators/webhook-receiver/receiver.ts';
 import { startTestStack, type TestStack } from '../support/local-stack.ts';
+import { json } from '../support/json-response.ts';
 
 /** The stack reads these when it starts (compressed schedule and timeout, http to loopback allowed). */
 const ENV = { ALLOW_INSECURE_WEBHOOK_URLS: '1', WEBHOOK_RETRY_SCHEDULE: '0.2,0.4,0.6,0.8,0.3,0.3,0.3', WEBHOOK_TIMEOUT_MS: '1000' };
@@ -49,12 +50,6 @@ interface Delivery {
 interface Problem {
   status: number;
   errors: { field: string; message: string }[];
-}
-
-async function json<T>(response: Response, status: number): Promise<T> {
-  const text = await response.text();
-  expect(response.status, text).toBe(status);
-  return (text ? JSON.parse(text) : undefined) as T;
 }
 
 const post = (path: string, body?: unknown, token?: string) => stack.api(path, { method: 'POST', ...(body === undefined ? {} : { body: JSON.stringify(body) }), ...(token ? { token } : {}) });
